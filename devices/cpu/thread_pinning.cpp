@@ -1,0 +1,20 @@
+#include "devices/cpu/thread_pinning.h"
+
+#include <sched.h>
+
+namespace flopscope::cpu {
+
+void pin_omp_thread(const std::vector<int>& pus, int thread) {
+  thread_local int pinned_to = -1;
+  if (thread < 0 || thread >= static_cast<int>(pus.size())) return;
+  const int pu = pus[thread];
+  if (pinned_to == pu) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(pu, &set);
+  // Failure (a cpuset that excludes the PU) leaves the thread unpinned; the
+  // result file records the PUs requested, and a slower figure shows it.
+  if (sched_setaffinity(0, sizeof set, &set) == 0) pinned_to = pu;
+}
+
+}  // namespace flopscope::cpu

@@ -1,0 +1,82 @@
+#include "harness/benchmark_flags.h"
+
+#include <fstream>
+#include <map>
+#include <regex>
+
+#include "harness/errors.h"
+
+namespace flopscope {
+
+namespace {
+enum class Kind { any, positive_int, seconds, boolean, format, time_unit, path, color };
+
+const std::map<std::string, Kind>& known_flags() {
+  static const std::map<std::string, Kind> flags = {
+      {"benchmark_filter", Kind::any},
+      {"benchmark_min_time", Kind::seconds},
+      {"benchmark_min_warmup_time", Kind::seconds},
+      {"benchmark_repetitions", Kind::positive_int},
+      {"benchmark_enable_random_interleaving", Kind::boolean},
+      {"benchmark_report_aggregates_only", Kind::boolean},
+      {"benchmark_display_aggregates_only", Kind::boolean},
+      {"benchmark_format", Kind::format},
+      {"benchmark_out_format", Kind::format},
+      {"benchmark_out", Kind::path},
+      {"benchmark_color", Kind::color},
+      {"benchmark_counters_tabular", Kind::boolean},
+      {"benchmark_time_unit", Kind::time_unit},
+  };
+  return flags;
+}
+
+bool value_ok(Kind kind, const std::string& v) {
+  switch (kind) {
+    case Kind::any:
+      return true;
+    case Kind::positive_int:
+      return std::regex_match(v, std::regex("[1-9][0-9]{0,5}"));
+    // 1.7 reads a number of seconds; 1.8 also "2s" or an iteration count "100x".
+    case Kind::seconds:
+      return std::regex_match(v, std::regex("([0-9]+(\\.[0-9]*)?|\\.[0-9]+)s?"));
+    case Kind::boolean:
+      return std::regex_match(v, std::regex("true|false|1|0|yes|no"));
+    case Kind::format:
+      return v == "console" || v == "json" || v == "csv";
+    case Kind::time_unit:
+      return v == "ns" || v == "us" || v == "ms" || v == "s";
+    case Kind::color:
+      return std::regex_match(v, std::regex("true|false|auto|yes|no|1|0"));
+    case Kind::path: {
+      if (v.empty()) return false;
+      std::ofstream probe(v, std::ios::app);
+      return static_cast<bool>(probe);
+    }
+  }
+  return false;
+}
+}  // namespace
+
+void validate_benchmark_flags(const std::vector<std::string>& flags) {
+  static const std::regex form("--(benchmark_[a-z_]+)(=(.*))?");
+  for (const auto& f : flags) {
+    std::smatch m;
+    if (!std::regex_match(f, m, form))
+      throw UsageError("after --: '" + f + "' is not a --benchmark_* flag");
+    auto it = known_flags().find(m[1].str());
+    if (it == known_flags().end())
+      throw UsageError("after --: unknown Google Benchmark flag '--" + m[1].str() + "'");
+    if (!m[2].matched)
+      throw UsageError("after --: '" + f + "' needs a value (--" + m[1].str() + "=VALUE)");
+    if (!value_ok(it->second, m[3].str())) throw UsageError("after --: bad value in '" + f + "'");
+  }
+}
+
+bool has_benchmark_flag(const std::vector<std::string>& flags, const std::string& name) {
+  const std::string prefix = "--benchmark_" + name + "=";
+  for (const auto& f : flags)
+    if (f.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+}  // namespace flopscope

@@ -1,0 +1,226 @@
+#include "harness/burst_engine.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <map>
+#include <memory>
+
+#include "harness/benchmark_flags.h"
+#include "harness/interrupt.h"
+#include "harness/statistics.h"
+
+namespace flopscope {
+
+namespace {
+
+// Google Benchmark 1.7 says error_occurred, 1.8 says skipped.
+template <typename R>
+bool run_failed(const R& r) {
+  if constexpr (requires { r.error_occurred; })
+    return r.error_occurred;
+  else
+    return r.skipped != 0;
+}
+
+// Collects the per-repetition runs of the one benchmark being run, and
+// forwards everything to Google Benchmark's own display when asked to.
+class CapturingReporter : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& r : runs) {
+      if (r.run_type != Run::RT_Iteration) continue;
+      if (run_failed(r)) {
+        failed = true;
+        continue;
+      }
+      // With manual time, real_accumulated_time is the sum of the times the
+      // kernel reported (events or wall), never CPU time.
+      if (r.iterations > 0 && r.real_accumulated_time > 0)
+        seconds_per_iteration.push_back(r.real_accumulated_time /
+                                        static_cast<double>(r.iterations));
+    }
+  }
+  std::vector<double> seconds_per_iteration;
+  bool failed = false;
+};
+
+struct BenchmarkSlot {
+  KernelRun* run = nullptr;
+  bool verified_all = true;
+  bool any_verified = false;
+  Verification last, worst;
+  std::string error;
+  bool corrupt = false;
+};
+
+void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
+  try {
+    for (auto _ : st) {
+      if (interrupted()) {
+        st.SkipWithError("interrupted");
+        break;
+      }
+      st.SetIterationTime(slot->run->run(1));
+    }
+    // The check runs after the timed loop, outside the measured time, after
+    // every repetition: a figure is valid only if every check passed.
+    if (slot->corrupt) slot->run->corrupt_output_for_test(7);
+    Verification v = slot->run->verify();
+    slot->last = v;
+    slot->any_verified = true;
+    if (!v.valid()) {
+      slot->verified_all = false;
+      slot->worst = v;
+    } else if (slot->verified_all && v.max_error >= slot->worst.max_error) {
+      slot->worst = v;
+    }
+    st.counters["FLOP/s"] = benchmark::Counter(slot->run->flop_per_iteration(),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+  } catch (const std::exception& e) {
+    slot->error = e.what();
+    st.SkipWithError(e.what());
+  }
+}
+
+}  // namespace
+
+// Google Benchmark 1.8 reads --benchmark_min_time as "2s" (and warns on a
+// bare number); 1.7 reads a bare number and fails on "2s". Accept both
+// spellings from users and hand over the one this library reads.
+template <typename R>
+constexpr bool kHasSkipped = requires(R r) {
+  r.skipped;
+};
+
+std::string normalize_time_flag(const std::string& f) {
+  constexpr bool kReadsSuffix = kHasSkipped<benchmark::BenchmarkReporter::Run>;
+  for (const char* name : {"--benchmark_min_time=", "--benchmark_min_warmup_time="}) {
+    const std::string prefix = name;
+    if (f.rfind(prefix, 0) != 0) continue;
+    std::string v = f.substr(prefix.size());
+    const bool has_s = !v.empty() && v.back() == 's';
+    if (kReadsSuffix && !has_s && prefix == "--benchmark_min_time=") v += "s";
+    if (!kReadsSuffix && has_s) v.pop_back();
+    if (kReadsSuffix && has_s && prefix == "--benchmark_min_warmup_time=") v.pop_back();
+    return prefix + v;
+  }
+  return f;
+}
+
+void initialize_benchmark_library(const std::string& argv0, const std::vector<std::string>& flags) {
+  std::vector<std::string> storage;
+  storage.push_back(argv0);
+  for (const auto& f : flags) storage.push_back(normalize_time_flag(f));
+  std::vector<char*> argv;
+  for (auto& s : storage) argv.push_back(s.data());
+  int argc = static_cast<int>(argv.size());
+  benchmark::Initialize(&argc, argv.data());
+}
+
+std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const BurstSettings& s,
+                                   const ProgressFn& progress) {
+  std::vector<Measurement> out;
+  const bool user_reps = has_benchmark_flag(s.benchmark_flags, "repetitions");
+  const bool user_min_time = has_benchmark_flag(s.benchmark_flags, "min_time");
+  const bool user_warmup = has_benchmark_flag(s.benchmark_flags, "min_warmup_time");
+
+  for (size_t i = 0; i < plan.size(); ++i) {
+    const PlannedRun& pr = plan[i];
+    Measurement m;
+    m.device = pr.device.id;
+    m.kernel = pr.kernel;
+    m.precision = pr.precision;
+    m.size = pr.size;
+    if (interrupted()) {
+      m.status = MeasurementStatus::interrupted;
+      m.message = "not run: interrupted";
+      out.push_back(std::move(m));
+      continue;
+    }
+    if (progress) progress(i, plan.size(), pr);
+
+    std::string unsupported;
+    std::unique_ptr<KernelRun> run;
+    try {
+      run = pr.backend->make_run(pr.device, pr.kernel, pr.precision, pr.size, &unsupported);
+    } catch (const std::exception& e) {
+      m.status = MeasurementStatus::failed;
+      m.message = e.what();
+      out.push_back(std::move(m));
+      continue;
+    }
+    if (!run) {
+      m.status = MeasurementStatus::unsupported;
+      m.message = unsupported.empty() ? "unsupported" : unsupported;
+      out.push_back(std::move(m));
+      continue;
+    }
+    m.implementation = run->implementation();
+    m.flop_per_iteration = run->flop_per_iteration();
+    m.bytes_per_iteration = run->bytes_per_iteration();
+
+    BenchmarkSlot slot;
+    slot.run = run.get();
+    slot.corrupt = s.corrupt_for_test;
+    const std::string name = pr.device.id + "/" + std::string(to_string(pr.kernel)) + "/" +
+                             std::string(to_string(pr.precision)) + "/" + pr.size.label();
+    benchmark::ClearRegisteredBenchmarks();
+    auto* b = benchmark::RegisterBenchmark(name.c_str(), benchmark_body, &slot);
+    b->UseManualTime()->Unit(benchmark::kMillisecond);
+    if (!user_reps) b->Repetitions(s.repetitions);
+    if (!user_min_time) b->MinTime(s.min_time_s);
+    if (!user_warmup) b->MinWarmUpTime(s.warmup_time_s);
+
+    m.clock_before_hz = pr.backend->measure_clock_hz(pr.device);
+    CapturingReporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    m.clock_after_hz = pr.backend->measure_clock_hz(pr.device);
+    if (m.clock_before_hz && m.clock_after_hz)
+      m.clock_hz = 0.5 * (*m.clock_before_hz + *m.clock_after_hz);
+    else if (m.clock_before_hz)
+      m.clock_hz = m.clock_before_hz;
+    benchmark::ClearRegisteredBenchmarks();
+
+    if (interrupted()) {
+      m.status = MeasurementStatus::interrupted;
+      m.message = "interrupted while running";
+      out.push_back(std::move(m));
+      continue;
+    }
+    if (!slot.error.empty() || (reporter.failed && reporter.seconds_per_iteration.empty())) {
+      m.status = MeasurementStatus::failed;
+      m.message = slot.error.empty() ? "the benchmark reported an error" : slot.error;
+      out.push_back(std::move(m));
+      continue;
+    }
+    if (reporter.seconds_per_iteration.empty()) {
+      m.status = MeasurementStatus::skipped;
+      m.message = "filtered out by --benchmark_filter";
+      out.push_back(std::move(m));
+      continue;
+    }
+    std::vector<double> rates;
+    for (double spi : reporter.seconds_per_iteration) rates.push_back(m.flop_per_iteration / spi);
+    Summary sum = summarize(rates);
+    m.repetition_flops = rates;
+    m.median_flops = sum.median;
+    m.best_flops = sum.best;
+    m.cv = sum.cv;
+    m.seconds_per_iteration = summarize(reporter.seconds_per_iteration).median;
+    m.verification = slot.worst;
+    m.verification.checked = slot.any_verified && m.verification.checked;
+    if (slot.verified_all && slot.any_verified && m.verification.valid()) {
+      m.status = MeasurementStatus::ok;
+    } else {
+      m.status = MeasurementStatus::not_verified;
+      m.message = m.verification.checked ? "verification failed: " + m.verification.detail
+                                         : "not verified: no check ran";
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace flopscope

@@ -1,0 +1,36 @@
+// Burst runs through Google Benchmark: each planned (device, kernel,
+// precision, size) is one registered benchmark with manual time, run on its
+// own so that the clock can be probed right before and after it.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/measurement.h"
+#include "harness/plan.h"
+
+namespace flopscope {
+
+struct BurstSettings {
+  int repetitions = 5;
+  double min_time_s = 0.5;                   // per repetition
+  double warmup_time_s = 0.2;                // kept apart from measurement
+  std::vector<std::string> benchmark_flags;  // validated pass-through
+  // Test seam: corrupt one output element before verification.
+  bool corrupt_for_test = false;
+};
+
+using ProgressFn = std::function<void(size_t index, size_t total, const PlannedRun&)>;
+
+// Runs every planned measurement in order; stops early when interrupted()
+// (the rest are marked interrupted). Never throws for a kernel's failure:
+// that becomes a Measurement with status failed and a message.
+std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const BurstSettings& s,
+                                   const ProgressFn& progress = {});
+
+// Google Benchmark's own initialisation with the pass-through flags; call
+// once before run_burst.
+void initialize_benchmark_library(const std::string& argv0, const std::vector<std::string>& flags);
+
+}  // namespace flopscope

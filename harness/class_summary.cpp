@@ -1,0 +1,99 @@
+#include "harness/class_summary.h"
+
+#include <set>
+
+namespace flopscope {
+
+namespace {
+
+// The precisions whose GEMM is a class's headline. Intelligent takes the
+// better of FP16 and BF16 on matrix units; TF32, FP8 and INT8 stand beside.
+bool headline_precision(PerfClass c, Precision p) {
+  switch (c) {
+    case PerfClass::basic:
+      return p == Precision::fp32;
+    case PerfClass::supercomputing:
+      return p == Precision::fp64;
+    case PerfClass::intelligent:
+      return p == Precision::fp16 || p == Precision::bf16;
+  }
+  return false;
+}
+
+// GEMM is the headline. Until a device has a verified GEMM, its FMA-chain
+// figure stands in, and the summary names the kernel so nobody mistakes it.
+constexpr KernelKind kHeadlineOrder[] = {KernelKind::gemm, KernelKind::peak};
+
+}  // namespace
+
+nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
+                                 const std::vector<std::string>& device_ids) {
+  nlohmann::json out = nlohmann::json::object();
+  for (PerfClass c : kAllClasses) {
+    nlohmann::json cls;
+    nlohmann::json per_device = nlohmann::json::object();
+    nlohmann::json beside = nlohmann::json::object();
+    double total = 0;
+    std::set<std::string> kernels, precisions;
+    for (const auto& id : device_ids) {
+      const Measurement* best = nullptr;
+      for (KernelKind k : kHeadlineOrder) {
+        for (const auto& m : ms)
+          if (m.device == id && m.kernel == k && m.valid() && headline_precision(c, m.precision) &&
+              (!best || m.median_flops > best->median_flops))
+            best = &m;
+        if (best) break;
+      }
+      if (best) {
+        per_device[id] = best->median_flops;
+        total += best->median_flops;
+        kernels.insert(std::string(to_string(best->kernel)));
+        precisions.insert(std::string(to_string(best->precision)));
+      }
+      // Every other verified figure of the class, best per kernel and precision.
+      nlohmann::json side = nlohmann::json::object();
+      for (const auto& m : ms) {
+        if (m.device != id || !m.valid() || class_of(m.precision) != c || &m == best) continue;
+        std::string key =
+            std::string(to_string(m.kernel)) + "/" + std::string(to_string(m.precision));
+        if (!side.contains(key) || side[key]["flops"].get<double>() < m.median_flops)
+          side[key] = {{"flops", m.median_flops},
+                       {"unit", rate_unit(m.precision)},
+                       {"size", m.size.to_json()},
+                       {"arithmetic_intensity",
+                        m.bytes_per_iteration > 0
+                            ? nlohmann::json(m.flop_per_iteration / m.bytes_per_iteration)
+                            : nlohmann::json(nullptr)},
+                       {"bytes_per_second",
+                        m.seconds_per_iteration > 0 && m.bytes_per_iteration > 0
+                            ? nlohmann::json(m.bytes_per_iteration / m.seconds_per_iteration)
+                            : nlohmann::json(nullptr)},
+                       {"efficiency",
+                        {{"spec", m.efficiency.spec ? nlohmann::json(*m.efficiency.spec)
+                                                    : nlohmann::json(nullptr)},
+                         {"clock", m.efficiency.clock ? nlohmann::json(*m.efficiency.clock)
+                                                      : nlohmann::json(nullptr)},
+                         {"measured_peak", m.efficiency.measured_peak
+                                               ? nlohmann::json(*m.efficiency.measured_peak)
+                                               : nlohmann::json(nullptr)}}}};
+      }
+      if (!side.empty()) beside[id] = side;
+    }
+    auto join = [](const std::set<std::string>& s) {
+      if (s.empty()) return nlohmann::json(nullptr);
+      if (s.size() == 1) return nlohmann::json(*s.begin());
+      return nlohmann::json("mixed");
+    };
+    cls["flops"] = per_device.empty() ? nlohmann::json(nullptr) : nlohmann::json(total);
+    cls["unit"] = "FLOP/s";
+    cls["per_device"] = per_device;
+    cls["kernel"] = join(kernels);
+    cls["precision"] = join(precisions);
+    cls["beside"] = beside;
+    if (per_device.empty()) cls["note"] = "no verified figure for this class";
+    out[std::string(to_string(c))] = cls;
+  }
+  return out;
+}
+
+}  // namespace flopscope

@@ -1,0 +1,81 @@
+#include "harness/cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "harness/cli/run_command.h"
+#include "harness/errors.h"
+
+namespace flopscope::cli {
+
+int run_cli(const std::vector<std::string>& args_in) {
+  // Everything after "--" belongs to Google Benchmark.
+  std::vector<std::string> args, passthrough;
+  bool after = false;
+  for (size_t i = 1; i < args_in.size(); ++i) {
+    if (!after && args_in[i] == "--") {
+      after = true;
+      continue;
+    }
+    (after ? passthrough : args).push_back(args_in[i]);
+  }
+
+  CLI::App app{"flopscope: sustained FLOP/s per computing-power class, verified, against peak"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("flopscope ") + FLOPSCOPE_VERSION);
+
+  DevicesOptions dopt;
+  auto* devices = app.add_subcommand("devices", "Topology, devices and theoretical peaks");
+  devices->add_flag("--json", dopt.json, "JSON instead of the table");
+  devices->add_option("--topology", dopt.topologies,
+                      "hwloc XML recording(s) instead of this machine");
+  devices->add_option("--nodes", dopt.nodes, "Multiply node peaks by N nodes")
+      ->check(CLI::Range(1, 1000000));
+  devices->add_option("--clock", dopt.clock, "Clock for recordings without one, e.g. 2.4GHz");
+
+  RunOptions ropt;
+  auto* run = app.add_subcommand("run", "Measure the selected devices, kernels and precisions");
+  run->add_option("--devices", ropt.devices, "all|cpu|cuda|hip|cpu0,cuda:0,hip:1,...");
+  run->add_option("--kernels", ropt.kernels, "all or gemm,fft,stencil,peak,stream");
+  run->add_option("--precisions", ropt.precisions, "all or fp64,fp32,tf32,fp16,bf16,fp8,int8");
+  run->add_option("--classes", ropt.classes, "all or basic,intelligent,supercomputing");
+  run->add_option("--sizes", ropt.sizes, "Problem sizes: N[,N...] or MxNxK shapes");
+  run->add_option("--implementation", ropt.implementation, "Force one implementation by name");
+  run->add_flag("--quick", ropt.quick, "Small sizes and few repetitions");
+  run->add_flag("--quiet", ropt.quiet, "No progress line");
+  run->add_option("--output", ropt.output, "Result file (JSON)");
+  run->add_option("--csv", ropt.csv, "Also write the measurements as CSV");
+
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    std::cout << app.help(e.get_name() == "--help-all" ? "" : "", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion&) {
+    std::cout << "flopscope " << FLOPSCOPE_VERSION << " (" << FLOPSCOPE_GIT_COMMIT << ")\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    // CLI11's own parse errors are usage errors: exit 2, one line.
+    std::cerr << "flopscope: " << e.what() << "\n";
+    return kExitUsage;
+  }
+
+  try {
+    if (!passthrough.empty() && !*run) throw UsageError("'--' flags are only for flopscope run");
+    if (*devices) return devices_command(dopt);
+    ropt.benchmark_flags = passthrough;
+    return run_command(ropt, args_in);
+  } catch (const UsageError& e) {
+    std::cerr << "flopscope: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const DeviceError& e) {
+    std::cerr << "flopscope: " << e.what() << "\n";
+    return kExitDevice;
+  } catch (const std::exception& e) {
+    std::cerr << "flopscope: " << e.what() << "\n";
+    return kExitDevice;
+  }
+}
+
+}  // namespace flopscope::cli

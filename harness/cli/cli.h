@@ -1,0 +1,21 @@
+// The command line: `flopscope devices|run ...`. Returns the process exit
+// code (DESIGN.md "Exit codes"); never lets an exception escape.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace flopscope::cli {
+
+int run_cli(const std::vector<std::string>& args);
+
+struct DevicesOptions {
+  bool json = false;
+  std::vector<std::string> topologies;
+  int nodes = 1;
+  std::string clock;
+};
+int devices_command(const DevicesOptions& o);
+
+struct RunCommandOptions;  // defined in run_command.cpp's header use
+}  // namespace flopscope::cli

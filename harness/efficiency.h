@@ -1,0 +1,23 @@
+// Efficiency against the three denominators of DESIGN.md: the peak at the
+// spec clock, the peak at the clock measured around the figure, and the
+// device's own measured peak kernel. Above 101% is flagged: the table or the
+// clock is wrong.
+#pragma once
+
+#include <vector>
+
+#include "harness/device.h"
+#include "harness/measurement.h"
+
+namespace flopscope {
+
+inline constexpr double kSuspectEfficiency = 1.01;
+
+// The unit a kernel is judged against: FMA chains against the vector units,
+// everything else against the best unit of the device.
+PeakUnit judged_unit(KernelKind k);
+
+// Fills efficiency and flags of every measurement that has a figure.
+void apply_efficiency(std::vector<Measurement>& ms, const std::vector<Device>& devices);
+
+}  // namespace flopscope

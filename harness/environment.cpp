@@ -1,0 +1,106 @@
+#include "harness/environment.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#ifndef FLOPSCOPE_VERSION
+#define FLOPSCOPE_VERSION "0.0.0"
+#endif
+#ifndef FLOPSCOPE_GIT_COMMIT
+#define FLOPSCOPE_GIT_COMMIT "unknown"
+#endif
+
+extern char** environ;
+
+namespace flopscope {
+
+nlohmann::json tool_info() {
+  return {
+      {"name", "flopscope"}, {"version", FLOPSCOPE_VERSION}, {"git_commit", FLOPSCOPE_GIT_COMMIT}};
+}
+
+namespace {
+std::string os_pretty_name() {
+  std::ifstream in("/etc/os-release");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("PRETTY_NAME=", 0) == 0) {
+      std::string v = line.substr(12);
+      if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
+      return v;
+    }
+  return "unknown";
+}
+}  // namespace
+
+nlohmann::json host_info() {
+  nlohmann::json j;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  j["hostname"] = host;
+  struct utsname u {};
+  if (uname(&u) == 0) {
+    j["kernel"] = std::string(u.sysname) + " " + u.release;
+    j["machine"] = u.machine;
+  }
+  j["os"] = os_pretty_name();
+#if defined(__clang__)
+  j["compiler"] = std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  j["compiler"] = std::string("gcc ") + __VERSION__;
+#endif
+  j["hardware_threads"] = std::thread::hardware_concurrency();
+  return j;
+}
+
+nlohmann::json environment_info() {
+  static const char* prefixes[] = {"OMP_",
+                                   "GOMP_",
+                                   "KMP_",
+                                   "OPENBLAS_",
+                                   "BLIS_",
+                                   "MKL_",
+                                   "DNNL_",
+                                   "ONEDNN_",
+                                   "CUDA_",
+                                   "NVIDIA_",
+                                   "HIP_",
+                                   "ROCR_",
+                                   "HSA_",
+                                   "GOTO_",
+                                   "FFTW_",
+                                   "HWLOC_",
+                                   "FLOPSCOPE_",
+                                   "SLURM_JOB_ID",
+                                   "OMPI_COMM_WORLD_SIZE"};
+  nlohmann::json j = nlohmann::json::object();
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    std::string k = kv.substr(0, eq);
+    for (const char* p : prefixes)
+      if (k.rfind(p, 0) == 0) {
+        j[k] = kv.substr(eq + 1);
+        break;
+      }
+  }
+  return j;
+}
+
+std::string now_iso8601() {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buf[32];
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace flopscope

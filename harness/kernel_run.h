@@ -1,0 +1,55 @@
+// One (device, kernel, precision, size) instance: the unit that the burst
+// engine times and that every backend implements.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/precision.h"
+
+namespace flopscope {
+
+// A problem size: named dimensions in the order the kernel states them
+// ({"n": 4096} for square GEMM, {"m","n","k"} for shapes, {"steps"} for peak).
+struct ProblemSize {
+  std::vector<std::pair<std::string, int64_t>> dims;
+  std::string label() const;  // "n=4096", "m=512,n=256,k=128"
+  nlohmann::json to_json() const;
+  int64_t get(const std::string& name, int64_t fallback = 0) const;
+};
+
+struct Verification {
+  bool checked = false;  // false: nothing was checked, so never valid
+  bool passed = false;
+  double max_error = 0;  // largest relative error seen
+  double tolerance = 0;
+  std::string detail;  // what was checked, and where it failed
+  bool valid() const { return checked && passed; }
+};
+
+// Which peak a kernel's efficiency is set against.
+enum class PeakUnit { vector, matrix, best };
+
+class KernelRun {
+ public:
+  virtual ~KernelRun() = default;
+  // Library and version and configuration, or the own kernel's name.
+  virtual std::string implementation() const = 0;
+  virtual double flop_per_iteration() const = 0;   // by the kernel spec's formula
+  virtual double bytes_per_iteration() const = 0;  // the spec's compulsory bytes
+  virtual PeakUnit peak_unit() const { return PeakUnit::best; }
+  // Runs `iterations` back-to-back iterations and returns their elapsed
+  // seconds as the device measures them (wall time on the CPU, events on GPUs).
+  virtual double run(int64_t iterations) = 0;
+  // Checks the output of the last run. Outside any timed region.
+  virtual Verification verify() = 0;
+  // Test seam: corrupts one output element so tests can show the check
+  // catches it. Returns false when the kernel has no output buffer to corrupt.
+  virtual bool corrupt_output_for_test(int64_t /*element*/) { return false; }
+};
+
+}  // namespace flopscope

@@ -1,0 +1,68 @@
+#include "harness/measurement.h"
+
+namespace flopscope {
+
+std::string_view to_string(MeasurementStatus s) {
+  switch (s) {
+    case MeasurementStatus::ok:
+      return "ok";
+    case MeasurementStatus::not_verified:
+      return "not_verified";
+    case MeasurementStatus::unsupported:
+      return "unsupported";
+    case MeasurementStatus::failed:
+      return "failed";
+    case MeasurementStatus::interrupted:
+      return "interrupted";
+    case MeasurementStatus::skipped:
+      return "skipped";
+  }
+  return "?";
+}
+
+namespace {
+nlohmann::json opt(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+}  // namespace
+
+nlohmann::json Measurement::to_json() const {
+  nlohmann::json j;
+  j["device"] = device;
+  j["kernel"] = to_string(kernel);
+  j["precision"] = to_string(precision);
+  j["class"] = to_string(class_of(precision));
+  j["size"] = size.to_json();
+  j["implementation"] = implementation;
+  j["status"] = to_string(status);
+  j["message"] = message;
+  j["unit"] = rate_unit(precision);
+  j["flop_per_iteration"] = flop_per_iteration;
+  j["bytes_per_iteration"] = bytes_per_iteration;
+  j["arithmetic_intensity"] = bytes_per_iteration > 0
+                                  ? nlohmann::json(flop_per_iteration / bytes_per_iteration)
+                                  : nlohmann::json(nullptr);
+  j["median_flops"] = median_flops;
+  j["best_flops"] = best_flops;
+  j["median_bytes_per_second"] = seconds_per_iteration > 0 && bytes_per_iteration > 0
+                                     ? nlohmann::json(bytes_per_iteration / seconds_per_iteration)
+                                     : nlohmann::json(nullptr);
+  j["cv"] = cv;
+  j["repetitions"] = static_cast<int>(repetition_flops.size());
+  j["repetition_flops"] = repetition_flops;
+  j["seconds_per_iteration"] = seconds_per_iteration;
+  j["verified"] = verification.valid();
+  j["max_error"] = verification.max_error;
+  j["tolerance"] = verification.tolerance;
+  j["verification"] = verification.detail;
+  j["clock_hz"] = opt(clock_hz);
+  j["clock_before_hz"] = opt(clock_before_hz);
+  j["clock_after_hz"] = opt(clock_after_hz);
+  j["efficiency"] = {{"spec", opt(efficiency.spec)},
+                     {"clock", opt(efficiency.clock)},
+                     {"measured_peak", opt(efficiency.measured_peak)}};
+  j["flags"] = flags;
+  return j;
+}
+
+}  // namespace flopscope

@@ -1,0 +1,100 @@
+#include "harness/reports.h"
+
+#include <cstdio>
+#include <iomanip>
+#include <sstream>
+
+#include "harness/units.h"
+
+namespace flopscope {
+
+namespace {
+
+std::string pct(const std::optional<double>& v) {
+  if (!v) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * *v);
+  return buf;
+}
+
+std::string csv_field(std::string s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string status_text(const Measurement& m) {
+  if (m.valid()) return m.flags.empty() ? "verified" : "verified, SUSPECT";
+  return std::string(to_string(m.status));
+}
+
+}  // namespace
+
+void print_measurement_table(std::ostream& os, const std::vector<Measurement>& ms) {
+  char line[512];
+  std::snprintf(line, sizeof line, "%-8s %-8s %-5s %-18s %-34s %14s %7s %8s %8s %8s  %s\n",
+                "device", "kernel", "prec", "size", "implementation", "median", "cv", "%clock",
+                "%spec", "%peakk", "status");
+  os << line;
+  for (const auto& m : ms) {
+    std::string rate =
+        m.median_flops > 0 ? format_rate(m.median_flops, rate_unit(m.precision)) : "-";
+    char cv[16];
+    std::snprintf(cv, sizeof cv, "%.2f%%", 100 * m.cv);
+    std::snprintf(line, sizeof line, "%-8s %-8s %-5s %-18s %-34s %14s %7s %8s %8s %8s  %s\n",
+                  m.device.c_str(), std::string(to_string(m.kernel)).c_str(),
+                  std::string(to_string(m.precision)).c_str(), m.size.label().c_str(),
+                  m.implementation.empty() ? "-" : m.implementation.c_str(), rate.c_str(),
+                  m.median_flops > 0 ? cv : "-", pct(m.efficiency.clock).c_str(),
+                  pct(m.efficiency.spec).c_str(), pct(m.efficiency.measured_peak).c_str(),
+                  status_text(m).c_str());
+    os << line;
+    if (!m.valid() && !m.message.empty()) os << "         " << m.message << "\n";
+    for (const auto& f : m.flags) os << "         " << f << "\n";
+  }
+  os << "%clock: against the peak at the clock measured around the figure; %spec: at the spec "
+        "clock; %peakk: against the measured peak kernel.\n";
+}
+
+void print_class_table(std::ostream& os, const nlohmann::json& classes) {
+  os << "\nComputing power by class (verified figures only)\n";
+  for (const auto& [name, c] : classes.items()) {
+    std::string rate =
+        c["flops"].is_null() ? std::string("-") : format_rate(c["flops"].get<double>(), "FLOP/s");
+    std::string how = c["kernel"].is_null() ? std::string(c.value("note", ""))
+                                            : c["kernel"].get<std::string>() + " " +
+                                                  c["precision"].get<std::string>();
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-15s %16s  %s\n", name.c_str(), rate.c_str(), how.c_str());
+    os << line;
+  }
+}
+
+std::string measurements_csv(const std::vector<Measurement>& ms) {
+  std::ostringstream os;
+  os << "device,kernel,precision,class,size,implementation,status,unit,median,best,cv,repetitions,"
+        "flop_per_iteration,bytes_per_iteration,clock_hz,efficiency_spec,efficiency_clock,"
+        "efficiency_measured_peak,verified,max_error,message\n";
+  os << std::setprecision(10);
+  auto opt = [](const std::optional<double>& v) {
+    std::ostringstream s;
+    s << std::setprecision(6);
+    if (v) s << *v;
+    return s.str();
+  };
+  for (const auto& m : ms) {
+    os << csv_field(m.device) << ',' << to_string(m.kernel) << ',' << to_string(m.precision) << ','
+       << to_string(class_of(m.precision)) << ',' << csv_field(m.size.label()) << ','
+       << csv_field(m.implementation) << ',' << to_string(m.status) << ',' << rate_unit(m.precision)
+       << ',' << m.median_flops << ',' << m.best_flops << ',' << m.cv << ','
+       << m.repetition_flops.size() << ',' << m.flop_per_iteration << ',' << m.bytes_per_iteration
+       << ',' << opt(m.clock_hz) << ',' << opt(m.efficiency.spec) << ',' << opt(m.efficiency.clock)
+       << ',' << opt(m.efficiency.measured_peak) << ','
+       << (m.verification.valid() ? "true" : "false") << ',' << m.verification.max_error << ','
+       << csv_field(m.message) << '\n';
+  }
+  return os.str();
+}
+
+}  // namespace flopscope

@@ -1,0 +1,27 @@
+// The peak kernel on the CPU: FMA chains on every pinned OpenMP thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/kernel_run.h"
+
+namespace flopscope::peak::cpu {
+
+enum class ChainIsa { avx512, avx2, scalar };
+std::string_view to_string(ChainIsa isa);
+
+// The widest chain ISA the CPU can run; `has_avx512f`/`has_avx2_fma` come
+// from cpuid (with the OS's xgetbv support check), never from the build.
+ChainIsa best_chain_isa(bool has_avx512f, bool has_avx2_fma);
+
+// Default chain rounds per iteration: about 8 ms of work at 3 GHz, so the
+// parallel region and timer around each iteration cost well under 0.5%.
+inline constexpr int64_t kDefaultRounds = 1024;
+
+// nullptr when the precision has no CPU chain (only fp64 and fp32 here).
+std::unique_ptr<KernelRun> make_cpu_peak_run(Precision p, ChainIsa isa, std::vector<int> pus,
+                                             int64_t rounds);
+
+}  // namespace flopscope::peak::cpu

@@ -1,0 +1,158 @@
+// Harness pieces that need no device: parsing of selections, sizes and
+// flags, statistics, efficiency, class summary, atomic writes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness/atomic_file.h"
+#include "harness/benchmark_flags.h"
+#include "harness/class_summary.h"
+#include "harness/efficiency.h"
+#include "harness/errors.h"
+#include "harness/plan.h"
+#include "harness/statistics.h"
+#include "harness/units.h"
+
+using namespace flopscope;
+
+TEST(Precision, ClassesAndSpelling) {
+  EXPECT_EQ(class_of(Precision::fp64), PerfClass::supercomputing);
+  EXPECT_EQ(class_of(Precision::fp32), PerfClass::basic);
+  for (Precision p :
+       {Precision::tf32, Precision::fp16, Precision::bf16, Precision::fp8, Precision::int8})
+    EXPECT_EQ(class_of(p), PerfClass::intelligent);
+  for (Precision p : kAllPrecisions) EXPECT_EQ(parse_precision(to_string(p)), p);
+  EXPECT_EQ(rate_unit(Precision::int8), "OP/s");
+  EXPECT_FALSE(parse_precision("fp128"));
+}
+
+TEST(Plan, DeviceNames) {
+  auto all = parse_device_list("all");
+  EXPECT_TRUE(all.empty());
+  auto l = parse_device_list("cpu0,cuda:1,hip,cpu");
+  ASSERT_EQ(l.size(), 4u);
+  EXPECT_EQ(l[0].kind, "cpu");
+  EXPECT_EQ(*l[0].index, 0);
+  EXPECT_EQ(l[1].kind, "cuda");
+  EXPECT_EQ(*l[1].index, 1);
+  EXPECT_FALSE(l[2].index);
+  for (const char* bad : {"gpu0", "cuda:x", "cpu-1", "cuda0", "cpu:0", "", "cpu0,", "tpu:1"})
+    EXPECT_THROW(parse_device_list(bad), UsageError) << bad;
+}
+
+TEST(Plan, KernelsPrecisionsClasses) {
+  EXPECT_EQ(parse_kernel_list("all").size(), 5u);
+  EXPECT_THROW(parse_kernel_list("gemm,dgemm"), UsageError);
+  auto p = parse_precision_selection("all", "supercomputing,basic");
+  EXPECT_EQ(p, (std::set<Precision>{Precision::fp64, Precision::fp32}));
+  EXPECT_THROW(parse_precision_selection("fp64", "basic"), UsageError);
+  EXPECT_THROW(parse_precision_selection("fp64", "science"), UsageError);
+}
+
+TEST(Plan, Sizes) {
+  auto s = parse_size_list("4096,512x256x128");
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[1], (std::vector<int64_t>{512, 256, 128}));
+  for (const char* bad : {"0", "-5", "abc", "12x", "1x2x3x4", "1099511627776", "4096,,8", "3.5"})
+    EXPECT_THROW(parse_size_list(bad), UsageError) << bad;
+}
+
+TEST(Units, ClockAndDuration) {
+  EXPECT_DOUBLE_EQ(*parse_clock_hz("2.4GHz"), 2.4e9);
+  EXPECT_DOUBLE_EQ(*parse_clock_hz("2400MHz"), 2.4e9);
+  EXPECT_FALSE(parse_clock_hz("fast"));
+  EXPECT_FALSE(parse_clock_hz("-1GHz"));
+  EXPECT_DOUBLE_EQ(*parse_duration_s("10m"), 600);
+  EXPECT_DOUBLE_EQ(*parse_duration_s("30s"), 30);
+  EXPECT_EQ(format_rate(1.234e11, "FLOP/s"), "123.4 GFLOP/s");
+}
+
+TEST(BenchmarkFlags, Validation) {
+  EXPECT_NO_THROW(validate_benchmark_flags({"--benchmark_repetitions=3", "--benchmark_min_time=0.5",
+                                            "--benchmark_min_time=2s", "--benchmark_filter=peak"}));
+  EXPECT_THROW(validate_benchmark_flags({"--benchmark_repetitions=0"}), UsageError);
+  EXPECT_THROW(validate_benchmark_flags({"--benchmark_nonsense=1"}), UsageError);
+  EXPECT_THROW(validate_benchmark_flags({"--benchmark_min_time=fast"}), UsageError);
+  EXPECT_THROW(validate_benchmark_flags({"--benchmark_format=xml"}), UsageError);
+  EXPECT_THROW(validate_benchmark_flags({"--verbose"}), UsageError);
+  EXPECT_THROW(validate_benchmark_flags({"--benchmark_out=/nonexistent-dir/x.json"}), UsageError);
+  EXPECT_TRUE(has_benchmark_flag({"--benchmark_repetitions=3"}, "repetitions"));
+}
+
+TEST(Statistics, MedianBestCv) {
+  auto s = summarize({1, 3, 2, 4});
+  EXPECT_DOUBLE_EQ(s.median, 2.5);
+  EXPECT_DOUBLE_EQ(s.best, 4);
+  EXPECT_NEAR(s.cv, 0.5164, 1e-3);
+  EXPECT_EQ(summarize({5}).cv, 0);
+}
+
+namespace {
+Device cpu_device_at(double clock_hz, ClockSource src) {
+  Device d;
+  d.id = "cpu0";
+  d.kind = "cpu";
+  UnitPeak u;
+  u.units = 2;
+  u.ops_per_cycle_per_unit = 16;
+  u.clock_hz = clock_hz;
+  u.clock_source = src;
+  u.table_entry = "test";
+  d.peaks[Precision::fp64].vector = u;
+  return d;
+}
+Measurement measured(KernelKind k, double flops, std::optional<double> clock) {
+  Measurement m;
+  m.device = "cpu0";
+  m.kernel = k;
+  m.precision = Precision::fp64;
+  m.status = MeasurementStatus::ok;
+  m.verification.checked = m.verification.passed = true;
+  m.median_flops = flops;
+  m.clock_hz = clock;
+  return m;
+}
+}  // namespace
+
+TEST(Efficiency, ThreeDenominatorsAndSuspectFlag) {
+  Device d = cpu_device_at(3e9, ClockSource::measured_under_load);
+  d.spec_peaks = cpu_device_at(2.5e9, ClockSource::spec_base).peaks;
+  std::vector<Measurement> ms = {measured(KernelKind::peak, 96e9, 3e9),
+                                 measured(KernelKind::gemm, 80e9, 3e9)};
+  apply_efficiency(ms, {d});
+  EXPECT_NEAR(*ms[0].efficiency.clock, 1.0, 1e-9);
+  EXPECT_NEAR(*ms[0].efficiency.spec, 96.0 / 80.0, 1e-9);
+  EXPECT_FALSE(ms[0].flags.empty());  // 120% of the spec peak is suspect
+  EXPECT_NEAR(*ms[1].efficiency.measured_peak, 80.0 / 96.0, 1e-9);
+  EXPECT_NEAR(*ms[1].efficiency.clock, 80.0 / 96.0, 1e-9);
+}
+
+TEST(ClassSummary, GemmHeadlineAndUnverifiedNeverCounted) {
+  auto good = measured(KernelKind::gemm, 80e9, 3e9);
+  auto peak = measured(KernelKind::peak, 96e9, 3e9);
+  auto bad = measured(KernelKind::gemm, 500e9, 3e9);
+  bad.status = MeasurementStatus::not_verified;
+  auto j = summarize_classes({good, peak, bad}, {"cpu0"});
+  EXPECT_DOUBLE_EQ(j["supercomputing"]["flops"].get<double>(), 80e9);
+  EXPECT_EQ(j["supercomputing"]["kernel"], "gemm");
+  EXPECT_TRUE(j["basic"]["flops"].is_null());
+  auto only_peak = summarize_classes({peak}, {"cpu0"});
+  EXPECT_EQ(only_peak["supercomputing"]["kernel"], "peak");
+}
+
+TEST(AtomicFile, WritesWholeOrRefuses) {
+  auto dir = std::filesystem::temp_directory_path() / "flopscope-atomic-test";
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "out.json").string();
+  write_file_atomically(path, "{\"a\": 1}\n");
+  std::ifstream in(path);
+  std::string s((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(s, "{\"a\": 1}\n");
+  EXPECT_THROW(check_writable("/nonexistent-folder/x.json", "--output"), UsageError);
+  EXPECT_THROW(check_writable(dir.string(), "--output"), UsageError);
+  EXPECT_THROW(write_file_atomically("/nonexistent-folder/x.json", "x"), UsageError);
+  for (auto& e : std::filesystem::directory_iterator(dir))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
