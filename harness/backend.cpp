@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "harness/plugin_loader.h"
+
 namespace flopscope {
 
 namespace {
@@ -16,6 +18,7 @@ void register_backend(std::string kind, BackendFactory factory) {
 }
 
 std::vector<std::unique_ptr<Backend>> create_backends() {
+  load_backend_plugins();
   std::vector<std::unique_ptr<Backend>> out;
   // cpu first, then GPUs in a fixed order, so tables read the same everywhere.
   for (const char* kind : {"cpu", "cuda", "hip"}) {

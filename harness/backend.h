@@ -29,8 +29,7 @@ class Backend {
   virtual ProblemSize size_from_user(const Device& d, KernelKind k, Precision p,
                                      const std::vector<int64_t>& dims) = 0;
   // nullptr with *unsupported set when the device has no implementation.
-  virtual std::unique_ptr<KernelRun> make_run(const Device& d, KernelKind k, Precision p,
-                                              const ProblemSize& size,
+  virtual std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
                                               std::string* unsupported) = 0;
   // The device's clock measured now, under load; nullopt when it can't be.
   virtual std::optional<double> measure_clock_hz(const Device& /*d*/) { return std::nullopt; }

@@ -130,9 +130,9 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     const PlannedRun& pr = plan[i];
     Measurement m;
     m.device = pr.device.id;
-    m.kernel = pr.kernel;
-    m.precision = pr.precision;
-    m.size = pr.size;
+    m.kernel = pr.request.kernel;
+    m.precision = pr.request.precision;
+    m.size = pr.request.size;
     if (interrupted()) {
       m.status = MeasurementStatus::interrupted;
       m.message = "not run: interrupted";
@@ -144,7 +144,7 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     std::string unsupported;
     std::unique_ptr<KernelRun> run;
     try {
-      run = pr.backend->make_run(pr.device, pr.kernel, pr.precision, pr.size, &unsupported);
+      run = pr.backend->make_run(pr.device, pr.request, &unsupported);
     } catch (const std::exception& e) {
       m.status = MeasurementStatus::failed;
       m.message = e.what();
@@ -164,8 +164,9 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     BenchmarkSlot slot;
     slot.run = run.get();
     slot.corrupt = s.corrupt_for_test;
-    const std::string name = pr.device.id + "/" + std::string(to_string(pr.kernel)) + "/" +
-                             std::string(to_string(pr.precision)) + "/" + pr.size.label();
+    const std::string name = pr.device.id + "/" + std::string(to_string(pr.request.kernel)) + "/" +
+                             std::string(to_string(pr.request.precision)) + "/" +
+                             pr.request.size.label();
     benchmark::ClearRegisteredBenchmarks();
     auto* b = benchmark::RegisterBenchmark(name.c_str(), benchmark_body, &slot);
     b->UseManualTime()->Unit(benchmark::kMillisecond);

@@ -22,6 +22,17 @@ struct ProblemSize {
   int64_t get(const std::string& name, int64_t fallback = 0) const;
 };
 
+// What the harness asks a backend to build: one kernel at one precision and
+// size, optionally a forced implementation (--implementation), and the seed
+// of its pseudo-random inputs (recorded in the result file).
+struct KernelRequest {
+  KernelKind kernel = KernelKind::peak;
+  Precision precision = Precision::fp64;
+  ProblemSize size;
+  std::string implementation;  // empty: the backend picks the fastest verified one
+  uint64_t seed = 20261128;
+};
+
 struct Verification {
   bool checked = false;  // false: nothing was checked, so never valid
   bool passed = false;

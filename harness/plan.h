@@ -45,9 +45,7 @@ std::vector<std::vector<int64_t>> parse_size_list(const std::string& text);
 struct PlannedRun {
   Backend* backend;
   Device device;
-  KernelKind kernel;
-  Precision precision;
-  ProblemSize size;
+  KernelRequest request;
 };
 
 }  // namespace flopscope

@@ -1,11 +1,11 @@
 #include "devices/cpu/cpu_backend.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "devices/cpu/clock_probe.h"
 #include "devices/topology/pinning.h"
 #include "harness/errors.h"
-#include "kernels/peak/cpu/peak_cpu.h"
 
 namespace flopscope::cpu {
 
@@ -17,6 +17,34 @@ std::string hex(int v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%x", v);
   return buf;
+}
+
+// hwloc's cache sizes, sanity-checked: some VMs report absurd ones (a 508 MB
+// L3 per core was seen on a Zen 5 VM). A size outside what any shipping CPU
+// has is replaced by a conservative figure, and the context says so.
+void set_cache_sizes(const topo::Topology& t, CpuContext& ctx) {
+  std::string notes;
+  for (const auto& c : t.caches) {
+    if (c.type == "instruction" || c.count <= 0) continue;
+    if (c.level == 1) ctx.l1d_bytes_per_core = c.size_bytes;
+    if (c.level == 2) ctx.l2_bytes_per_core = c.size_bytes;
+    if (c.level == 3) ctx.l3_bytes_total = c.size_bytes * static_cast<uint64_t>(c.count);
+  }
+  auto clamp = [&](uint64_t& v, uint64_t lo, uint64_t hi, uint64_t fallback, const char* name) {
+    if (v >= lo && v <= hi) return;
+    notes += std::string(name) + " " + std::to_string(v) + " B from hwloc is implausible, using " +
+             std::to_string(fallback) + " B; ";
+    v = fallback;
+  };
+  clamp(ctx.l1d_bytes_per_core, 16 << 10, 192 << 10, 32 << 10, "L1d");
+  clamp(ctx.l2_bytes_per_core, 128 << 10, 4 << 20, 1 << 20, "L2");
+  const uint64_t cores = static_cast<uint64_t>(std::max(1, t.cores));
+  if (ctx.l3_bytes_total > cores * (64ull << 20) || ctx.l3_bytes_total == 0) {
+    notes += "L3 " + std::to_string(ctx.l3_bytes_total) +
+             " B from hwloc is implausible, using 4 MiB per core; ";
+    ctx.l3_bytes_total = cores * (4ull << 20);
+  }
+  ctx.cache_source = notes.empty() ? "hwloc" : "hwloc, corrected: " + notes;
 }
 
 }  // namespace
@@ -58,8 +86,12 @@ Device describe_cpu_device(const CpuDescription& c, double clock_hz,
     d.details["sku_exception"] = c.microarch->sku_exception;
   d.details["isa"] = c.isa.names();
   d.details["cores"] = c.cores;
-  d.details["threads"] = c.pus.size();
-  d.details["pinned_pus"] = c.pus;
+  d.details["threads"] = c.context.pus.size();
+  d.details["caches_used"] = {{"l1d_bytes_per_core", c.context.l1d_bytes_per_core},
+                              {"l2_bytes_per_core", c.context.l2_bytes_per_core},
+                              {"l3_bytes_total", c.context.l3_bytes_total},
+                              {"source", c.context.cache_source}};
+  d.details["pinned_pus"] = c.context.pus;
   d.details["clock_under_load"] = {{"mean_hz", clock_hz},
                                    {"per_thread_hz", per_thread_clock_hz},
                                    {"method", "dependent register adds on every pinned thread"}};
@@ -74,14 +106,17 @@ const CpuDescription& CpuBackend::description() {
   std::string reason;
   c.microarch = identify_microarch(c.ident, &reason);
   c.unknown_reason = reason;
+  c.context.isa = c.isa;
+  c.context.microarch = c.microarch;
   try {
     auto t = topo::load_live_topology();
     c.cores = t.cores;
-    c.pus = topo::pu_per_core(t);
+    c.context.pus = topo::pu_per_core(t);
+    set_cache_sizes(t, c.context);
   } catch (const topo::TopologyError&) {
-    // Without a topology: one unpinned thread per hardware thread.
+    // Without a topology: one unpinned thread.
   }
-  if (c.pus.empty()) c.cores = 1;
+  if (c.context.pus.empty()) c.cores = 1;
   desc_ = c;
   return *desc_;
 }
@@ -89,24 +124,23 @@ const CpuDescription& CpuBackend::description() {
 std::vector<Device> CpuBackend::devices() {
   if (!device_) {
     const auto& c = description();
-    auto reading = measure_clock(c.pus, 0.1);
+    auto reading = measure_clock(c.context.pus, 0.1);
     device_ = describe_cpu_device(c, reading.mean_hz, reading.per_thread_hz);
   }
   return {*device_};
 }
 
-std::vector<ProblemSize> CpuBackend::default_sizes(const Device&, KernelKind k, Precision, bool) {
-  if (k == KernelKind::peak) return {ProblemSize{{{"rounds", peak::cpu::kDefaultRounds}}}};
-  return {ProblemSize{}};
+std::vector<ProblemSize> CpuBackend::default_sizes(const Device&, KernelKind k, Precision p,
+                                                   bool quick) {
+  if (const CpuKernel* kernel = find_cpu_kernel(k))
+    return kernel->default_sizes(description().context, p, quick);
+  return {ProblemSize{}};  // make_run then reports it unsupported
 }
 
-ProblemSize CpuBackend::size_from_user(const Device&, KernelKind k, Precision,
+ProblemSize CpuBackend::size_from_user(const Device&, KernelKind k, Precision p,
                                        const std::vector<int64_t>& dims) {
-  if (k == KernelKind::peak) {
-    if (dims.size() != 1 || dims[0] > 1'000'000)
-      throw UsageError("--sizes for peak: one number of chain rounds per iteration, 1 to 1000000");
-    return ProblemSize{{{"rounds", dims[0]}}};
-  }
+  if (const CpuKernel* kernel = find_cpu_kernel(k))
+    return kernel->size_from_user(description().context, p, dims);
   ProblemSize s;
   static const char* names[] = {"m", "n", "k"};
   if (dims.size() == 1)
@@ -116,23 +150,17 @@ ProblemSize CpuBackend::size_from_user(const Device&, KernelKind k, Precision,
   return s;
 }
 
-std::unique_ptr<KernelRun> CpuBackend::make_run(const Device&, KernelKind k, Precision p,
-                                                const ProblemSize& size, std::string* unsupported) {
-  const auto& c = description();
-  if (k == KernelKind::peak) {
-    auto isa = peak::cpu::best_chain_isa(c.isa.avx512f, c.isa.avx2 && c.isa.fma);
-    auto run =
-        peak::cpu::make_cpu_peak_run(p, isa, c.pus, size.get("rounds", peak::cpu::kDefaultRounds));
-    if (!run && unsupported)
-      *unsupported = "no CPU FMA chain for " + std::string(to_string(p)) + " yet";
-    return run;
-  }
-  if (unsupported) *unsupported = "no CPU implementation of " + std::string(to_string(k)) + " yet";
+std::unique_ptr<KernelRun> CpuBackend::make_run(const Device&, const KernelRequest& request,
+                                                std::string* unsupported) {
+  if (const CpuKernel* kernel = find_cpu_kernel(request.kernel))
+    return kernel->make(description().context, request, unsupported);
+  if (unsupported)
+    *unsupported = "no CPU implementation of " + std::string(to_string(request.kernel)) + " yet";
   return nullptr;
 }
 
 std::optional<double> CpuBackend::measure_clock_hz(const Device&) {
-  return measure_clock(description().pus, 0.05).mean_hz;
+  return measure_clock(description().context.pus, 0.05).mean_hz;
 }
 
 }  // namespace flopscope::cpu

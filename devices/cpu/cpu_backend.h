@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "devices/cpu/cpu_isa.h"
+#include "devices/cpu/cpu_kernel_registry.h"
 #include "devices/cpu/cpu_microarch.h"
 #include "devices/topology/topology.h"
 #include "harness/backend.h"
@@ -20,7 +21,7 @@ struct CpuDescription {
   std::optional<Microarch> microarch;
   std::string unknown_reason;
   int cores = 0;
-  std::vector<int> pus;  // one per core, pinning order
+  CpuContext context;  // what kernels get: ISA, pinning PUs, cache sizes
 };
 
 // Builds the device record: peaks at `clock_hz` (measured under load) and at
@@ -36,8 +37,8 @@ class CpuBackend final : public Backend {
                                          bool quick) override;
   ProblemSize size_from_user(const Device& d, KernelKind k, Precision p,
                              const std::vector<int64_t>& dims) override;
-  std::unique_ptr<KernelRun> make_run(const Device& d, KernelKind k, Precision p,
-                                      const ProblemSize& size, std::string* unsupported) override;
+  std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
+                                      std::string* unsupported) override;
   std::optional<double> measure_clock_hz(const Device& d) override;
 
  private:

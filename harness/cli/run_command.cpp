@@ -133,7 +133,8 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
         else
           for (const auto& dims : user_sizes)
             sizes.push_back(backend->size_from_user(device, k, p, dims));
-        for (auto& s : sizes) plan.push_back({backend, device, k, p, s});
+        for (auto& s : sizes)
+          plan.push_back({backend, device, {k, p, s, o.implementation, kDefaultSeed}});
       }
 
   BurstSettings settings;
@@ -155,8 +156,9 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
   const bool show_progress = !o.quiet && stderr_is_terminal();
   auto progress = [&](size_t i, size_t n, const PlannedRun& pr) {
     if (!show_progress) return;
-    std::cerr << "\r[" << (i + 1) << "/" << n << "] " << pr.device.id << " " << to_string(pr.kernel)
-              << " " << to_string(pr.precision) << " " << pr.size.label() << "\033[K" << std::flush;
+    std::cerr << "\r[" << (i + 1) << "/" << n << "] " << pr.device.id << " "
+              << to_string(pr.request.kernel) << " " << to_string(pr.request.precision) << " "
+              << pr.request.size.label() << "\033[K" << std::flush;
   };
   // Google Benchmark's own console output stays off unless asked for: the
   // table below is flopscope's.
