@@ -182,10 +182,8 @@ std::map<PerfClass, ClassPeak> node_class_peaks(const std::vector<Device>& devic
         cp.note += (cp.note.empty() ? "unknown for " : ", ") + d.id;
       }
     }
-    if (any && all_known)
-      cp.flops = total;
-    else if (any)
-      cp.note += "; known part: " + format_rate(total, "FLOP/s");
+    if (any && all_known) cp.flops = total;
+    if (any && !all_known) cp.known_part = total;
     out[c] = cp;
   }
   return out;
@@ -203,6 +201,7 @@ nlohmann::json node_to_json(const NodeDescription& n, int nodes) {
     classes[std::string(to_string(c))] = {
         {"node_flops", cp.flops ? nlohmann::json(*cp.flops) : nlohmann::json(nullptr)},
         {"total_flops", cp.flops ? nlohmann::json(*cp.flops * nodes) : nlohmann::json(nullptr)},
+        {"known_part_flops", cp.known_part ? nlohmann::json(*cp.known_part * nodes) : nlohmann::json(nullptr)},
         {"note", cp.note}};
   }
   j["class_peaks"] = classes;
@@ -249,7 +248,11 @@ void print_nodes_side_by_side(std::ostream& os, const std::vector<NodeDescriptio
   for (PerfClass cl : kAllClasses)
     field(std::string(to_string(cl)), [&](const NodeDescription& n) {
       auto cp = node_class_peaks(n.devices)[cl];
-      return cp.flops ? format_rate(*cp.flops * n_nodes, "FLOP/s") : std::string("unknown");
+      if (cp.flops) return format_rate(*cp.flops * n_nodes, "FLOP/s");
+      // Part of the node is unknown (an unidentified CPU): show what is
+      // known, marked, rather than nothing.
+      if (cp.known_part) return format_rate(*cp.known_part * n_nodes, "FLOP/s") + " + ?";
+      return std::string("unknown");
     });
 }
 

@@ -27,7 +27,8 @@ NodeDescription describe_recorded_node(const topo::Topology& t, std::optional<do
 // for the class is unknown.
 struct ClassPeak {
   std::optional<double> flops;
-  std::string note;  // which devices' figures are unknown
+  std::optional<double> known_part;  // sum over the known devices when some are unknown
+  std::string note;                  // which devices' figures are unknown
 };
 std::map<PerfClass, ClassPeak> node_class_peaks(const std::vector<Device>& devices);
 

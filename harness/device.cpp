@@ -18,7 +18,14 @@ nlohmann::json unit_to_json(const UnitPeak& u, std::string_view unit_name, std::
 }
 }  // namespace
 
-nlohmann::json peaks_to_json(const PeakTable& peaks) {
+std::string_view unit_name_for_kind(std::string_view kind) {
+  if (kind == "cuda") return "SM";
+  if (kind == "hip") return "CU";
+  if (kind == "cpu") return "core";
+  return "unit";
+}
+
+nlohmann::json peaks_to_json(const PeakTable& peaks, std::string_view unit_name) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [p, pk] : peaks) {
     nlohmann::json j;
@@ -27,13 +34,13 @@ nlohmann::json peaks_to_json(const PeakTable& peaks) {
     j["unit"] = rate_unit(p);
     std::string derivation;
     if (pk.vector) {
-      j["vector"] = unit_to_json(*pk.vector, "core", rate_unit(p));
-      derivation = "vector: " + pk.vector->derivation("unit", rate_unit(p));
+      j["vector"] = unit_to_json(*pk.vector, unit_name, rate_unit(p));
+      derivation = "vector: " + pk.vector->derivation(unit_name, rate_unit(p));
     }
     if (pk.matrix) {
-      j["matrix"] = unit_to_json(*pk.matrix, "unit", rate_unit(p));
+      j["matrix"] = unit_to_json(*pk.matrix, unit_name, rate_unit(p));
       if (!derivation.empty()) derivation += " | ";
-      derivation += "matrix: " + pk.matrix->derivation("unit", rate_unit(p));
+      derivation += "matrix: " + pk.matrix->derivation(unit_name, rate_unit(p));
     }
     if (!pk.unknown_reason.empty()) {
       j["unknown_reason"] = pk.unknown_reason;
@@ -53,8 +60,8 @@ nlohmann::json device_to_json(const Device& d) {
   j["identity"] = {{"pci_bus_id", d.identity.pci_bus_id},
                    {"uuid", d.identity.uuid},
                    {"serial", d.identity.serial}};
-  j["peaks"] = peaks_to_json(d.peaks);
-  if (!d.spec_peaks.empty()) j["spec_peaks"] = peaks_to_json(d.spec_peaks);
+  j["peaks"] = peaks_to_json(d.peaks, unit_name_for_kind(d.kind));
+  if (!d.spec_peaks.empty()) j["spec_peaks"] = peaks_to_json(d.spec_peaks, unit_name_for_kind(d.kind));
   j["details"] = d.details;
   return j;
 }

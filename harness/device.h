@@ -25,7 +25,9 @@ struct Device {
   nlohmann::json details = nlohmann::json::object();
 };
 
-nlohmann::json peaks_to_json(const PeakTable& peaks);
+// The unit a peak is counted in: "core" on CPUs, "SM" on NVIDIA, "CU" on AMD.
+std::string_view unit_name_for_kind(std::string_view kind);
+nlohmann::json peaks_to_json(const PeakTable& peaks, std::string_view unit_name = "core");
 nlohmann::json device_to_json(const Device& d);
 
 }  // namespace flopscope

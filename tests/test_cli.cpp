@@ -131,3 +131,40 @@ TEST(Cli, AbsentDeviceExitsThree) {
   }
   fs::remove_all(dir);
 }
+
+TEST(Cli, DevicesFromRecordingsSideBySide) {
+  const std::string fixture = std::string(FLOPSCOPE_TEST_FIXTURES) + "/two_socket_8gpu.xml";
+  auto r = flopscope("devices --topology " + fixture + " --topology " + fixture + " --nodes 2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("cuda:7"), std::string::npos);
+  EXPECT_NE(r.out.find("node (peaks x 2)"), std::string::npos) << r.out;
+  r = flopscope("devices --json --topology " + fixture);
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["topology"]["packages"], 2);
+  EXPECT_EQ(j["devices"].size(), 9u);
+}
+
+TEST(Cli, BadRecordingsExitTwoNamingTheFile) {
+  auto dir = scratch();
+  const auto not_xml = (dir / "not.xml").string();
+  const auto not_hwloc = (dir / "other.xml").string();
+  const auto truncated = (dir / "cut.xml").string();
+  std::ofstream(not_xml) << "this is not XML\n";
+  std::ofstream(not_hwloc) << "<?xml version=\"1.0\"?>\n<html><body/></html>\n";
+  {
+    std::ifstream in(std::string(FLOPSCOPE_TEST_FIXTURES) + "/two_socket_8gpu.xml");
+    std::string s((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(truncated) << s.substr(0, s.size() / 2);
+  }
+  for (const auto& f : {not_xml, not_hwloc, truncated, (dir / "missing.xml").string()}) {
+    auto r = flopscope("devices --topology " + f);
+    EXPECT_EQ(r.code, 2) << f << ": " << r.out;
+    EXPECT_EQ(count_lines(r.out), 1) << r.out;
+    EXPECT_NE(r.out.find(f), std::string::npos) << r.out;
+  }
+  auto r = flopscope("devices --topology " + std::string(FLOPSCOPE_TEST_FIXTURES) +
+                     "/two_socket_8gpu.xml --clock fast");
+  EXPECT_EQ(r.code, 2) << r.out;
+  fs::remove_all(dir);
+}

@@ -55,12 +55,23 @@ void print_device(std::ostream& os, const Device& d) {
   if (d.details.contains("sku_exception"))
     os << "  SKU exception: " << d.details["sku_exception"].get<std::string>() << "\n";
   if (!d.identity.pci_bus_id.empty()) os << "  PCI " << d.identity.pci_bus_id << "\n";
+  if (d.details.contains("numa_node") && d.details["numa_node"].is_number())
+    os << "  NUMA node " << d.details["numa_node"].get<int>() << ", near CPUs "
+       << d.details.value("near_cpus", std::string("unknown")) << "\n";
+  const std::string_view unit = unit_name_for_kind(d.kind);
   for (const auto& [p, pk] : d.peaks) {
-    auto best = pk.best();
-    std::string rate = best ? format_rate(*best, rate_unit(p)) : "peak unknown";
+    std::string rate;
+    if (auto best = pk.best()) {
+      rate = format_rate(*best, rate_unit(p));
+    } else if (const UnitPeak* u = pk.matrix ? &*pk.matrix : pk.vector ? &*pk.vector : nullptr) {
+      // Known per cycle but no clock: per GHz, and how to complete it.
+      rate = format_rate(u->ops_per_ghz(), rate_unit(p)) + " per GHz (no clock: give --clock)";
+    } else {
+      rate = "peak unknown";
+    }
     os << "  " << to_string(p) << "  " << rate << "\n";
-    if (pk.vector) os << "      vector: " << pk.vector->derivation("core", rate_unit(p)) << "\n";
-    if (pk.matrix) os << "      matrix: " << pk.matrix->derivation("unit", rate_unit(p)) << "\n";
+    if (pk.vector) os << "      vector: " << pk.vector->derivation(unit, rate_unit(p)) << "\n";
+    if (pk.matrix) os << "      matrix: " << pk.matrix->derivation(unit, rate_unit(p)) << "\n";
     if (!pk.vector && !pk.matrix && !pk.unknown_reason.empty())
       os << "      " << pk.unknown_reason << "\n";
   }
