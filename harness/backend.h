@@ -10,8 +10,16 @@
 
 #include "harness/device.h"
 #include "harness/kernel_run.h"
+#include "harness/sensors.h"
 
 namespace flopscope {
+
+// A process other than flopscope found on a device before a run.
+struct DeviceProcess {
+  int pid = 0;
+  std::string name;
+  double memory_bytes = 0;  // device memory it holds; 0 when unknown
+};
 
 class Backend {
  public:
@@ -28,11 +36,30 @@ class Backend {
   // problem sizes; throws UsageError for impossible ones.
   virtual ProblemSize size_from_user(const Device& d, KernelKind k, Precision p,
                                      const std::vector<int64_t>& dims) = 0;
+  // The same for kernels with several variants at one size (stream copy and
+  // triad, 7- and 25-point stencils): one problem size per variant.
+  virtual std::vector<ProblemSize> sizes_from_user(const Device& d, KernelKind k, Precision p,
+                                                   const std::vector<int64_t>& dims) {
+    return {size_from_user(d, k, p, dims)};
+  }
   // nullptr with *unsupported set when the device has no implementation.
   virtual std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
                                               std::string* unsupported) = 0;
   // The device's clock measured now, under load; nullopt when it can't be.
   virtual std::optional<double> measure_clock_hz(const Device& /*d*/) { return std::nullopt; }
+  // Telemetry beside a soak (clocks, temperature, power, throttle reasons,
+  // error counters); nullptr when this backend reads none.
+  virtual std::unique_ptr<SensorSource> sensors(const Device& /*d*/) { return nullptr; }
+  // Other processes using the device, for the pre-flight check; nullopt
+  // when the backend cannot tell (the result then says "not checked").
+  virtual std::optional<std::vector<DeviceProcess>> device_processes(const Device& /*d*/) {
+    return std::nullopt;
+  }
+  // Limits the host cores this backend's work may use to `pus` (OS indices,
+  // one per core): an MPI rank's share of a node, or the cores left to the
+  // CPU kernels while GPU host threads hold others (--concurrent). Call
+  // before devices(). False when the backend has no host-side work to limit.
+  virtual bool restrict_host_pus(const std::vector<int>& /*pus*/) { return false; }
 };
 
 using BackendFactory = std::function<std::unique_ptr<Backend>()>;

@@ -78,6 +78,9 @@ void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
     }
     st.counters["FLOP/s"] = benchmark::Counter(slot->run->flop_per_iteration(),
                                                benchmark::Counter::kIsIterationInvariantRate);
+    if (slot->run->bytes_per_iteration() > 0)
+      st.counters["bytes/s"] = benchmark::Counter(slot->run->bytes_per_iteration(),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
   } catch (const std::exception& e) {
     slot->error = e.what();
     st.SkipWithError(e.what());
@@ -210,6 +213,17 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     m.best_flops = sum.best;
     m.cv = sum.cv;
     m.seconds_per_iteration = summarize(reporter.seconds_per_iteration).median;
+    if (m.bytes_per_iteration > 0) {
+      std::vector<double> bandwidths;
+      for (double spi : reporter.seconds_per_iteration)
+        bandwidths.push_back(m.bytes_per_iteration / spi);
+      Summary bw = summarize(bandwidths);
+      m.median_bytes_per_second = bw.median;
+      m.best_bytes_per_second = bw.best;
+      // A kernel with no FLOP (stream copy) is judged by its bandwidth: its
+      // spread is the bandwidth's, not that of a column of zeros.
+      if (m.flop_per_iteration <= 0) m.cv = bw.cv;
+    }
     m.verification = slot.worst;
     m.verification.checked = slot.any_verified && m.verification.checked;
     if (slot.verified_all && slot.any_verified && m.verification.valid()) {

@@ -50,13 +50,22 @@ nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
         kernels.insert(std::string(to_string(best->kernel)));
         precisions.insert(std::string(to_string(best->precision)));
       }
-      // Every other verified figure of the class, best per kernel and precision.
+      // Every other verified figure of the class, best per kernel, precision
+      // and variant (a 7-point and a 25-point stencil answer different
+      // questions; stream copy has no FLOP and is ranked by bandwidth).
       nlohmann::json side = nlohmann::json::object();
       for (const auto& m : ms) {
         if (m.device != id || !m.valid() || class_of(m.precision) != c || &m == best) continue;
         std::string key =
             std::string(to_string(m.kernel)) + "/" + std::string(to_string(m.precision));
-        if (!side.contains(key) || side[key]["flops"].get<double>() < m.median_flops)
+        if (!m.size.variant.empty()) key += "/" + m.size.variant;
+        const bool better =
+            !side.contains(key) ||
+            (m.flop_per_iteration > 0
+                 ? side[key]["flops"].get<double>() < m.median_flops
+                 : side[key]["bytes_per_second"].is_number() &&
+                       side[key]["bytes_per_second"].get<double>() < m.median_bytes_per_second);
+        if (better)
           side[key] = {{"flops", m.median_flops},
                        {"unit", rate_unit(m.precision)},
                        {"size", m.size.to_json()},
@@ -65,9 +74,11 @@ nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
                             ? nlohmann::json(m.flop_per_iteration / m.bytes_per_iteration)
                             : nlohmann::json(nullptr)},
                        {"bytes_per_second",
-                        m.seconds_per_iteration > 0 && m.bytes_per_iteration > 0
+                        m.median_bytes_per_second > 0 ? nlohmann::json(m.median_bytes_per_second)
+                        : m.seconds_per_iteration > 0 && m.bytes_per_iteration > 0
                             ? nlohmann::json(m.bytes_per_iteration / m.seconds_per_iteration)
                             : nlohmann::json(nullptr)},
+                       {"roofline", m.roofline ? m.roofline->to_json() : nlohmann::json(nullptr)},
                        {"efficiency",
                         {{"spec", m.efficiency.spec ? nlohmann::json(*m.efficiency.spec)
                                                     : nlohmann::json(nullptr)},

@@ -3,7 +3,7 @@
 namespace flopscope {
 
 std::string ProblemSize::label() const {
-  std::string s;
+  std::string s = variant;
   for (const auto& [k, v] : dims) {
     if (!s.empty()) s += ",";
     s += k + "=" + std::to_string(v);
@@ -13,6 +13,7 @@ std::string ProblemSize::label() const {
 
 nlohmann::json ProblemSize::to_json() const {
   nlohmann::json j = nlohmann::json::object();
+  if (!variant.empty()) j["variant"] = variant;
   for (const auto& [k, v] : dims) j[k] = v;
   return j;
 }

@@ -14,10 +14,13 @@
 namespace flopscope {
 
 // A problem size: named dimensions in the order the kernel states them
-// ({"n": 4096} for square GEMM, {"m","n","k"} for shapes, {"steps"} for peak).
+// ({"n": 4096} for square GEMM, {"m","n","k"} for shapes, {"steps"} for peak),
+// and, for kernels with several forms at one size, which form ("copy" or
+// "triad" for stream, "7-point" or "25-point" for stencil; empty otherwise).
 struct ProblemSize {
   std::vector<std::pair<std::string, int64_t>> dims;
-  std::string label() const;  // "n=4096", "m=512,n=256,k=128"
+  std::string variant{};
+  std::string label() const;  // "n=4096", "m=512,n=256,k=128", "copy,elements=1024"
   nlohmann::json to_json() const;
   int64_t get(const std::string& name, int64_t fallback = 0) const;
 };

@@ -26,6 +26,13 @@ nlohmann::json opt(const std::optional<double>& v) {
 }
 }  // namespace
 
+nlohmann::json Roofline::to_json() const {
+  return {{"bandwidth_source", bandwidth_source},
+          {"bandwidth_bytes_per_second", bandwidth_bytes_per_second},
+          {"bound_flops", bound_flops},
+          {"fraction", fraction}};
+}
+
 nlohmann::json Measurement::to_json() const {
   nlohmann::json j;
   j["device"] = device;
@@ -44,9 +51,15 @@ nlohmann::json Measurement::to_json() const {
                                   : nlohmann::json(nullptr);
   j["median_flops"] = median_flops;
   j["best_flops"] = best_flops;
-  j["median_bytes_per_second"] = seconds_per_iteration > 0 && bytes_per_iteration > 0
-                                     ? nlohmann::json(bytes_per_iteration / seconds_per_iteration)
-                                     : nlohmann::json(nullptr);
+  if (median_bytes_per_second > 0)
+    j["median_bytes_per_second"] = median_bytes_per_second;
+  else if (seconds_per_iteration > 0 && bytes_per_iteration > 0)
+    j["median_bytes_per_second"] = bytes_per_iteration / seconds_per_iteration;
+  else
+    j["median_bytes_per_second"] = nullptr;
+  j["best_bytes_per_second"] =
+      best_bytes_per_second > 0 ? nlohmann::json(best_bytes_per_second) : nlohmann::json(nullptr);
+  j["roofline"] = roofline ? roofline->to_json() : nlohmann::json(nullptr);
   j["cv"] = cv;
   j["repetitions"] = static_cast<int>(repetition_flops.size());
   j["repetition_flops"] = repetition_flops;
@@ -62,6 +75,24 @@ nlohmann::json Measurement::to_json() const {
                      {"clock", opt(efficiency.clock)},
                      {"measured_peak", opt(efficiency.measured_peak)}};
   j["flags"] = flags;
+  j["mode"] = soak ? "soak" : "burst";
+  if (soak) {
+    nlohmann::json series = nlohmann::json::array();
+    for (const auto& [t, f] : soak->series) series.push_back({t, f});
+    j["series"] = series;
+    j["burst_flops"] = soak->burst_flops;
+    j["steady_flops"] = soak->steady_flops;
+    j["drop"] = soak->drop;
+    j["sensors"] = soak->sensors;
+    j["attribution"] = soak->attribution;
+    j["error_counters"] = soak->error_counters;
+    j["soak"] = {{"duration_s", soak->duration_s},
+                 {"window_s", soak->window_s},
+                 {"windows", soak->series.size()},
+                 {"settle_windows", soak->settle_windows},
+                 {"verifications", soak->verifications},
+                 {"verification_failures", soak->verification_failures}};
+  }
   return j;
 }
 

@@ -28,6 +28,33 @@ struct Efficiency {
   std::optional<double> measured_peak;  // against the device's own peak-kernel figure
 };
 
+// A bandwidth-bound kernel against the memory roofline: the bandwidth the
+// device reached in the same run (stream copy) times the kernel's arithmetic
+// intensity (harness/roofline.h).
+struct Roofline {
+  std::string bandwidth_source;  // which measurement gave the bandwidth
+  double bandwidth_bytes_per_second = 0;
+  double bound_flops = 0;  // bandwidth x flop_per_iteration / bytes_per_iteration
+  double fraction = 0;     // median_flops / bound_flops
+  nlohmann::json to_json() const;
+};
+
+// What a soak (the sustained engine) adds to a measurement: the FLOP/s time
+// series, burst and steady figures, the drop, and the telemetry beside it.
+struct SoakRecord {
+  double duration_s = 0;                             // as asked for
+  double window_s = 0;                               // one point per window
+  std::vector<std::pair<double, double>> series;     // [seconds since start, FLOP/s]
+  double burst_flops = 0;                            // the first window
+  double steady_flops = 0;                           // median of windows after settling
+  int settle_windows = 0;                            // windows left out of steady
+  double drop = 0;                                   // (first - last) / first window
+  int verifications = 0, verification_failures = 0;  // checks during the soak
+  nlohmann::json sensors;         // per channel: summary and series, or "missing"
+  nlohmann::json attribution;     // {cause, evidence}
+  nlohmann::json error_counters;  // before/after, or missing
+};
+
 struct Measurement {
   std::string device;
   KernelKind kernel = KernelKind::peak;
@@ -41,11 +68,16 @@ struct Measurement {
   std::vector<double> repetition_flops;  // one rate per repetition
   double median_flops = 0, best_flops = 0, cv = 0;
   double seconds_per_iteration = 0;  // median
+  // Compulsory bytes per second: the rate of bandwidth kernels (stream copy
+  // has no FLOP at all), and the bandwidth every other kernel reached.
+  double median_bytes_per_second = 0, best_bytes_per_second = 0;
+  std::optional<Roofline> roofline;  // stencils, when the run measured stream copy
   Verification verification;
   std::optional<double> clock_hz;  // measured around the figure (mean of before/after)
   std::optional<double> clock_before_hz, clock_after_hz;
   Efficiency efficiency;
   std::vector<std::string> flags;  // e.g. "above 101% of peak: table or clock wrong"
+  std::optional<SoakRecord> soak;  // set by the sustained engine only
 
   bool valid() const { return status == MeasurementStatus::ok; }
   nlohmann::json to_json() const;

@@ -24,6 +24,9 @@ struct RunOptions {
   std::string output;
   std::string csv;
   std::vector<std::string> benchmark_flags;  // after "--"
+  std::string duration;                      // --duration: soak each item this long (30s, 10m, 1h)
+  bool concurrent = false;                   // --concurrent: every device at once
+  std::string reference;                     // --reference: certify the run against this file
 };
 
 struct DeviceSelector {

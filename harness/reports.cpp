@@ -32,29 +32,39 @@ std::string status_text(const Measurement& m) {
 }  // namespace
 
 void print_measurement_table(std::ostream& os, const std::vector<Measurement>& ms) {
-  char line[512];
-  std::snprintf(line, sizeof line, "%-8s %-8s %-5s %-18s %-34s %14s %7s %8s %8s %8s  %s\n",
-                "device", "kernel", "prec", "size", "implementation", "median", "cv", "%clock",
-                "%spec", "%peakk", "status");
+  char line[640];
+  std::snprintf(line, sizeof line, "%-8s %-8s %-5s %-26s %-34s %14s %12s %7s %8s %8s %8s  %s\n",
+                "device", "kernel", "prec", "size", "implementation", "median", "bandwidth", "cv",
+                "%clock", "%spec", "%peakk", "status");
   os << line;
   for (const auto& m : ms) {
     std::string rate =
         m.median_flops > 0 ? format_rate(m.median_flops, rate_unit(m.precision)) : "-";
+    // The compulsory bytes per second: the rate of a kernel without FLOP
+    // (stream copy), and beside the FLOP/s of every kernel that moves memory.
+    std::string bandwidth =
+        m.median_bytes_per_second > 0 ? format_rate(m.median_bytes_per_second, "B/s") : "-";
+    const bool has_rate = m.median_flops > 0 || m.median_bytes_per_second > 0;
     char cv[16];
     std::snprintf(cv, sizeof cv, "%.2f%%", 100 * m.cv);
-    std::snprintf(line, sizeof line, "%-8s %-8s %-5s %-18s %-34s %14s %7s %8s %8s %8s  %s\n",
+    std::snprintf(line, sizeof line, "%-8s %-8s %-5s %-26s %-34s %14s %12s %7s %8s %8s %8s  %s\n",
                   m.device.c_str(), std::string(to_string(m.kernel)).c_str(),
                   std::string(to_string(m.precision)).c_str(), m.size.label().c_str(),
                   m.implementation.empty() ? "-" : m.implementation.c_str(), rate.c_str(),
-                  m.median_flops > 0 ? cv : "-", pct(m.efficiency.clock).c_str(),
+                  bandwidth.c_str(), has_rate ? cv : "-", pct(m.efficiency.clock).c_str(),
                   pct(m.efficiency.spec).c_str(), pct(m.efficiency.measured_peak).c_str(),
                   status_text(m).c_str());
     os << line;
     if (!m.valid() && !m.message.empty()) os << "         " << m.message << "\n";
+    if (m.roofline)
+      os << "         roofline: " << pct(m.roofline->fraction) << " of "
+         << format_rate(m.roofline->bound_flops, rate_unit(m.precision)) << " ("
+         << m.roofline->bandwidth_source << " at "
+         << format_rate(m.roofline->bandwidth_bytes_per_second, "B/s") << ")\n";
     for (const auto& f : m.flags) os << "         " << f << "\n";
   }
-  os << "%clock: against the peak at the clock measured around the figure; %spec: at the spec "
-        "clock; %peakk: against the measured peak kernel.\n";
+  os << "bandwidth: compulsory bytes per second; %clock: against the peak at the clock measured "
+        "around the figure; %spec: at the spec clock; %peakk: against the measured peak kernel.\n";
 }
 
 void print_class_table(std::ostream& os, const nlohmann::json& classes) {
@@ -74,7 +84,8 @@ void print_class_table(std::ostream& os, const nlohmann::json& classes) {
 std::string measurements_csv(const std::vector<Measurement>& ms) {
   std::ostringstream os;
   os << "device,kernel,precision,class,size,implementation,status,unit,median,best,cv,repetitions,"
-        "flop_per_iteration,bytes_per_iteration,clock_hz,efficiency_spec,efficiency_clock,"
+        "flop_per_iteration,bytes_per_iteration,median_bytes_per_second,roofline_fraction,clock_hz,"
+        "efficiency_spec,efficiency_clock,"
         "efficiency_measured_peak,verified,max_error,message\n";
   os << std::setprecision(10);
   auto opt = [](const std::optional<double>& v) {
@@ -89,10 +100,11 @@ std::string measurements_csv(const std::vector<Measurement>& ms) {
        << csv_field(m.implementation) << ',' << to_string(m.status) << ',' << rate_unit(m.precision)
        << ',' << m.median_flops << ',' << m.best_flops << ',' << m.cv << ','
        << m.repetition_flops.size() << ',' << m.flop_per_iteration << ',' << m.bytes_per_iteration
-       << ',' << opt(m.clock_hz) << ',' << opt(m.efficiency.spec) << ',' << opt(m.efficiency.clock)
-       << ',' << opt(m.efficiency.measured_peak) << ','
-       << (m.verification.valid() ? "true" : "false") << ',' << m.verification.max_error << ','
-       << csv_field(m.message) << '\n';
+       << ',' << m.median_bytes_per_second << ','
+       << opt(m.roofline ? std::optional<double>(m.roofline->fraction) : std::nullopt) << ','
+       << opt(m.clock_hz) << ',' << opt(m.efficiency.spec) << ',' << opt(m.efficiency.clock) << ','
+       << opt(m.efficiency.measured_peak) << ',' << (m.verification.valid() ? "true" : "false")
+       << ',' << m.verification.max_error << ',' << csv_field(m.message) << '\n';
   }
   return os.str();
 }

@@ -30,6 +30,7 @@ nlohmann::json build_result_document(const RunRecord& r) {
   for (const auto& m : r.measurements) ms.push_back(m.to_json());
   j["measurements"] = ms;
   j["classes"] = summarize_classes(r.measurements, ids);
+  for (const auto& [name, section] : r.sections.items()) j[name] = section;
   return j;
 }
 

@@ -11,7 +11,7 @@
 
 namespace flopscope {
 
-inline constexpr const char* kSchemaVersion = "1.0.0";
+inline constexpr const char* kSchemaVersion = "1.1.0";
 
 struct RunRecord {
   std::vector<std::string> command_line;
@@ -23,6 +23,8 @@ struct RunRecord {
   std::vector<Measurement> measurements;
   nlohmann::json settings = nlohmann::json::object();
   nlohmann::json notes = nlohmann::json::array();  // pre-flight, unavailable backends
+  // Further top-level sections, by name: preflight, concurrent, rank.
+  nlohmann::json sections = nlohmann::json::object();
 };
 
 nlohmann::json build_result_document(const RunRecord& r);

@@ -10,7 +10,9 @@ packages=(
   libbenchmark-dev libgtest-dev
   python3 python3-jsonschema
   # Libraries that kernels load at run time, tried side by side.
-  libopenblas-dev libblis-dev libfftw3-dev
+  libopenblas-dev libblis-dev libfftw3-dev libdnnl-dev
+  # Rack runs over MPI (optional: without it, ranks write partial files for flopscope merge).
+  libopenmpi-dev openmpi-bin
 )
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -168,3 +168,239 @@ TEST(Cli, BadRecordingsExitTwoNamingTheFile) {
   EXPECT_EQ(r.code, 2) << r.out;
   fs::remove_all(dir);
 }
+
+// ---- Sustained runs, interruption, certify, compare, merge (issue 7) ----
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace {
+
+fs::path soak_scratch(const std::string& name) {
+  auto d = fs::temp_directory_path() / ("flopscope-cli7-" + name + "-" + std::to_string(getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+nlohmann::json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in);
+}
+
+bool schema_valid(const fs::path& p) {
+  std::string validate = std::string("python3 ") + FLOPSCOPE_VALIDATOR + " " + FLOPSCOPE_SCHEMA +
+                         " " + p.string() + " 2>&1";
+  return WEXITSTATUS(std::system(validate.c_str())) == 0;
+}
+
+// A tiny burst run of the peak kernel, for certify and compare to read.
+fs::path peak_run(const fs::path& dir, const std::string& name) {
+  auto out = dir / name;
+  auto r = flopscope("run --devices cpu0 --kernels peak --precisions fp64 --quiet --output " +
+                     out.string() + kTiny);
+  EXPECT_EQ(r.code, 0) << r.out;
+  return out;
+}
+
+void write_text(const fs::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
+
+const char* kRefStart =
+    R"({"schema_version": "1.0.0", "kind": "flopscope-reference", "name": "cli test",
+  "devices": [{"match": {"kind": "cpu"},
+)";
+
+}  // namespace
+
+TEST(CliSoak, BadDurationExitsTwo) {
+  auto dir = soak_scratch("baddur");
+  auto out = dir / "never.json";
+  const std::vector<std::string> bad = {
+      "--duration 10x",
+      "--duration 0s",
+      "--duration -5s",
+      "--duration 9999h",
+      "--duration 5s --reference " + (dir / "absent.json").string(),
+      "--duration 5s -- --benchmark_repetitions=2"};
+  for (const std::string& args : bad) {
+    auto r = flopscope("run --kernels peak " + args + " --output " + out.string());
+    EXPECT_EQ(r.code, 2) << args << ": " << r.out;
+    EXPECT_EQ(count_lines(r.out), 1) << args << ": " << r.out;
+    EXPECT_FALSE(fs::exists(out)) << args;
+  }
+  fs::remove_all(dir);
+}
+
+TEST(CliSoak, DurationWritesSeriesBurstSteadyDropAndSensors) {
+  auto dir = soak_scratch("soak");
+  auto out = dir / "soak.json";
+  auto r = flopscope(
+      "run --devices cpu0 --kernels peak --precisions fp64 --duration 3s --quiet "
+      "--output " +
+      out.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("Sustained (soak)"), std::string::npos) << r.out;
+  auto j = read_json(out);
+  EXPECT_TRUE(j["complete"].get<bool>());
+  ASSERT_EQ(j["measurements"].size(), 1u);
+  const auto& m = j["measurements"][0];
+  EXPECT_EQ(m["mode"], "soak");
+  EXPECT_EQ(m["status"], "ok");
+  EXPECT_EQ(m["series"].size(), 3u);
+  EXPECT_GT(m["burst_flops"].get<double>(), 0);
+  EXPECT_GT(m["steady_flops"].get<double>(), 0);
+  EXPECT_DOUBLE_EQ(m["median_flops"].get<double>(), m["steady_flops"].get<double>());
+  EXPECT_TRUE(m["drop"].is_number());
+  EXPECT_TRUE(m["attribution"]["cause"].is_string());
+  // Every channel is either sampled or says "missing" with the reason; never a zero.
+  for (const char* ch :
+       {"clock_hz", "temperature_c", "power_w", "power_limit_w", "throttle_reasons"}) {
+    const auto& c = m["sensors"][ch];
+    EXPECT_TRUE(c == "missing" || c.is_object()) << ch << ": " << c;
+    if (c == "missing") EXPECT_TRUE(m["sensors"]["missing_why"].contains(ch)) << ch;
+  }
+  EXPECT_TRUE(j["preflight"]["load"].is_object());
+  EXPECT_TRUE(j["preflight"]["smt"].contains("active"));
+  EXPECT_EQ(j["preflight"]["seed"], j["seed"]);
+  EXPECT_TRUE(schema_valid(out));
+  fs::remove_all(dir);
+}
+
+TEST(CliSoak, SigintLeavesValidIncompleteResultAndExits130) {
+  auto dir = soak_scratch("sigint");
+  auto out = dir / "interrupted.json";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    execl(FLOPSCOPE_BINARY, FLOPSCOPE_BINARY, "run", "--devices", "cpu0", "--kernels", "peak",
+          "--precisions", "fp64", "--duration", "60s", "--quiet", "--output", out.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const double stop_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_LT(stop_s, 5.0) << "a soak must stop soon after Ctrl-C";
+  ASSERT_TRUE(fs::exists(out));
+  auto j = read_json(out);
+  EXPECT_FALSE(j["complete"].get<bool>());
+  ASSERT_EQ(j["measurements"].size(), 1u);
+  EXPECT_EQ(j["measurements"][0]["status"], "interrupted");
+  EXPECT_GE(j["measurements"][0]["series"].size(), 1u);
+  EXPECT_TRUE(schema_valid(out));
+  fs::remove_all(dir);
+}
+
+TEST(CliSoak, ConcurrentReportsEachDeviceAndTheNodeTotal) {
+  auto dir = soak_scratch("conc");
+  auto out = dir / "conc.json";
+  auto r = flopscope(
+      "run --concurrent --kernels peak --precisions fp64 --duration 2s --quiet "
+      "--output " +
+      out.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("Concurrent: every device at once"), std::string::npos) << r.out;
+  auto j = read_json(out);
+  EXPECT_TRUE(j["concurrent"]["node_total_per_class"]["supercomputing"].is_number())
+      << j["concurrent"];
+  EXPECT_EQ(j["concurrent"]["slowest"]["supercomputing"]["device"], "cpu0");
+  EXPECT_TRUE(j["settings"]["host_placement"].contains("cpu_kernel_pus"));
+  EXPECT_TRUE(schema_valid(out));
+  fs::remove_all(dir);
+}
+
+TEST(CliCertify, MeetsMissesAndMalformed) {
+  auto dir = soak_scratch("certify");
+  auto run = peak_run(dir, "run.json");
+  auto meets = dir / "meets.json", misses = dir / "misses.json", bad = dir / "bad.json";
+  write_text(meets, std::string(kRefStart) +
+                        R"(   "minimums": [{"kernel": "peak", "precision": "fp64", "flops": 1e6},
+                {"kernel": "peak", "precision": "fp64", "fraction_of_peak": 0.05, "peak": "clock"}]}]})");
+  write_text(misses,
+             std::string(kRefStart) +
+                 R"(   "minimums": [{"kernel": "peak", "precision": "fp64", "flops": 1e15}]}]})");
+  write_text(bad, std::string(kRefStart) +
+                      "   \"minimums\": [{\"kernel\": \"peak\", \"precision\": \"fp64\",\n"
+                      "                 \"flops\": \"fast\"}]}]}");
+  auto r = flopscope("certify " + run.string() + " --reference " + meets.string());
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("certify: PASS"), std::string::npos) << r.out;
+  r = flopscope("certify " + run.string() + " --reference " + misses.string());
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAIL"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cpu0 peak fp64"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 PFLOP/s"), std::string::npos) << r.out;
+  r = flopscope("certify " + run.string() + " --reference " + bad.string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(count_lines(r.out), 1) << r.out;
+  EXPECT_NE(r.out.find("bad.json: line 4: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("devices[0].minimums[0].flops"), std::string::npos) << r.out;
+  r = flopscope("certify " + (dir / "absent.json").string() + " --reference " + meets.string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  // run --reference: measure and certify in one go.
+  r = flopscope("run --devices cpu0 --kernels peak --precisions fp64 --quiet --output " +
+                (dir / "both.json").string() + " --reference " + misses.string() + kTiny);
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "both.json"));
+  fs::remove_all(dir);
+}
+
+TEST(CliCompare, SideBySideAndRefusesUnknownSchema) {
+  auto dir = soak_scratch("compare");
+  auto a = peak_run(dir, "a.json");
+  auto b = peak_run(dir, "b.json");
+  auto r = flopscope("compare " + a.string() + " " + b.string());
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("B/A"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cpu0"), std::string::npos) << r.out;
+  auto j = read_json(b);
+  j["schema_version"] = "2.0.0";
+  write_text(dir / "future.json", j.dump());
+  r = flopscope("compare " + a.string() + " " + (dir / "future.json").string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(count_lines(r.out), 1) << r.out;
+  EXPECT_NE(r.out.find("schema version 2.0.0"), std::string::npos) << r.out;
+  r = flopscope("compare " + a.string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  fs::remove_all(dir);
+}
+
+TEST(CliMerge, MissingRankIsNamedAndExitsThree) {
+  auto dir = soak_scratch("merge");
+  auto run = peak_run(dir, "run.json");
+  auto j = read_json(run);
+  j["rank"] = {{"rank", 0},       {"size", 2},       {"local_rank", 0}, {"local_size", 1},
+               {"node_index", 0}, {"hostname", "a"}, {"status", "done"}};
+  write_text(dir / "run.rank0.json", j.dump());
+  auto merged = dir / "rack.json";
+  auto r = flopscope("merge " + (dir / "run.rank0.json").string() + " --output " + merged.string());
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("missing rank 1"), std::string::npos) << r.out;
+  auto m = read_json(merged);
+  EXPECT_EQ(m["rack"]["missing_ranks"], nlohmann::json::array({1}));
+  EXPECT_EQ(m["devices"][0]["id"], "node0/cpu0");
+  EXPECT_TRUE(schema_valid(merged));
+  // The second rank's file completes the rack: exit 0.
+  j["rank"]["rank"] = 1;
+  j["rank"]["hostname"] = "b";
+  j["rank"]["node_index"] = 1;
+  write_text(dir / "run.rank1.json", j.dump());
+  r = flopscope("merge " + (dir / "run.rank0.json").string() + " " +
+                (dir / "run.rank1.json").string() + " --output " + merged.string());
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(read_json(merged)["nodes"].size(), 2u);
+  r = flopscope("merge " + run.string() + " --output " + merged.string());
+  EXPECT_EQ(r.code, 2) << r.out;  // not a rank's file
+  fs::remove_all(dir);
+}

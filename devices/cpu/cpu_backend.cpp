@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "devices/cpu/clock_probe.h"
+#include "devices/cpu/cpu_sensors.h"
 #include "devices/topology/pinning.h"
 #include "harness/errors.h"
 
@@ -150,6 +151,13 @@ ProblemSize CpuBackend::size_from_user(const Device&, KernelKind k, Precision p,
   return s;
 }
 
+std::vector<ProblemSize> CpuBackend::sizes_from_user(const Device& d, KernelKind k, Precision p,
+                                                     const std::vector<int64_t>& dims) {
+  if (const CpuKernel* kernel = find_cpu_kernel(k); kernel && kernel->sizes_from_user)
+    return kernel->sizes_from_user(description().context, p, dims);
+  return {size_from_user(d, k, p, dims)};
+}
+
 std::unique_ptr<KernelRun> CpuBackend::make_run(const Device&, const KernelRequest& request,
                                                 std::string* unsupported) {
   if (const CpuKernel* kernel = find_cpu_kernel(request.kernel))
@@ -157,6 +165,25 @@ std::unique_ptr<KernelRun> CpuBackend::make_run(const Device&, const KernelReque
   if (unsupported)
     *unsupported = "no CPU implementation of " + std::string(to_string(request.kernel)) + " yet";
   return nullptr;
+}
+
+std::unique_ptr<SensorSource> CpuBackend::sensors(const Device&) {
+  return make_cpu_sensors(description().context.pus);
+}
+
+// An MPI rank's share of the node, or the cores left when GPU host threads
+// hold some (--concurrent): the device becomes those cores, and its peak
+// counts only them.
+bool CpuBackend::restrict_host_pus(const std::vector<int>& pus) {
+  description();
+  std::vector<int> kept;
+  for (int pu : desc_->context.pus)
+    if (std::find(pus.begin(), pus.end(), pu) != pus.end()) kept.push_back(pu);
+  if (kept.empty()) return false;
+  desc_->context.pus = kept;
+  desc_->cores = static_cast<int>(kept.size());
+  device_.reset();
+  return true;
 }
 
 std::optional<double> CpuBackend::measure_clock_hz(const Device&) {

@@ -37,9 +37,13 @@ class CpuBackend final : public Backend {
                                          bool quick) override;
   ProblemSize size_from_user(const Device& d, KernelKind k, Precision p,
                              const std::vector<int64_t>& dims) override;
+  std::vector<ProblemSize> sizes_from_user(const Device& d, KernelKind k, Precision p,
+                                           const std::vector<int64_t>& dims) override;
   std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
                                       std::string* unsupported) override;
   std::optional<double> measure_clock_hz(const Device& d) override;
+  std::unique_ptr<SensorSource> sensors(const Device& d) override;  // cpu_sensors.h
+  bool restrict_host_pus(const std::vector<int>& pus) override;
 
  private:
   const CpuDescription& description();

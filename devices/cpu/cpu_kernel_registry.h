@@ -38,6 +38,12 @@ struct CpuKernel {
   std::function<std::unique_ptr<KernelRun>(const CpuContext&, const KernelRequest&,
                                            std::string* unsupported)>
       make;
+  // Optional, for kernels with variants (stream copy/triad, 7-/25-point
+  // stencils): one --sizes entry into one problem size per variant. When
+  // empty, size_from_user gives the one size.
+  std::function<std::vector<ProblemSize>(const CpuContext&, Precision,
+                                         const std::vector<int64_t>& dims)>
+      sizes_from_user = {};
 };
 
 void register_cpu_kernel(CpuKernel k);

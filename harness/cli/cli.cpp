@@ -45,6 +45,31 @@ int run_cli(const std::vector<std::string>& args_in) {
   run->add_flag("--quiet", ropt.quiet, "No progress line");
   run->add_option("--output", ropt.output, "Result file (JSON)");
   run->add_option("--csv", ropt.csv, "Also write the measurements as CSV");
+  run->add_option("--duration", ropt.duration,
+                  "Soak each kernel this long (30s, 10m, 1h): FLOP/s series, burst, steady, drop, "
+                  "sensors");
+  run->add_flag("--concurrent", ropt.concurrent,
+                "Run every device at once (soaks; 10s per kernel, 3s with --quick, unless "
+                "--duration)");
+  run->add_option("--reference", ropt.reference, "Certify the run against this reference file");
+
+  CertifyOptions copt;
+  auto* certify = app.add_subcommand("certify", "Check a result file against a reference");
+  certify->add_option("run", copt.run, "Result file (JSON)")->required();
+  certify->add_option("--reference", copt.reference, "Reference file (JSON)")->required();
+
+  CompareOptions cmpopt;
+  auto* compare = app.add_subcommand("compare", "Result files side by side, with ratios");
+  compare->add_option("files", cmpopt.files, "Two or more result files")->required();
+
+  MergeOptions mopt;
+  auto* merge = app.add_subcommand("merge", "Join the partial result files of a rack run's ranks");
+  merge->add_option("files", mopt.files, "The ranks' partial result files")->required();
+  merge->add_option("--output", mopt.output, "Rack result file (JSON)")->required();
+  merge
+      ->add_option("--peer-tolerance", mopt.peer_tolerance,
+                   "Outlier when below the peers' median by more than this fraction")
+      ->check(CLI::Range(0.0, 1.0));
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -64,6 +89,9 @@ int run_cli(const std::vector<std::string>& args_in) {
   try {
     if (!passthrough.empty() && !*run) throw UsageError("'--' flags are only for flopscope run");
     if (*devices) return devices_command(dopt);
+    if (*certify) return certify_command(copt);
+    if (*compare) return compare_command(cmpopt);
+    if (*merge) return merge_command(mopt);
     ropt.benchmark_flags = passthrough;
     return run_command(ropt, args_in);
   } catch (const UsageError& e) {

@@ -18,4 +18,22 @@ struct DevicesOptions {
 int devices_command(const DevicesOptions& o);
 
 struct RunCommandOptions;  // defined in run_command.cpp's header use
+
+struct CertifyOptions {
+  std::string run;
+  std::string reference;
+};
+int certify_command(const CertifyOptions& o);
+
+struct CompareOptions {
+  std::vector<std::string> files;
+};
+int compare_command(const CompareOptions& o);
+
+struct MergeOptions {
+  std::vector<std::string> files;
+  std::string output;
+  double peer_tolerance = 0.05;
+};
+int merge_command(const MergeOptions& o);
 }  // namespace flopscope::cli

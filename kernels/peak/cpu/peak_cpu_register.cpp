@@ -2,6 +2,7 @@
 #include "devices/cpu/cpu_kernel_registry.h"
 #include "harness/errors.h"
 #include "kernels/peak/cpu/peak_cpu.h"
+#include "kernels/peak/cpu/peak_narrow_cpu.h"
 
 namespace flopscope::peak::cpu {
 
@@ -22,6 +23,12 @@ const flopscope::cpu::CpuKernelRegistrar kRegistrar({
     },
     [](const CpuContext& c, const KernelRequest& r,
        std::string* unsupported) -> std::unique_ptr<KernelRun> {
+      if (r.precision == Precision::bf16 || r.precision == Precision::int8) {
+        auto narrow = narrow_chain_isa(r.precision, c.isa, unsupported);
+        if (!narrow) return nullptr;
+        return make_cpu_narrow_peak_run(r.precision, *narrow, c.pus,
+                                        r.size.get("rounds", kDefaultRounds));
+      }
       auto isa = best_chain_isa(c.isa.avx512f, c.isa.avx2 && c.isa.fma);
       auto run = make_cpu_peak_run(r.precision, isa, c.pus, r.size.get("rounds", kDefaultRounds));
       if (!run && unsupported)

@@ -1,0 +1,161 @@
+#include "devices/cuda/cuda_backend.h"
+
+#include "devices/cuda/nvml_library.h"
+#include "devices/topology/topology.h"
+#include "harness/errors.h"
+#include "kernels/fft/cuda/fft_cuda.h"
+#include "kernels/gemm/cuda/gemm_cublas.h"
+#include "kernels/gemm/cuda/gemm_cuda_format.h"
+#include "kernels/peak/cuda/peak_mma.h"
+#include "kernels/peak/gpu/peak_gpu.h"
+#include "kernels/stencil/gpu/stencil_gpu.h"
+#include "kernels/stream/gpu/stream_gpu.h"
+
+namespace flopscope::cuda {
+
+namespace {
+
+// Largest accepted dimension of a user size: well past any GPU's memory for
+// GEMM, and within int for the libraries.
+constexpr int64_t kMaxGemmDim = 1 << 20;
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw UsageError(message);
+}
+
+}  // namespace
+
+void CudaBackend::query() {
+  if (queried_) return;
+  queried_ = true;
+  std::optional<topo::Topology> topology;
+  try {
+    topology = topo::load_live_topology();
+  } catch (const std::exception&) {
+    // Without a topology the feeding threads are not pinned.
+  }
+  infos_ = query_cuda_devices(topology ? &*topology : nullptr, &reason_);
+}
+
+std::vector<Device> CudaBackend::devices() {
+  query();
+  std::vector<Device> out;
+  for (const auto& i : infos_) out.push_back(describe_cuda_device(i));
+  return out;
+}
+
+const CudaDeviceInfo& CudaBackend::info(const Device& d) {
+  query();
+  for (const auto& i : infos_)
+    if (std::string("cuda:").append(std::to_string(i.ordinal)) == d.id) return i;
+  throw DeviceError(d.id + ": no such CUDA device");
+}
+
+gpu::GpuKernelContext CudaBackend::context(const Device& d) {
+  const CudaDeviceInfo& i = info(d);
+  gpu::GpuKernelContext c;
+  c.ordinal = i.ordinal;
+  c.units = i.sms;
+  c.compute_capability = i.compute_capability();
+  c.memory_bytes = i.memory_bytes;
+  c.l2_bytes = i.l2_bytes;
+  c.host_pus = i.host_pus;
+  return c;
+}
+
+std::vector<ProblemSize> CudaBackend::default_sizes(const Device& d, KernelKind k, Precision p,
+                                                    bool quick) {
+  const gpu::GpuKernelContext c = context(d);
+  switch (k) {
+    case KernelKind::gemm: {
+      const int64_t n = gemm::cuda::default_gemm_n(gemm::cuda::cuda_gemm_format(p), c.memory_bytes,
+                                                   c.l2_bytes, quick);
+      return {ProblemSize{{{"n", n}}}};
+    }
+    case KernelKind::stream:
+      return stream::gpu::default_stream_sizes(c, p, quick);
+    case KernelKind::peak:
+      return {ProblemSize{{{"rounds", peak::gpu::default_rounds(p, quick)}}}};
+    case KernelKind::stencil:
+      return stencil::gpu::default_stencil_sizes(c, p, quick);
+    case KernelKind::fft:
+      return fft::cuda::default_fft_sizes(c, p, quick);
+    default:
+      return {ProblemSize{}};  // make_run reports it unsupported
+  }
+}
+
+ProblemSize CudaBackend::size_from_user(const Device& d, KernelKind k, Precision p,
+                                        const std::vector<int64_t>& dims) {
+  return sizes_from_user(d, k, p, dims).front();
+}
+
+std::vector<ProblemSize> CudaBackend::sizes_from_user(const Device& d, KernelKind k, Precision p,
+                                                      const std::vector<int64_t>& dims) {
+  for (int64_t v : dims) require(v > 0, "sizes must be positive");
+  switch (k) {
+    case KernelKind::gemm:
+      require(dims.size() == 1 || dims.size() == 3, "a GEMM size is n or m,n,k");
+      for (int64_t v : dims)
+        require(v <= kMaxGemmDim,
+                std::string("GEMM dimensions are at most ").append(std::to_string(kMaxGemmDim)));
+      if (dims.size() == 1) return {ProblemSize{{{"n", dims[0]}}}};
+      return {ProblemSize{{{"m", dims[0]}, {"n", dims[1]}, {"k", dims[2]}}}};
+    case KernelKind::stream:
+      require(dims.size() == 1, "a stream size is one element count");
+      return stream::gpu::stream_sizes(dims[0]);
+    case KernelKind::peak:
+      require(dims.size() == 1 && dims[0] <= 1'000'000, "a peak size is rounds, at most 1000000");
+      return {ProblemSize{{{"rounds", dims[0]}}}};
+    case KernelKind::stencil:
+      require(dims.size() == 1 || dims.size() == 3, "a stencil size is n or nx,ny,nz");
+      for (int64_t v : dims) require(v <= 1 << 16, "stencil edges are at most 65536");
+      if (dims.size() == 1) return stencil::gpu::stencil_sizes(dims[0], dims[0], dims[0]);
+      return stencil::gpu::stencil_sizes(dims[0], dims[1], dims[2]);
+    case KernelKind::fft:
+      require(dims.size() >= 1 && dims.size() <= 3, "an FFT size is n, n,batch or nx,ny,nz");
+      for (int64_t v : dims) require(v <= int64_t{1} << 30, "FFT dimensions are at most 2^30");
+      return fft::cuda::fft_sizes_from_user(dims);
+    default: {
+      (void)d;
+      (void)p;
+      ProblemSize s;
+      for (size_t i = 0; i < dims.size(); ++i)
+        s.dims.push_back({std::string("d").append(std::to_string(i)), dims[i]});
+      return {s};
+    }
+  }
+}
+
+std::unique_ptr<KernelRun> CudaBackend::make_run(const Device& d, const KernelRequest& request,
+                                                 std::string* unsupported) {
+  const gpu::GpuKernelContext c = context(d);
+  switch (request.kernel) {
+    case KernelKind::gemm:
+      return gemm::cuda::make_cublas_gemm_run(c, request, unsupported);
+    case KernelKind::stream:
+      return stream::gpu::make_gpu_stream_run(c, request, unsupported);
+    case KernelKind::peak:
+      if (peak::gpu::has_vector_chain(request.precision))
+        return peak::gpu::make_gpu_peak_run(c, request, unsupported);
+      return peak::cuda::make_mma_peak_run(c, request, unsupported);
+    case KernelKind::stencil:
+      return stencil::gpu::make_gpu_stencil_run(c, request, unsupported);
+    case KernelKind::fft:
+      return fft::cuda::make_cufft_run(c, request, unsupported);
+    default:
+      if (unsupported)
+        *unsupported = std::string("no CUDA implementation of ")
+                           .append(std::string(to_string(request.kernel))) +
+                       " yet";
+      return nullptr;
+  }
+}
+
+std::optional<double> CudaBackend::measure_clock_hz(const Device& d) {
+  auto mhz = NvmlLibrary::instance().sm_clock_mhz(info(d).pci_bus_id);
+  if (!mhz) return std::nullopt;
+  return *mhz * 1e6;
+}
+
+}  // namespace flopscope::cuda

@@ -1,0 +1,338 @@
+#include "harness/certify.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <optional>
+
+#include "harness/statistics.h"
+#include "harness/units.h"
+
+namespace flopscope {
+
+int CertifyReport::failures() const {
+  return static_cast<int>(
+      std::count_if(checks.begin(), checks.end(), [](const auto& c) { return !c.passed; }));
+}
+
+namespace {
+
+// Const lookups that give null for what a document lacks (a const
+// operator[] on a missing key is undefined behaviour in nlohmann::json).
+const nlohmann::json& get(const nlohmann::json& j, const std::string& key) {
+  static const nlohmann::json null;
+  if (!j.is_object()) return null;
+  auto it = j.find(key);
+  return it == j.end() ? null : *it;
+}
+
+const nlohmann::json& class_per_device(const nlohmann::json& run, PerfClass c) {
+  return get(get(get(run, "classes"), std::string(to_string(c))), "per_device");
+}
+
+std::string node_of(const std::string& id) {
+  auto slash = id.find('/');
+  return slash == std::string::npos ? std::string() : id.substr(0, slash);
+}
+
+std::string identity_of(const nlohmann::json& d) {
+  std::string out;
+  const auto& idn = d.value("identity", nlohmann::json::object());
+  for (const char* k : {"pci_bus_id", "uuid", "serial"}) {
+    const std::string v = idn.value(k, "");
+    if (!v.empty()) out += (out.empty() ? "" : " ") + v;
+  }
+  return out.empty() ? d.value("name", "") : out;
+}
+
+bool matches(const ReferenceDeviceRule& r, const nlohmann::json& d) {
+  const std::string name = d.value("name", ""), kind = d.value("kind", "");
+  if (!r.kind.empty() && r.kind != kind) return false;
+  if (!r.name.empty() && r.name != name) return false;
+  if (!r.name_contains.empty() && name.find(r.name_contains) == std::string::npos) return false;
+  return true;
+}
+
+std::string rate(double v, Precision p) {
+  return format_rate(v, rate_unit(p));
+}
+
+std::string pct(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v);
+  return buf;
+}
+
+// The sustained figure of a measurement: steady state for soaks, the median
+// of repetitions for burst runs.
+double figure_of(const nlohmann::json& m) {
+  if (m.contains("steady_flops") && m["steady_flops"].is_number())
+    return m["steady_flops"].get<double>();
+  return m.value("median_flops", 0.0);
+}
+
+bool is_soak(const nlohmann::json& m) {
+  return m.value("mode", "burst") == "soak";
+}
+
+// The headline precision of a class, for fractions of a class's peak.
+std::vector<Precision> class_precisions(PerfClass c) {
+  switch (c) {
+    case PerfClass::supercomputing:
+      return {Precision::fp64};
+    case PerfClass::basic:
+      return {Precision::fp32};
+    case PerfClass::intelligent:
+      return {Precision::fp16, Precision::bf16};
+  }
+  return {};
+}
+
+// The peak a fraction applies to; nullopt with `why` when none is known.
+std::optional<double> peak_of(const nlohmann::json& d, const std::vector<Precision>& ps, bool spec,
+                              bool vector_unit, std::string* why) {
+  const char* table = spec ? "spec_peaks" : "peaks";
+  std::optional<double> best;
+  for (Precision p : ps) {
+    const auto& t = d.value(table, nlohmann::json::object());
+    const std::string key(to_string(p));
+    if (!t.contains(key)) continue;
+    const auto& e = t[key];
+    nlohmann::json f = e.value("flops", nlohmann::json());
+    if (vector_unit && e.contains("vector")) f = e["vector"].value("flops", nlohmann::json());
+    if (f.is_number() && (!best || f.get<double>() > *best)) best = f.get<double>();
+  }
+  if (!best)
+    *why = spec ? "no spec peak known for this device (no datasheet clock); state the minimum in "
+                  "flops or against \"peak\": \"clock\""
+                : "no peak known for this device at this precision";
+  return best;
+}
+
+struct Ctx {
+  const nlohmann::json& run;
+  const Reference& ref;
+  CertifyReport& report;
+  std::map<std::string, const nlohmann::json*> devices;
+};
+
+void add(Ctx& c, const std::string& dev, const std::string& idn, const std::string& check,
+         const std::string& figure, const std::string& required, bool ok, const std::string& why) {
+  c.report.checks.push_back({dev, idn, check, figure, required, ok, ok ? std::string() : why});
+}
+
+// One minimum on one device: the figure, against what the reference asks.
+// Returns the figure (for the peer check) when the device has one.
+std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
+                                    const ReferenceMinimum& mn, const nlohmann::json& d) {
+  const std::string id = d.value("id", ""), idn = identity_of(d);
+  const Precision unit_precision = mn.precision ? *mn.precision : class_precisions(*mn.cls)[0];
+  std::optional<double> figure;
+  std::string label = mn.what();
+  const nlohmann::json* source = nullptr;
+  std::string missing_why;
+  if (mn.cls) {
+    const auto& per = get(class_per_device(c.run, *mn.cls), id);
+    if (per.is_number()) figure = per.get<double>();
+    if (!figure) missing_why = "no verified figure for this class";
+  } else {
+    const nlohmann::json* best = nullptr;
+    const nlohmann::json* other = nullptr;
+    for (const auto& m : get(c.run, "measurements")) {
+      if (m.value("device", "") != id || m.value("kernel", "") != to_string(*mn.kernel) ||
+          m.value("precision", "") != to_string(*mn.precision))
+        continue;
+      if (m.value("status", "") != "ok") {
+        if (!other || m.value("status", "") != "unsupported") other = &m;
+        continue;
+      }
+      if (c.ref.require_soak && !is_soak(m)) {
+        if (!other) other = &m;
+        continue;
+      }
+      if (!best || figure_of(m) > figure_of(*best)) best = &m;
+    }
+    if (best) {
+      figure = figure_of(*best);
+      source = best;
+      label += is_soak(*best) ? " sustained (soak steady state)" : " (burst median)";
+    } else if (other) {
+      missing_why =
+          other->value("status", "") == "ok"
+              ? "only a burst figure; the reference requires a soak (run --duration)"
+              : "not valid: " + other->value("status", "") + ": " + other->value("message", "");
+    } else {
+      missing_why = "not measured";
+    }
+  }
+  // What is required.
+  std::optional<double> required;
+  std::string required_text, peak_why;
+  if (mn.flops) {
+    required = *mn.flops;
+    required_text = ">= " + rate(*mn.flops, unit_precision);
+  } else {
+    const bool vector_unit = mn.kernel && *mn.kernel == KernelKind::peak;
+    const auto ps =
+        mn.precision ? std::vector<Precision>{*mn.precision} : class_precisions(*mn.cls);
+    if (auto pk = peak_of(d, ps, mn.spec_peak, vector_unit, &peak_why)) {
+      required = *mn.fraction * *pk;
+      required_text = ">= " + rate(*required, unit_precision) + " (" + pct(*mn.fraction) + " of " +
+                      (mn.spec_peak ? "spec" : "measured-clock") + " peak)";
+    } else {
+      required_text =
+          pct(*mn.fraction) + " of " + (mn.spec_peak ? "spec" : "measured-clock") + " peak";
+    }
+  }
+  if (!figure) {
+    add(c, id, idn, label, "-", required_text, false, missing_why);
+    return std::nullopt;
+  }
+  if (!required) {
+    add(c, id, idn, label, rate(*figure, unit_precision), required_text, false, peak_why);
+    return figure;
+  }
+  const bool ok = *figure >= *required;
+  add(c, id, idn, label, rate(*figure, unit_precision), required_text, ok,
+      "below the minimum by " + pct(1 - *figure / *required) + " (" + rule.label + ")");
+  // A soak that lost too much speed fails even above its minimum.
+  const auto max_drop = rule.max_drop ? rule.max_drop : c.ref.max_drop;
+  if (source && max_drop && is_soak(*source)) {
+    const double drop = source->value("drop", 0.0);
+    const auto& at = source->value("attribution", nlohmann::json::object());
+    add(c, id, idn, std::string(mn.what()) + " drop", pct(drop), "<= " + pct(*max_drop),
+        drop <= *max_drop,
+        "lost " + pct(drop) + " from first to last window; cause: " + at.value("cause", "?") +
+            " (" + at.value("evidence", "") + ")");
+  }
+  return figure;
+}
+
+}  // namespace
+
+CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
+  CertifyReport report;
+  Ctx c{run, ref, report, {}};
+  const auto& devices = get(run, "devices");
+  if (devices.is_array())
+    for (const auto& d : devices) c.devices[d.value("id", "")] = &d;
+
+  const bool complete = run.value("complete", false);
+  add(c, "run", "", "complete", complete ? "true" : "false", "true", complete,
+      "the run was interrupted or a rank is missing: not everything was measured");
+  const auto& missing_ranks = get(get(run, "rack"), "missing_ranks");
+  if (missing_ranks.is_array() && !missing_ranks.empty())
+    add(c, "run", "", "ranks", missing_ranks.dump(), "[]", false,
+        "ranks missing from the rack result: " + missing_ranks.dump());
+  const auto& died = get(get(run, "rack"), "died_ranks");
+  if (died.is_array() && !died.empty())
+    add(c, "run", "", "ranks finished", died.dump(), "[]", false,
+        "ranks that died mid-run: " + died.dump());
+
+  for (const auto& rule : ref.devices) {
+    std::vector<const nlohmann::json*> matched;
+    for (const auto& [id, d] : c.devices)
+      if (matches(rule, *d)) matched.push_back(d);
+    if (matched.empty()) {
+      add(c, rule.label, "", "present", "0 devices", "at least 1", false,
+          "no device in the run matches this rule");
+      continue;
+    }
+    if (rule.count_per_node) {
+      std::map<std::string, int> per_node;
+      for (const auto& [id, d] : c.devices) per_node[node_of(id)] += 0;
+      for (const auto* d : matched) ++per_node[node_of(d->value("id", ""))];
+      for (const auto& [node, n] : per_node)
+        add(c, node.empty() ? "node" : node, "", "count of " + rule.label, std::to_string(n),
+            std::to_string(*rule.count_per_node), n >= *rule.count_per_node,
+            "found " + std::to_string(n) + " of " + std::to_string(*rule.count_per_node) + " " +
+                rule.label);
+    }
+    // Every measurement of a covered device must have verified.
+    for (const auto* d : matched)
+      for (const auto& m : get(run, "measurements")) {
+        if (m.value("device", "") != d->value("id", "")) continue;
+        const std::string st = m.value("status", "");
+        if (st == "not_verified" || st == "failed")
+          add(c, d->value("id", ""), identity_of(*d),
+              m.value("kernel", "") + " " + m.value("precision", "") + " verified", st, "ok", false,
+              m.value("message", ""));
+        const auto& ec = m.value("error_counters", nlohmann::json::object());
+        if (ec.is_object() && !ec.value("increased", nlohmann::json::array()).empty())
+          add(c, d->value("id", ""), identity_of(*d),
+              m.value("kernel", "") + " " + m.value("precision", "") + " error counters",
+              ec["increased"].dump(), "no increase", false,
+              "error counters rose during the soak: " + ec["increased"].dump());
+      }
+    const double tol = rule.peer_tolerance ? *rule.peer_tolerance : ref.peer_tolerance;
+    for (const auto& mn : rule.minimums) {
+      // Identical devices (same name) are one peer group.
+      std::map<std::string, std::vector<std::pair<const nlohmann::json*, double>>> groups;
+      for (const auto* d : matched)
+        if (auto f = check_minimum(c, rule, mn, *d))
+          groups[d->value("name", "")].push_back({d, *f});
+      if (tol <= 0) continue;
+      const Precision up = mn.precision ? *mn.precision : class_precisions(*mn.cls)[0];
+      for (const auto& [name, members] : groups) {
+        if (members.size() < 2) continue;
+        std::vector<double> v;
+        for (const auto& [d, f] : members) v.push_back(f);
+        const double median = summarize(v).median;
+        for (const auto& [d, f] : members) {
+          const double below = median > 0 ? 1 - f / median : 0;
+          add(c, d->value("id", ""), identity_of(*d), "peers " + mn.what(), rate(f, up),
+              ">= " + rate(median * (1 - tol), up) + " (median - " + pct(tol) + ")", below <= tol,
+              pct(below) + " below the median of " + std::to_string(members.size()) + " " + name +
+                  " (" + rate(median, up) + ")");
+        }
+      }
+    }
+  }
+
+  // Per-node class totals.
+  for (const auto& nm : ref.node_minimums) {
+    const std::string cls(to_string(nm.cls));
+    std::map<std::string, double> totals;
+    for (const auto& [id, d] : c.devices) totals[node_of(id)] += 0;
+    const auto& per = class_per_device(run, nm.cls);
+    if (per.is_object())
+      for (const auto& [id, v] : per.items()) totals[node_of(id)] += v.get<double>();
+    for (const auto& [node, total] : totals)
+      add(c, node.empty() ? "node" : node, "", "node total " + cls, format_rate(total, "FLOP/s"),
+          ">= " + format_rate(nm.flops, "FLOP/s"), total >= nm.flops,
+          "node total below the minimum by " + pct(1 - total / nm.flops));
+  }
+  return report;
+}
+
+void print_certify_report(std::ostream& os, const CertifyReport& r, const std::string& run_name,
+                          const Reference& ref) {
+  os << "certify " << run_name << " against " << ref.path << " (" << ref.name << ")\n";
+  if (!ref.basis.empty()) os << "reference basis: " << ref.basis << "\n";
+  char line[640];
+  std::snprintf(line, sizeof line, "%-16s %-26s %-40s %16s  %-44s %s\n", "device", "identity",
+                "check", "figure", "required", "result");
+  os << line;
+  for (const auto& c : r.checks) {
+    std::snprintf(line, sizeof line, "%-16s %-26s %-40s %16s  %-44s %s\n", c.device.c_str(),
+                  c.identity.substr(0, 26).c_str(), c.check.c_str(), c.figure.c_str(),
+                  c.required.c_str(), c.passed ? "pass" : "FAIL");
+    os << line;
+    if (!c.passed && !c.why.empty()) os << "    " << c.why << "\n";
+  }
+  const int f = r.failures();
+  if (f == 0) {
+    os << "certify: PASS: " << r.checks.size() << " checks\n";
+    return;
+  }
+  os << "certify: FAIL: " << f << " of " << r.checks.size() << " checks failed:";
+  std::string sep = " ";
+  for (const auto& c : r.checks)
+    if (!c.passed) {
+      os << sep << c.device << " " << c.check;
+      sep = "; ";
+    }
+  os << "\n";
+}
+
+}  // namespace flopscope

@@ -1,0 +1,147 @@
+#include "harness/compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <tuple>
+
+#include "harness/units.h"
+
+namespace flopscope {
+
+namespace {
+
+std::string size_label(const nlohmann::json& size) {
+  std::string s;
+  if (!size.is_object()) return s;
+  if (size.contains("variant") && size["variant"].is_string())
+    s = size["variant"].get<std::string>();
+  for (const auto& [k, v] : size.items()) {
+    if (k == "variant") continue;
+    s += (s.empty() ? "" : ",") + k + "=" + v.dump();
+  }
+  return s;
+}
+
+struct Cell {
+  double flops = 0;
+  double cv = 0;
+  std::string status;
+  bool soak = false;
+};
+
+using Key = std::tuple<std::string, std::string, std::string, std::string>;
+
+double figure_of(const nlohmann::json& m) {
+  if (m.contains("steady_flops") && m["steady_flops"].is_number())
+    return m["steady_flops"].get<double>();
+  return m.value("median_flops", 0.0);
+}
+
+}  // namespace
+
+bool beyond_variation(double ratio, double cv_a, double cv_b) {
+  const double noise = std::max(2 * std::sqrt(cv_a * cv_a + cv_b * cv_b), 0.01);
+  return std::fabs(ratio - 1) > noise;
+}
+
+int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
+  std::vector<Key> order;
+  std::map<Key, std::vector<std::optional<Cell>>> rows;
+  std::map<Key, std::string> units;
+  for (size_t f = 0; f < runs.size(); ++f) {
+    for (const auto& m : runs[f].doc.value("measurements", nlohmann::json::array())) {
+      Key k{m.value("device", ""), m.value("kernel", ""), m.value("precision", ""),
+            size_label(m.value("size", nlohmann::json()))};
+      auto& row = rows[k];
+      if (row.empty()) {
+        row.resize(runs.size());
+        order.push_back(k);
+      }
+      units[k] = m.value("unit", "FLOP/s");
+      Cell c{figure_of(m), m.value("cv", 0.0), m.value("status", "?"),
+             m.value("mode", "burst") == "soak"};
+      // Several entries for one key (repeated sizes): keep the best valid one.
+      if (!row[f] || (c.status == "ok" && (row[f]->status != "ok" || c.flops > row[f]->flops)))
+        row[f] = c;
+    }
+  }
+  const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  for (size_t f = 0; f < runs.size(); ++f) {
+    const auto& d = runs[f].doc;
+    os << letters[f % 26] << " = " << runs[f].name << " ("
+       << d.value("host", nlohmann::json::object()).value("hostname", "?") << ", "
+       << d.value("started_at", "?") << (d.value("complete", true) ? "" : ", INCOMPLETE") << ")\n";
+    for (const auto& dev : d.value("devices", nlohmann::json::array()))
+      os << "    " << dev.value("id", "") << ": " << dev.value("name", "") << "\n";
+  }
+  char line[512];
+  std::snprintf(line, sizeof line, "%-14s %-8s %-5s %-22s", "device", "kernel", "prec", "size");
+  os << line;
+  for (size_t f = 0; f < runs.size(); ++f) {
+    std::snprintf(line, sizeof line, " %16c", letters[f % 26]);
+    os << line;
+    if (f > 0) {
+      std::snprintf(line, sizeof line, " %8s", (std::string(1, letters[f % 26]) + "/A").c_str());
+      os << line;
+    }
+  }
+  os << "\n";
+  int flagged = 0;
+  for (const auto& k : order) {
+    const auto& row = rows[k];
+    std::snprintf(line, sizeof line, "%-14s %-8s %-5s %-22s", std::get<0>(k).c_str(),
+                  std::get<1>(k).c_str(), std::get<2>(k).c_str(), std::get<3>(k).c_str());
+    os << line;
+    const auto& a = row[0];
+    for (size_t f = 0; f < runs.size(); ++f) {
+      const auto& c = row[f];
+      std::string text = !c ? "-" : c->status == "ok" ? format_rate(c->flops, units[k]) : c->status;
+      std::snprintf(line, sizeof line, " %16s", text.c_str());
+      os << line;
+      if (f == 0) continue;
+      std::string ratio = "-";
+      if (a && c && a->status == "ok" && c->status == "ok" && a->flops > 0) {
+        const double r = c->flops / a->flops;
+        char buf[32];
+        const bool flag = beyond_variation(r, a->cv, c->cv);
+        flagged += flag;
+        std::snprintf(buf, sizeof buf, "%.3f%s", r, flag ? " !" : "  ");
+        ratio = buf;
+      }
+      std::snprintf(line, sizeof line, " %8s", ratio.c_str());
+      os << line;
+    }
+    os << "\n";
+  }
+  os << "\nComputing power by class\n";
+  for (const char* cls : {"supercomputing", "basic", "intelligent"}) {
+    std::snprintf(line, sizeof line, "  %-36s", cls);
+    os << line;
+    std::optional<double> first;
+    for (size_t f = 0; f < runs.size(); ++f) {
+      const auto& c =
+          runs[f].doc.value("classes", nlohmann::json::object()).value(cls, nlohmann::json());
+      const auto flops = c.is_object() ? c.value("flops", nlohmann::json()) : nlohmann::json();
+      std::string text = flops.is_number() ? format_rate(flops.get<double>(), "FLOP/s") : "-";
+      std::snprintf(line, sizeof line, " %16s", text.c_str());
+      os << line;
+      if (f == 0) {
+        if (flops.is_number()) first = flops.get<double>();
+        continue;
+      }
+      char buf[32] = "-";
+      if (first && *first > 0 && flops.is_number())
+        std::snprintf(buf, sizeof buf, "%.3f", flops.get<double>() / *first);
+      std::snprintf(line, sizeof line, " %8s", buf);
+      os << line;
+    }
+    os << "\n";
+  }
+  os << "Figures: steady state for soaks, median for burst runs. '!': the ratio differs from 1 by "
+        "more than twice the runs' combined CV (at least 1%).\n";
+  return flagged;
+}
+
+}  // namespace flopscope

@@ -1,0 +1,148 @@
+#include "harness/json_file.h"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "harness/errors.h"
+#include "harness/result_document.h"
+
+namespace flopscope {
+
+int line_of_offset(const std::string& text, size_t offset) {
+  int line = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
+  return line;
+}
+
+JsonText read_json_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(path + ": cannot read (missing or not readable)");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  JsonText j{path, ss.str(), {}};
+  try {
+    j.doc = nlohmann::json::parse(j.text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based: the byte at which the parser gave up.
+    const size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    const size_t line_start = j.text.rfind('\n', at == 0 ? 0 : at - 1);
+    const size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
+    std::string why = e.what();
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
+    if (auto p = why.find(": "); p != std::string::npos) why = why.substr(p + 2);
+    throw UsageError(path + ": line " + std::to_string(line_of_offset(j.text, at)) + ", column " +
+                     std::to_string(column) + ": not valid JSON: " + why);
+  }
+  return j;
+}
+
+namespace {
+
+// A small scanner over JSON text that already parsed: it only needs to find
+// where each value starts, keyed by its pointer.
+class LineScanner {
+ public:
+  explicit LineScanner(const std::string& t) : t_(t) {}
+  std::map<std::string, int> run() {
+    skip();
+    value("");
+    return lines_;
+  }
+
+ private:
+  void skip() {
+    while (i_ < t_.size() && std::isspace(static_cast<unsigned char>(t_[i_]))) {
+      line_ += t_[i_] == '\n';
+      ++i_;
+    }
+  }
+  std::string string_token() {
+    std::string s;
+    ++i_;  // opening quote
+    while (i_ < t_.size() && t_[i_] != '"') {
+      if (t_[i_] == '\\' && i_ + 1 < t_.size()) {
+        s += t_[i_ + 1];
+        i_ += 2;
+        continue;
+      }
+      s += t_[i_++];
+    }
+    ++i_;  // closing quote
+    return s;
+  }
+  static std::string escape(const std::string& key) {
+    std::string out;
+    for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    return out;
+  }
+  void value(const std::string& ptr) {
+    skip();
+    if (i_ >= t_.size()) return;
+    lines_[ptr] = line_;
+    const char c = t_[i_];
+    if (c == '{') {
+      ++i_;
+      skip();
+      while (i_ < t_.size() && t_[i_] != '}') {
+        if (t_[i_] != '"') return;
+        const std::string key = string_token();
+        skip();
+        ++i_;  // ':'
+        value(ptr + "/" + escape(key));
+        skip();
+        if (i_ < t_.size() && t_[i_] == ',') ++i_;
+        skip();
+      }
+      ++i_;
+    } else if (c == '[') {
+      ++i_;
+      skip();
+      int index = 0;
+      while (i_ < t_.size() && t_[i_] != ']') {
+        value(ptr + "/" + std::to_string(index++));
+        skip();
+        if (i_ < t_.size() && t_[i_] == ',') ++i_;
+        skip();
+      }
+      ++i_;
+    } else if (c == '"') {
+      string_token();
+    } else {
+      while (i_ < t_.size() && !std::strchr(",]} \t\r\n", t_[i_])) ++i_;
+    }
+  }
+  const std::string& t_;
+  size_t i_ = 0;
+  int line_ = 1;
+  std::map<std::string, int> lines_;
+};
+
+}  // namespace
+
+std::map<std::string, int> json_value_lines(const std::string& text) {
+  return LineScanner(text).run();
+}
+
+int line_of(const std::map<std::string, int>& lines, std::string pointer) {
+  while (true) {
+    if (auto it = lines.find(pointer); it != lines.end()) return it->second;
+    if (pointer.empty()) return 1;
+    pointer = pointer.substr(0, pointer.rfind('/'));
+  }
+}
+
+void require_result_schema(const nlohmann::json& doc, const std::string& path) {
+  if (!doc.is_object() || !doc.contains("schema_version") || !doc["schema_version"].is_string() ||
+      !doc.contains("measurements"))
+    throw UsageError(path + ": not a flopscope result file (no schema_version or measurements)");
+  const std::string v = doc["schema_version"];
+  const std::string ours = kSchemaVersion;
+  const std::string major = v.substr(0, v.find('.'));
+  if (major != ours.substr(0, ours.find('.')))
+    throw UsageError(path + ": schema version " + v + " is not one this flopscope reads (" +
+                     ours.substr(0, ours.find('.')) + ".x); use a flopscope of that version");
+}
+
+}  // namespace flopscope

@@ -1,0 +1,229 @@
+#include "kernels/gemm/cpu/gemm_cpu.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <mutex>
+
+#include "harness/errors.h"
+
+namespace flopscope::gemm::cpu {
+
+namespace {
+
+// Probe dimensions: large enough that the libraries run their blocked
+// kernels as they will at 4096, small enough (about 0.1-0.2 s a call in
+// FP64 on two cores) to try every configuration in a few seconds.
+constexpr int64_t kProbeCap = 1536;
+constexpr double kProbeSeconds = 0.25;
+
+class WorkerGemmRun final : public KernelRun {
+ public:
+  WorkerGemmRun(StartedWorker w, const CpuGemmFormat& f, int64_t m, int64_t n, int64_t k)
+      : w_(std::move(w)), f_(f), m_(m), n_(n), k_(k) {}
+
+  std::string implementation() const override { return w_.implementation; }
+  double flop_per_iteration() const override { return flop_count(m_, n_, k_); }
+  double bytes_per_iteration() const override {
+    return compulsory_bytes(m_, n_, k_, f_.input_bytes, f_.output_bytes);
+  }
+  PeakUnit peak_unit() const override { return PeakUnit::best; }
+
+  // The worker times the library calls alone, with the same steady clock;
+  // the request and reply around them stay outside the figure.
+  double run(int64_t iterations) override {
+    const auto r = split_tabs(w_.process->request("run\t" + std::to_string(iterations)));
+    if (r[0] != "time" || r.size() < 2)
+      throw WorkerError(implementation() + ": " + (r.size() > 1 ? r[1] : r[0]));
+    return std::stod(r[1]);
+  }
+
+  Verification verify() override {
+    const auto r = split_tabs(w_.process->request("verify"));
+    Verification v;
+    if (r[0] != "verify" || r.size() < 6) {
+      v.detail = "the check did not run: " + (r.size() > 1 ? r[1] : r[0]);
+      return v;
+    }
+    v.checked = r[1] == "1";
+    v.passed = r[2] == "1";
+    v.max_error = std::stod(r[3]);
+    v.tolerance = std::stod(r[4]);
+    v.detail = r[5];
+    return v;
+  }
+
+  bool corrupt_output_for_test(int64_t element) override {
+    const auto r = split_tabs(w_.process->request("corrupt\t" + std::to_string(element)));
+    return r[0] == "corrupt" && r.size() > 1 && r[1] == "1";
+  }
+
+ private:
+  StartedWorker w_;
+  CpuGemmFormat f_;
+  int64_t m_, n_, k_;
+};
+
+struct ProbeCache {
+  std::mutex mutex;
+  // (precision, probe shape, implementation filter) -> the probe's report
+  std::map<std::string, ProbeReport> reports;
+  std::map<Precision, ProbeReport> last;
+};
+
+ProbeCache& cache() {
+  static ProbeCache c;
+  return c;
+}
+
+const std::vector<LibraryFile>& machine_libraries() {
+  static const std::vector<LibraryFile> libs = find_gemm_libraries();
+  return libs;
+}
+
+std::string gib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+  return buf;
+}
+
+std::string join_ids(const std::vector<GemmCandidate>& cs) {
+  std::string s;
+  for (const auto& c : cs) s += (s.empty() ? "" : ", ") + c.id();
+  return s;
+}
+
+}  // namespace
+
+std::vector<ProblemSize> default_gemm_sizes(bool quick) {
+  return {ProblemSize{{{"n", quick ? 2048 : 4096}}}};
+}
+
+double physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0;
+}
+
+ProblemSize gemm_size_from_user(Precision p, const std::vector<int64_t>& dims,
+                                double memory_bytes) {
+  ProblemSize s;
+  if (dims.size() == 1)
+    s.dims = {{"n", dims[0]}};
+  else if (dims.size() == 3)
+    s.dims = {{"m", dims[0]}, {"n", dims[1]}, {"k", dims[2]}};
+  else
+    throw UsageError("--sizes for gemm: N (square) or MxNxK");
+  for (int64_t d : dims)
+    if (d > 0x7FFFFFFF)
+      throw UsageError("--sizes for gemm: " + std::to_string(d) +
+                       " is beyond the 32-bit integers of BLAS interfaces");
+  const CpuGemmFormat* f = cpu_gemm_format(p);
+  if (f && memory_bytes > 0) {
+    const int64_t n = s.get("n"), m = s.get("m", n), k = s.get("k", n);
+    const double need = gemm_footprint_bytes(*f, m, n, k);
+    if (need > 0.5 * memory_bytes)
+      throw UsageError("--sizes for gemm " + std::string(to_string(p)) + ": " + s.label() +
+                       " needs " + gib(need) + " of matrices, more than half of this " +
+                       "machine's " + gib(memory_bytes));
+  }
+  return s;
+}
+
+GemmPlan plan_gemm(const flopscope::cpu::CpuContext& ctx, const KernelRequest& request,
+                   const std::vector<LibraryFile>& libraries) {
+  GemmPlan plan;
+  const CpuGemmFormat* f = cpu_gemm_format(request.precision);
+  if (!f) {
+    plan.unsupported = "no CPU library computes " + std::string(to_string(request.precision)) +
+                       " GEMM natively (CPUs have no " + std::string(to_string(request.precision)) +
+                       " arithmetic)";
+    return plan;
+  }
+  const auto all = gemm_candidates(libraries, *f, ctx.isa);
+  if (all.empty()) {
+    plan.unsupported = std::string("no library for ") + f->storage + " GEMM found (" +
+                       (f->blas ? "OpenBLAS, BLIS, MKL" : "") + (f->blas && f->onednn ? ", " : "") +
+                       (f->onednn ? "oneDNN libdnnl.so.2" : "") + ")";
+    return plan;
+  }
+  plan.candidates = select_candidates(all, request.implementation);
+  if (plan.candidates.empty())
+    plan.unsupported = "no implementation '" + request.implementation + "' for " + f->storage +
+                       " GEMM here; available: " + join_ids(all);
+  return plan;
+}
+
+std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& ctx,
+                                             const KernelRequest& request,
+                                             std::string* unsupported) {
+  GemmPlan plan = plan_gemm(ctx, request, machine_libraries());
+  if (plan.candidates.empty()) {
+    *unsupported = plan.unsupported;
+    return nullptr;
+  }
+  const CpuGemmFormat& f = *cpu_gemm_format(request.precision);
+  WorkerShape shape;
+  shape.precision = request.precision;
+  shape.n = request.size.get("n");
+  shape.m = request.size.get("m", shape.n);
+  shape.k = request.size.get("k", shape.n);
+  shape.seed = request.seed;
+  shape.pus = ctx.pus;
+
+  std::vector<GemmCandidate> order = plan.candidates;
+  std::vector<std::string> reasons;
+  if (order.size() > 1) {
+    const WorkerShape small = probe_shape(shape, kProbeCap);
+    const std::string key = std::string(to_string(request.precision)) + "/" +
+                            std::to_string(small.m) + "x" + std::to_string(small.n) + "x" +
+                            std::to_string(small.k) + "/" + request.implementation;
+    ProbeReport report;
+    {
+      std::lock_guard<std::mutex> lock(cache().mutex);
+      auto it = cache().reports.find(key);
+      if (it != cache().reports.end()) report = it->second;
+    }
+    if (report.outcomes.empty()) {
+      report = probe_candidates(order, small, kProbeSeconds);
+      std::lock_guard<std::mutex> lock(cache().mutex);
+      cache().reports[key] = report;
+    }
+    {
+      std::lock_guard<std::mutex> lock(cache().mutex);
+      cache().last[request.precision] = report;
+    }
+    // The fastest verified first; then those that ran but failed the check
+    // (measured, they report "not verified"); the rest could not run.
+    order.clear();
+    if (report.best >= 0)
+      order.push_back(report.outcomes[static_cast<size_t>(report.best)].candidate);
+    std::vector<const ProbeOutcome*> ran;
+    for (const auto& o : report.outcomes) {
+      if (o.flops > 0 && !o.verified) ran.push_back(&o);
+      if (o.flops <= 0) reasons.push_back(o.note);
+    }
+    std::sort(ran.begin(), ran.end(),
+              [](const ProbeOutcome* a, const ProbeOutcome* b) { return a->flops > b->flops; });
+    for (const auto* o : ran) order.push_back(o->candidate);
+  }
+  for (const auto& c : order) {
+    StartedWorker w = start_worker(c, shape);
+    if (w.process)
+      return std::make_unique<WorkerGemmRun>(std::move(w), f, shape.m, shape.n, shape.k);
+    reasons.push_back(w.reason);
+  }
+  std::string why;
+  for (const auto& r : reasons) why += (why.empty() ? "" : "; ") + r;
+  *unsupported = why.empty() ? "no library configuration could run" : why;
+  return nullptr;
+}
+
+ProbeReport last_probe_report(Precision p) {
+  std::lock_guard<std::mutex> lock(cache().mutex);
+  auto it = cache().last.find(p);
+  return it == cache().last.end() ? ProbeReport{} : it->second;
+}
+
+}  // namespace flopscope::gemm::cpu

@@ -1,0 +1,124 @@
+#include "kernels/gemm/cpu/gemm_probe.h"
+
+#include <strings.h>
+
+#include <algorithm>
+
+#include "kernels/gemm/gemm_spec.h"
+
+namespace flopscope::gemm::cpu {
+
+StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape) {
+  StartedWorker w;
+  EnvList env = thread_environment(shape.pus);
+  if (!c.config.empty()) {
+    // OpenBLAS and MKL read these while loading; BLIS's is set inside the
+    // worker (it wants a number that only the loaded library can give).
+    if (c.library.family == "openblas") env.emplace_back("OPENBLAS_CORETYPE", c.config);
+    if (c.library.family == "mkl") env.emplace_back("MKL_ENABLE_INSTRUCTIONS", c.config);
+  }
+  WorkerSetup s;
+  s.engine = c.library.engine;
+  s.family = c.library.family;
+  s.variant = c.library.variant;
+  s.path = c.library.path;
+  s.config = c.config;
+  s.precision = shape.precision;
+  s.m = shape.m;
+  s.n = shape.n;
+  s.k = shape.k;
+  s.seed = shape.seed;
+  s.threads = shape.pus.empty() ? 1 : static_cast<int>(shape.pus.size());
+  try {
+    auto p = std::make_unique<WorkerProcess>(c.id(), env, shape.pus);
+    const auto reply = split_tabs(p->request("setup\t" + s.to_line()));
+    if (reply[0] == "ready" && reply.size() >= 3) {
+      w.process = std::move(p);
+      w.implementation = reply[1];
+      w.applied_config = reply[2];
+    } else {
+      w.reason = c.id() + ": " + (reply.size() > 1 ? reply[1] : reply[0]);
+    }
+  } catch (const WorkerError& e) {
+    w.reason = e.what();
+  }
+  return w;
+}
+
+namespace {
+
+double timed_call(WorkerProcess& p) {
+  const auto r = split_tabs(p.request("run\t1"));
+  if (r[0] != "time" || r.size() < 2) throw WorkerError("unexpected reply: " + r[0]);
+  return std::stod(r[1]);
+}
+
+ProbeOutcome probe_one(const GemmCandidate& c, const WorkerShape& shape, double min_seconds,
+                       std::string* applied) {
+  ProbeOutcome o;
+  o.candidate = c;
+  StartedWorker w = start_worker(c, shape);
+  if (!w.process) {
+    o.note = w.reason;
+    return o;
+  }
+  o.implementation = w.implementation;
+  *applied = w.applied_config;
+  try {
+    timed_call(*w.process);  // untimed: first-touch, thread start, packing buffers
+    double total = 0, best = 1e300;
+    for (int calls = 0; calls < 2 || total < min_seconds; ++calls) {
+      const double t = timed_call(*w.process);
+      total += t;
+      best = std::min(best, t);
+      if (calls >= 50) break;
+    }
+    o.flops = flop_count(shape.m, shape.n, shape.k) / best;
+    const auto v = split_tabs(w.process->request("verify"));
+    o.verified = v[0] == "verify" && v.size() >= 3 && v[1] == "1" && v[2] == "1";
+    if (!o.verified) o.note = "not verified: " + (v.size() >= 6 ? v[5] : v[0]);
+  } catch (const std::exception& e) {
+    o.flops = 0;
+    o.note = e.what();
+  }
+  return o;
+}
+
+}  // namespace
+
+ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const WorkerShape& shape,
+                             double min_seconds) {
+  ProbeReport r;
+  // The configuration each library file chose for itself.
+  std::vector<std::pair<std::string, std::string>> own_choice;
+  std::vector<const GemmCandidate*> order;
+  for (const auto& c : candidates)
+    if (c.config.empty()) order.push_back(&c);
+  for (const auto& c : candidates)
+    if (!c.config.empty()) order.push_back(&c);
+  for (const GemmCandidate* c : order) {
+    bool twin = false;
+    for (const auto& [path, cfg] : own_choice)
+      twin |= path == c->library.path && strcasecmp(cfg.c_str(), c->config.c_str()) == 0;
+    if (twin) continue;
+    std::string applied;
+    r.outcomes.push_back(probe_one(*c, shape, min_seconds, &applied));
+    if (c->config.empty() && !applied.empty()) own_choice.emplace_back(c->library.path, applied);
+  }
+  for (size_t i = 0; i < r.outcomes.size(); ++i) {
+    const auto& o = r.outcomes[i];
+    if (o.verified && (r.best < 0 || o.flops > r.outcomes[static_cast<size_t>(r.best)].flops))
+      r.best = static_cast<int>(i);
+  }
+  return r;
+}
+
+WorkerShape probe_shape(const WorkerShape& measured, int64_t cap) {
+  WorkerShape s = measured;
+  s.m = std::min(s.m, cap);
+  s.n = std::min(s.n, cap);
+  s.k = std::min(s.k, cap);
+  return s;
+}
+
+}  // namespace flopscope::gemm::cpu

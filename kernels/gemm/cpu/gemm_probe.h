@@ -1,0 +1,55 @@
+// The short probe that picks a GEMM library configuration: every candidate
+// runs the same small GEMM in a worker process of its own, is verified, and
+// the fastest verified one wins.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels/gemm/cpu/gemm_libraries.h"
+#include "kernels/gemm/cpu/worker_process.h"
+
+namespace flopscope::gemm::cpu {
+
+// Sizes and threads of a worker; the candidate says which library runs.
+struct WorkerShape {
+  Precision precision = Precision::fp64;
+  int64_t m = 0, n = 0, k = 0;
+  uint64_t seed = 0;
+  std::vector<int> pus;  // one thread per PU
+};
+
+// A worker that accepted its setup, or the reason it could not.
+struct StartedWorker {
+  std::unique_ptr<WorkerProcess> process;  // null when it could not run
+  std::string implementation;              // "blis-0.9.0 arch=zen3 (openmp)"
+  std::string applied_config;              // "zen3"
+  std::string reason;                      // why not, when process is null
+};
+
+StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape);
+
+struct ProbeOutcome {
+  GemmCandidate candidate;
+  std::string implementation;
+  double flops = 0;  // best of the timed calls; 0 when it did not run
+  bool verified = false;
+  std::string note;  // why it did not run or did not verify
+};
+
+struct ProbeReport {
+  std::vector<ProbeOutcome> outcomes;
+  int best = -1;  // fastest verified; -1 when none verified
+};
+
+// Each candidate: one untimed call, then timed calls until `min_seconds`
+// (at least two), then the check. A library's own choice is probed first;
+// its explicit twin (the same configuration forced) is then skipped.
+ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const WorkerShape& shape,
+                             double min_seconds);
+
+// The probe's shape for a measured one: the same, each dimension capped.
+WorkerShape probe_shape(const WorkerShape& measured, int64_t cap);
+
+}  // namespace flopscope::gemm::cpu

@@ -1,0 +1,25 @@
+// The library worker process: flopscope re-executed with
+// FLOPSCOPE_CPU_LIBRARY_WORKER=<read fd>,<write fd> in its environment.
+// Before main() runs, it serves one library configuration over those pipes
+// and exits, so each OpenBLAS core type or BLIS configuration gets a process
+// of its own (they fix their kernels when they load, and export the same
+// symbols). Any program that links this library can serve as the worker,
+// the test programs included.
+//
+// Line protocol, tab-separated, one reply per request:
+//   setup <WorkerSetup fields>  -> ready <implementation> <applied config>
+//                                | unsupported <reason> | error <message>
+//   run <iterations>            -> time <seconds of the GEMM calls alone>
+//   verify                      -> verify <checked> <passed> <max_error> <tolerance> <detail>
+//   corrupt <element>           -> corrupt <1|0>
+//   quit                        -> (exits)
+#pragma once
+
+namespace flopscope::gemm::cpu {
+
+inline constexpr const char* kWorkerEnv = "FLOPSCOPE_CPU_LIBRARY_WORKER";
+
+// Serves requests until quit or end of input; returns the exit status.
+int serve_library_worker(int read_fd, int write_fd);
+
+}  // namespace flopscope::gemm::cpu

@@ -1,0 +1,351 @@
+// Times flopscope's own packed GEMM (or, for comparison, a BLAS library
+// loaded with dlopen) on square sizes with one pinned thread per core, and
+// prints GFLOP/s beside the peak at the core clock measured just before and
+// after each series. Every series ends with a column-checksum check of C.
+//
+//   bench_own_gemm [--engine own|PATH.so] [--precisions fp64,fp32]
+//                  [--sizes 1024,2048,4096] [--reps 10] [--min-seconds 1]
+//                  [--threads N] [--variant NAME] [--mc N] [--kc N] [--nc N]
+//
+// One engine per process: a BLAS library's threads would otherwise compete
+// with flopscope's. For a library, the core type comes from its usual
+// variables (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE); its thread count is set to
+// the cores unless already set.
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "devices/cpu/clock_probe.h"
+#include "devices/cpu/cpu_backend.h"
+#include "devices/cpu/cpu_microarch.h"
+#include "kernels/gemm/cpu/own/own_gemm.h"
+#include "kernels/gemm/gemm_spec.h"
+
+namespace {
+
+using flopscope::Precision;
+namespace own = flopscope::gemm::own;
+namespace cpu = flopscope::cpu;
+
+struct Options {
+  std::string engine = "own";
+  std::vector<Precision> precisions = {Precision::fp64, Precision::fp32};
+  std::vector<int64_t> sizes = {1024, 2048, 4096};
+  int reps = 10;
+  double min_seconds = 1.0;
+  int threads = 0;  // 0: one per core
+  std::string variant;
+  int64_t mc = 0, kc = 0, nc = 0;
+};
+
+[[noreturn]] void usage(const std::string& why) {
+  std::fprintf(stderr, "bench_own_gemm: %s\n", why.c_str());
+  std::exit(2);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, sep);) out.push_back(item);
+  return out;
+}
+
+int64_t parse_int(const std::string& s, const char* what) {
+  try {
+    size_t used = 0;
+    const long long v = std::stoll(s, &used);
+    if (used == s.size() && v > 0) return v;
+  } catch (const std::exception&) {
+  }
+  usage(std::string(what) + ": not a positive integer: '" + s + "'");
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) usage("missing value after " + a);
+    const std::string v = argv[++i];
+    if (a == "--engine") {
+      o.engine = v;
+    } else if (a == "--precisions") {
+      o.precisions.clear();
+      for (const auto& p : split(v, ',')) {
+        auto parsed = flopscope::parse_precision(p);
+        if (!parsed || (*parsed != Precision::fp64 && *parsed != Precision::fp32))
+          usage("--precisions: fp64 or fp32, not '" + p + "'");
+        o.precisions.push_back(*parsed);
+      }
+    } else if (a == "--sizes") {
+      o.sizes.clear();
+      for (const auto& s : split(v, ',')) o.sizes.push_back(parse_int(s, "--sizes"));
+    } else if (a == "--reps") {
+      o.reps = static_cast<int>(parse_int(v, "--reps"));
+    } else if (a == "--min-seconds") {
+      o.min_seconds = std::atof(v.c_str());
+      if (!(o.min_seconds > 0)) usage("--min-seconds: a positive number");
+    } else if (a == "--threads") {
+      o.threads = static_cast<int>(parse_int(v, "--threads"));
+    } else if (a == "--variant") {
+      o.variant = v;
+    } else if (a == "--mc") {
+      o.mc = parse_int(v, "--mc");
+    } else if (a == "--kc") {
+      o.kc = parse_int(v, "--kc");
+    } else if (a == "--nc") {
+      o.nc = parse_int(v, "--nc");
+    } else {
+      usage("unknown option " + a);
+    }
+  }
+  return o;
+}
+
+// The machine as flopscope's CPU backend sees it: pinning PUs (one per
+// core), sanity-checked cache sizes, ISA.
+cpu::CpuContext machine_context() {
+  cpu::CpuBackend backend;
+  const auto d = backend.devices().at(0);
+  cpu::CpuContext ctx;
+  ctx.isa = cpu::detect_cpu_isa();
+  ctx.pus = d.details.at("pinned_pus").get<std::vector<int>>();
+  const auto& caches = d.details.at("caches_used");
+  ctx.l1d_bytes_per_core = caches.at("l1d_bytes_per_core").get<uint64_t>();
+  ctx.l2_bytes_per_core = caches.at("l2_bytes_per_core").get<uint64_t>();
+  ctx.l3_bytes_total = caches.at("l3_bytes_total").get<uint64_t>();
+  ctx.cache_source = caches.at("source").get<std::string>();
+  return ctx;
+}
+
+// C = A B, column-major, square n, beta = 0.
+template <typename T>
+using GemmCall = std::function<void(int64_t n, const T* a, const T* b, T* c)>;
+
+// cblas_?gemm, declared here so the bench needs no BLAS headers.
+using CblasDgemm = void (*)(int, int, int, int, int, int, double, const double*, int, const double*,
+                            int, double, double*, int);
+using CblasSgemm = void (*)(int, int, int, int, int, int, float, const float*, int, const float*,
+                            int, float, float*, int);
+constexpr int kCblasColMajor = 102, kCblasNoTrans = 111;
+
+struct Engine {
+  std::string name;
+  GemmCall<double> dgemm;
+  GemmCall<float> sgemm;
+};
+
+Engine library_engine(const std::string& path, int threads) {
+  const std::string t = std::to_string(threads);
+  for (const char* var : {"OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS", "OMP_NUM_THREADS"})
+    setenv(var, t.c_str(), 0);
+  void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    std::fprintf(stderr, "bench_own_gemm: cannot load %s: %s\n", path.c_str(), dlerror());
+    std::exit(3);
+  }
+  auto d = reinterpret_cast<CblasDgemm>(dlsym(lib, "cblas_dgemm"));
+  auto s = reinterpret_cast<CblasSgemm>(dlsym(lib, "cblas_sgemm"));
+  if (!d || !s) {
+    std::fprintf(stderr, "bench_own_gemm: %s has no cblas_dgemm/cblas_sgemm\n", path.c_str());
+    std::exit(3);
+  }
+  Engine e;
+  e.name = path;
+  for (const char* var : {"OPENBLAS_CORETYPE", "BLIS_ARCH_TYPE", "OPENBLAS_NUM_THREADS",
+                          "BLIS_NUM_THREADS", "OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES"})
+    if (const char* v = std::getenv(var)) e.name += std::string(" ") + var + "=" + v;
+  e.dgemm = [d](int64_t n, const double* a, const double* b, double* c) {
+    const int ni = static_cast<int>(n);
+    d(kCblasColMajor, kCblasNoTrans, kCblasNoTrans, ni, ni, ni, 1.0, a, ni, b, ni, 0.0, c, ni);
+  };
+  e.sgemm = [s](int64_t n, const float* a, const float* b, float* c) {
+    const int ni = static_cast<int>(n);
+    s(kCblasColMajor, kCblasNoTrans, kCblasNoTrans, ni, ni, ni, 1.0f, a, ni, b, ni, 0.0f, c, ni);
+  };
+  return e;
+}
+
+template <typename T>
+own::OwnGemmConfig own_config(const Options& o, const cpu::CpuContext& ctx) {
+  const Precision p = sizeof(T) == 8 ? Precision::fp64 : Precision::fp32;
+  const auto variants = own::own_gemm_variants(ctx.isa, p);
+  if (variants.empty()) {
+    std::fprintf(stderr, "bench_own_gemm: no %s variant runs on this CPU\n",
+                 std::string(flopscope::to_string(p)).c_str());
+    std::exit(3);
+  }
+  auto v = variants.front();
+  if (!o.variant.empty()) {
+    auto it = std::find_if(variants.begin(), variants.end(),
+                           [&](const own::OwnGemmVariant& x) { return x.name == o.variant; });
+    if (it == variants.end()) usage("--variant " + o.variant + " does not run here");
+    v = *it;
+  }
+  auto cfg = own::own_gemm_config(v, ctx);
+  if (o.mc) cfg.blocking.mc = o.mc;
+  if (o.kc) cfg.blocking.kc = o.kc;
+  if (o.nc) cfg.blocking.nc = o.nc;
+  if (o.mc || o.kc || o.nc) cfg.blocking.derivation = "set on the command line";
+  return cfg;
+}
+
+template <typename T>
+GemmCall<T> own_call(const own::OwnGemmConfig& cfg) {
+  return [cfg](int64_t n, const T* a, const T* b, T* c) {
+    own::own_gemm(own::Layout::col_major, own::Trans::no, own::Trans::no, n, n, n, T(1), a, n, b, n,
+                  T(0), c, n, cfg);
+  };
+}
+
+// Column checksums of C = A B against (e^T A) B, each normalised by the
+// root sum of squares of the products behind it; the largest such error and
+// the tolerance of gemm_spec.h for the format.
+template <typename T>
+std::pair<double, double> check(int64_t n, const T* a, const T* b, const T* c) {
+  std::vector<long double> a_sum(static_cast<size_t>(n), 0), a_sq(static_cast<size_t>(n), 0);
+  for (int64_t p = 0; p < n; ++p)
+    for (int64_t i = 0; i < n; ++i) {
+      const long double v = a[i + p * n];
+      a_sum[static_cast<size_t>(p)] += v;
+      a_sq[static_cast<size_t>(p)] += v * v;
+    }
+  double worst = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    long double want = 0, scale = 0, got = 0;
+    for (int64_t p = 0; p < n; ++p) {
+      const long double bv = b[p + j * n];
+      want += a_sum[static_cast<size_t>(p)] * bv;
+      scale += a_sq[static_cast<size_t>(p)] * bv * bv;
+    }
+    for (int64_t i = 0; i < n; ++i) got += c[i + j * n];
+    worst = std::max(worst, static_cast<double>(std::fabs(got - want) / std::sqrt(scale)));
+  }
+  const double u = sizeof(T) == 8 ? std::ldexp(1.0, -53) : std::ldexp(1.0, -24);
+  flopscope::gemm::ErrorModel e;
+  e.accumulate = u;
+  e.output = u;
+  e.reference = std::ldexp(1.0, -64);  // long double sums
+  return {worst, flopscope::gemm::tolerance(e, n, n)};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+
+template <typename T>
+bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>& gemm, int64_t n,
+                double flop_per_cycle) {
+  const size_t count = static_cast<size_t>(n * n);
+  std::vector<T> a(count), b(count), c(count);
+  std::mt19937_64 rng(0x5eedf10b5c09eULL + static_cast<uint64_t>(n));
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  for (auto& x : a) x = static_cast<T>(dist(rng));
+  for (auto& x : b) x = static_cast<T>(dist(rng));
+
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
+  gemm(n, a.data(), b.data(), c.data());  // warm-up: pages, packed buffers, threads
+  const double first = std::chrono::duration<double>(clock::now() - t0).count();
+  const int calls = std::max(1, static_cast<int>(std::ceil(o.min_seconds / first)));
+
+  const auto clock_before = cpu::measure_clock(ctx.pus, 0.1);
+  std::vector<double> rates;
+  for (int r = 0; r < o.reps; ++r) {
+    t0 = clock::now();
+    for (int i = 0; i < calls; ++i) gemm(n, a.data(), b.data(), c.data());
+    const double dt = std::chrono::duration<double>(clock::now() - t0).count();
+    rates.push_back(flopscope::gemm::flop_count(n, n, n) * calls / dt);
+  }
+  const auto clock_after = cpu::measure_clock(ctx.pus, 0.1);
+  const auto [err, tol] = check(n, a.data(), b.data(), c.data());
+
+  double mean = 0, var = 0;
+  for (double r : rates) mean += r / static_cast<double>(rates.size());
+  for (double r : rates) var += (r - mean) * (r - mean) / static_cast<double>(rates.size());
+  const double med = median(rates);
+  const double best = *std::max_element(rates.begin(), rates.end());
+  const double worst = *std::min_element(rates.begin(), rates.end());
+  const double hz = 0.5 * (clock_before.mean_hz + clock_after.mean_hz);
+  const double peak = flop_per_cycle * static_cast<double>(ctx.threads()) * hz;
+  std::printf(
+      "%s n=%lld: median %.1f GFLOP/s (best %.1f, worst %.1f, cv %.1f%%, %d reps x %d calls)",
+      sizeof(T) == 8 ? "fp64" : "fp32", static_cast<long long>(n), med * 1e-9, best * 1e-9,
+      worst * 1e-9, 100.0 * std::sqrt(var) / mean, o.reps, calls);
+  std::printf("; clock %.3f GHz (%.3f before, %.3f after)", hz * 1e-9, clock_before.mean_hz * 1e-9,
+              clock_after.mean_hz * 1e-9);
+  if (peak > 0)
+    std::printf("; peak at that clock %.1f GFLOP/s: median %.1f%%, best %.1f%%", peak * 1e-9,
+                100.0 * med / peak, 100.0 * best / peak);
+  else
+    std::printf("; peak unknown");
+  const bool ok = err <= tol;
+  std::printf("; %s (checksum error %.2e, tolerance %.2e)\n", ok ? "verified" : "CHECK FAILED", err,
+              tol);
+  std::fflush(stdout);
+  return ok;
+}
+
+template <typename T>
+bool run_precision(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>& library,
+                   double flop_per_cycle) {
+  GemmCall<T> call = library;
+  if (o.engine == "own") {
+    const auto cfg = own_config<T>(o, ctx);
+    std::printf("engine: %s (%s)\n", cfg.implementation().c_str(), cfg.blocking.derivation.c_str());
+    call = own_call<T>(cfg);
+  }
+  bool ok = true;
+  for (int64_t n : o.sizes) ok = run_series<T>(o, ctx, call, n, flop_per_cycle) && ok;
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  cpu::CpuContext ctx = machine_context();
+  if (o.threads > 0) {
+    if (o.threads > ctx.threads())
+      usage("--threads: this machine has " + std::to_string(ctx.threads()) + " cores");
+    ctx.pus.resize(static_cast<size_t>(o.threads));
+  }
+  const auto ident = cpu::detect_cpu_ident();
+  const auto march = cpu::identify_microarch(ident, nullptr);
+
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) < 0) load[0] = -1;
+  std::printf("cpu: %s (%s), %d threads pinned to PUs", ident.model_name.c_str(),
+              march ? march->name.c_str() : "microarchitecture unknown", ctx.threads());
+  for (int pu : ctx.pus) std::printf(" %d", pu);
+  std::printf("; caches L1d %llu KiB, L2 %llu KiB, L3 %llu KiB (%s); load average %.2f\n",
+              static_cast<unsigned long long>(ctx.l1d_bytes_per_core >> 10),
+              static_cast<unsigned long long>(ctx.l2_bytes_per_core >> 10),
+              static_cast<unsigned long long>(ctx.l3_bytes_total >> 10), ctx.cache_source.c_str(),
+              load[0]);
+
+  Engine lib;
+  if (o.engine != "own") {
+    lib = library_engine(o.engine, ctx.threads());
+    std::printf("engine: %s\n", lib.name.c_str());
+  }
+  bool ok = true;
+  for (Precision p : o.precisions) {
+    const double per_cycle = march ? cpu::vector_per_cycle(*march, ctx.isa, p).ops : 0;
+    ok = (p == Precision::fp64 ? run_precision<double>(o, ctx, lib.dgemm, per_cycle)
+                               : run_precision<float>(o, ctx, lib.sgemm, per_cycle)) &&
+         ok;
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,82 @@
+// Cache blocking from the cache sizes, after the BLIS analytical model (Low,
+// Igual, Smith, Quintana-Orti, "Analytical modeling is enough for
+// high-performance BLIS", ACM TOMS 43(2), 2016). Loop order, outside in:
+// jc (NC columns of B, packed into one shared block), pc (KC deep), ic (MC
+// rows of A, packed per thread), jr (NR), ir (MR), micro-kernel.
+//
+//  - KC: a KC x NR micro-panel of B stays in L1 while MR x KC micro-panels
+//    of A stream through it. With W ways, the A micro-panel may take
+//    C_A = floor((W - 1) / (1 + NR / MR)) ways (B takes NR/MR as many, one
+//    way is left for the streaming), so KC = C_A x sets x line / (MR x S).
+//    x86 L1 data caches are virtually indexed with 4 KiB pages, so sets x
+//    line = 4 KiB and W = L1 size / 4 KiB (8 ways of 32 KiB on Zen 3, 12 of
+//    48 KiB on Zen 5 and Golden Cove).
+//  - MC: the MC x KC block of A stays in the core's L2 while B micro-panels
+//    and C tiles pass through: it gets half of the L2.
+//  - NC: the KC x NC block of B, shared by every thread, stays in the L3: it
+//    gets half of the L3 (the rest is for the A blocks' traffic, C and other
+//    processes), and at most kNcMax columns. Beyond that the A repacking a
+//    larger NC saves (one copy of A per NC columns: 1 / (2 NC) elements per
+//    FLOP) is far below 1% of the work, and the cap keeps the block within
+//    one L3 instance where the L3 is split (one per CCX on EPYC: the context
+//    gives only the total).
+#include <algorithm>
+#include <string>
+
+#include "kernels/gemm/cpu/own/own_gemm.h"
+
+namespace flopscope::gemm::own {
+
+namespace {
+
+constexpr uint64_t kL1WayBytes = 4096;  // sets x line of a VIPT L1 with 4 KiB pages
+constexpr int64_t kKcMultiple = 4;      // the micro-kernel's k loop is unrolled by 4
+constexpr int64_t kKcMin = 64, kKcMax = 1024;
+constexpr int64_t kNcMax = 8192;
+
+int64_t round_down(int64_t v, int64_t multiple, int64_t at_least) {
+  return std::max(at_least, v / multiple * multiple);
+}
+
+std::string kib(uint64_t bytes) {
+  return std::to_string(bytes >> 10) + " KiB";
+}
+
+}  // namespace
+
+OwnGemmBlocking own_gemm_blocking(const OwnGemmVariant& v, const CacheSizes& given) {
+  OwnGemmBlocking b;
+  CacheSizes c = given;
+  std::string fallbacks;
+  auto fallback = [&](uint64_t& size, uint64_t value, const char* name) {
+    if (size != 0) return;
+    size = value;
+    fallbacks += std::string(name) + " unknown, assumed " + kib(value) + "; ";
+  };
+  fallback(c.l1d_bytes_per_core, 32 << 10, "L1d");
+  fallback(c.l2_bytes_per_core, 256 << 10, "L2");
+  fallback(c.l3_bytes_total, 2 << 20, "L3");
+
+  const int64_t s = v.precision == Precision::fp64 ? 8 : 4;
+  const int64_t mr = v.mr, nr = v.nr;
+
+  const int64_t ways =
+      static_cast<int64_t>(std::max<uint64_t>(2, c.l1d_bytes_per_core / kL1WayBytes));
+  const int64_t a_ways = std::max<int64_t>(1, (ways - 1) * mr / (mr + nr));
+  b.kc = std::clamp(
+      round_down(a_ways * static_cast<int64_t>(kL1WayBytes) / (mr * s), kKcMultiple, kKcMultiple),
+      kKcMin, kKcMax);
+
+  b.mc = round_down(static_cast<int64_t>(c.l2_bytes_per_core / 2) / (b.kc * s), mr, mr);
+  b.nc =
+      round_down(std::min(kNcMax, static_cast<int64_t>(c.l3_bytes_total / 2) / (b.kc * s)), nr, nr);
+
+  b.derivation = "KC: A micro-panel in " + std::to_string(a_ways) + " of " + std::to_string(ways) +
+                 " ways of a " + kib(c.l1d_bytes_per_core) + " L1d; MC: A block in half of a " +
+                 kib(c.l2_bytes_per_core) + " L2; NC: B block in half of a " +
+                 kib(c.l3_bytes_total) + " L3, at most " + std::to_string(kNcMax) + " columns";
+  if (!fallbacks.empty()) b.derivation += " (" + fallbacks.substr(0, fallbacks.size() - 2) + ")";
+  return b;
+}
+
+}  // namespace flopscope::gemm::own

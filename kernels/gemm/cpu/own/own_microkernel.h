@@ -1,0 +1,36 @@
+// The micro-kernels' common shape (internal to the engine). A micro-kernel
+// computes one MR x NR tile of C from a packed A micro-panel (k steps of MR
+// elements, contiguous) and a packed B micro-panel (k steps of NR elements):
+//   C[0:MR, 0:NR] = alpha * A_panel * B_panel + beta * C[0:MR, 0:NR]
+// with C column-major (rows contiguous, columns ldc apart), C not read when
+// beta == 0. Panels are 64-byte aligned. Only full tiles: the driver sends
+// edge tiles through a scratch tile of its own.
+//
+// This header holds no standard-library includes on purpose: the ISA files
+// compile everything after it under `#pragma GCC target`, and an inline
+// library function instantiated there with AVX-512 instructions could be the
+// copy the linker keeps for the whole program.
+#pragma once
+
+#include <cstdint>
+
+namespace flopscope::gemm::own {
+
+template <typename T>
+using MicroKernelFn = void (*)(int64_t k, const T* a, const T* b, T alpha, T beta, T* c,
+                               int64_t ldc);
+
+template <typename T>
+struct MicroKernel {
+  int mr = 0, nr = 0;
+  MicroKernelFn<T> fn = nullptr;
+};
+
+// One per ISA file. Calling fn on a CPU without the ISA raises SIGILL: the
+// driver checks can_run first.
+MicroKernel<double> avx2_dgemm_micro_kernel();
+MicroKernel<float> avx2_sgemm_micro_kernel();
+MicroKernel<double> avx512_dgemm_micro_kernel();
+MicroKernel<float> avx512_sgemm_micro_kernel();
+
+}  // namespace flopscope::gemm::own

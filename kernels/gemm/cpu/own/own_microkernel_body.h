@@ -1,0 +1,77 @@
+// The register-blocked micro-kernel, written once over a vector-traits type
+// S (see own_microkernel_avx2.cpp, own_microkernel_avx512.cpp). Included by
+// the ISA files only, after their `#pragma GCC target`, with S from their
+// anonymous namespace, so every instantiation is local to its file and built
+// for its ISA.
+//
+// The tile is MV vectors of C rows by NR columns: each k step loads MV
+// vectors of the packed A micro-panel, broadcasts NR elements of the packed
+// B micro-panel one at a time, and issues MV x NR independent FMAs into
+// MV x NR accumulators that stay in registers for the whole k loop.
+// Vectors run along the rows of C, so with C column-major each accumulator
+// is stored as contiguous elements of one column.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace flopscope::gemm::own {
+
+template <typename S, int MV, int NR>
+inline void micro_kernel_body(int64_t k, const typename S::T* __restrict a,
+                              const typename S::T* __restrict b, typename S::T alpha,
+                              typename S::T beta, typename S::T* __restrict c, int64_t ldc) {
+  using T = typename S::T;
+  using V = typename S::V;
+  constexpr int L = S::kLanes;
+  constexpr int MR = MV * L;
+
+  V acc[NR][MV];
+#pragma GCC unroll 64
+  for (int j = 0; j < NR; ++j)
+#pragma GCC unroll 8
+    for (int i = 0; i < MV; ++i) acc[j][i] = S::zero();
+
+      // The tile of C is read (or written) once, after the k loop: asking for
+      // its lines now hides their latency behind the loop.
+#pragma GCC unroll 64
+  for (int j = 0; j < NR; ++j) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc + MR - 1), _MM_HINT_T0);
+  }
+
+#pragma GCC unroll 4
+  for (int64_t p = 0; p < k; ++p) {
+    V av[MV];
+#pragma GCC unroll 8
+    for (int i = 0; i < MV; ++i) av[i] = S::load(a + i * L);
+#pragma GCC unroll 64
+    for (int j = 0; j < NR; ++j) {
+      const V bj = S::broadcast(b + j);
+#pragma GCC unroll 8
+      for (int i = 0; i < MV; ++i) acc[j][i] = S::fma(av[i], bj, acc[j][i]);
+    }
+    a += MR;
+    b += NR;
+  }
+
+  const V va = S::set1(alpha);
+  if (beta == T(0)) {
+#pragma GCC unroll 64
+    for (int j = 0; j < NR; ++j)
+#pragma GCC unroll 8
+      for (int i = 0; i < MV; ++i) S::storeu(c + j * ldc + i * L, S::mul(va, acc[j][i]));
+    return;
+  }
+  const V vb = S::set1(beta);
+#pragma GCC unroll 64
+  for (int j = 0; j < NR; ++j)
+#pragma GCC unroll 8
+    for (int i = 0; i < MV; ++i) {
+      T* col = c + j * ldc + i * L;
+      S::storeu(col, S::fma(vb, S::loadu(col), S::mul(va, acc[j][i])));
+    }
+}
+
+}  // namespace flopscope::gemm::own

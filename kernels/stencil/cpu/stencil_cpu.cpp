@@ -1,0 +1,303 @@
+#include "kernels/stencil/cpu/stencil_cpu.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "devices/cpu/thread_pinning.h"
+#include "kernels/stencil/cpu/stencil_grid.h"
+#include "kernels/stencil/cpu/stencil_sweeps.h"
+#include "kernels/stream/cpu/page_buffer.h"
+
+namespace flopscope::stencil::cpu {
+
+std::string_view to_string(SweepIsa isa) {
+  switch (isa) {
+    case SweepIsa::avx512:
+      return "avx512";
+    case SweepIsa::avx2:
+      return "avx2";
+    case SweepIsa::generic:
+      return "generic";
+  }
+  return "?";
+}
+
+SweepIsa best_sweep_isa(bool has_avx512f, bool has_avx2_fma) {
+#if defined(__x86_64__)
+  if (has_avx512f) return SweepIsa::avx512;
+  if (has_avx2_fma) return SweepIsa::avx2;
+#else
+  (void)has_avx512f;
+  (void)has_avx2_fma;
+#endif
+  return SweepIsa::generic;
+}
+
+int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t l2_per_core,
+                          uint64_t l3_total, int threads, std::string* why) {
+  const int64_t planes = 2 * radius + 1;
+  auto rows_fitting = [&](uint64_t budget) {
+    return static_cast<int64_t>(budget / static_cast<uint64_t>(planes * pitch_bytes)) - 2 * radius;
+  };
+  const int64_t l2_rows = rows_fitting(l2_per_core / 2);
+  // A block re-reads 2R halo rows from memory: keep that under 1/16.
+  if (l2_rows >= 32 * radius) {
+    if (why) *why = "L2";
+    return std::min(l2_rows, ny);
+  }
+  const int64_t l3_rows = rows_fitting(l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2);
+  if (why) *why = "L3";
+  return std::clamp<int64_t>(l3_rows, std::min<int64_t>(ny, 8 * radius), ny);
+}
+
+bool choose_streaming_stores(uint64_t grid_bytes, uint64_t l3_total) {
+  return grid_bytes > l3_total;
+}
+
+namespace {
+
+template <typename T>
+using SweepFn = void (*)(const SweepTask<T>&);
+
+template <typename T>
+SweepFn<T> sweep_for(SweepIsa isa) {
+#if defined(__x86_64__)
+  if (isa == SweepIsa::avx512) return static_cast<SweepFn<T>>(sweep_avx512);
+  if (isa == SweepIsa::avx2) return static_cast<SweepFn<T>>(sweep_avx2);
+#else
+  (void)isa;
+#endif
+  return static_cast<SweepFn<T>>(sweep_generic);
+}
+
+template <typename T>
+class CpuStencilRun final : public KernelRun {
+ public:
+  explicit CpuStencilRun(const StencilConfig& c)
+      : config_(c),
+        grid_(make_layout(c.nx, c.ny, c.nz, radius(c.star), static_cast<int>(sizeof(T)))),
+        fn_(sweep_for<T>(c.isa)) {
+    threads_ = c.pus.empty() ? 1 : static_cast<int>(c.pus.size());
+    threads_ = static_cast<int>(std::min<int64_t>(threads_, grid_.nz));
+    for (int r = 0; r <= grid_.radius; ++r) weights_[r] = static_cast<T>(weight(grid_.radius, r));
+    const uint64_t grid_bytes = static_cast<uint64_t>(grid_.elements) * sizeof(T);
+    block_rows_ = c.block_rows > 0
+                      ? std::min(c.block_rows, grid_.ny)
+                      : choose_block_rows(
+                            grid_.radius, grid_.ny, grid_.pitch * static_cast<int64_t>(sizeof(T)),
+                            c.l2_bytes_per_core, c.l3_bytes_total, threads_, &block_source_);
+    if (c.block_rows > 0) block_source_ = "given";
+    streaming_ = c.streaming_stores >= 0 ? c.streaming_stores == 1
+                                         : choose_streaming_stores(grid_bytes, c.l3_bytes_total);
+    if (c.isa == SweepIsa::generic) streaming_ = false;
+    current_ = stream::cpu::PageBuffer<T>(static_cast<size_t>(grid_.elements));
+    previous_ = stream::cpu::PageBuffer<T>(static_cast<size_t>(grid_.elements));
+    first_touch();
+  }
+
+  std::string implementation() const override {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "flopscope-jacobi-%s,%s,yblock=%lld(%s),threads=%d",
+                  std::string(to_string(config_.isa)).c_str(), streaming_ ? "nt-stores" : "stores",
+                  static_cast<long long>(block_rows_), block_source_.c_str(), threads_);
+    return buf;
+  }
+  double flop_per_iteration() const override {
+    return static_cast<double>(flop_per_point(grid_.radius)) * points();
+  }
+  double bytes_per_iteration() const override {
+    return static_cast<double>(bytes_per_point(sizeof(T))) * points();
+  }
+
+  double run(int64_t iterations) override {
+    auto t0 = std::chrono::steady_clock::now();
+    // One parallel region for the batch, a barrier between sweeps: a sweep
+    // reads planes its neighbours wrote in the sweep before.
+#pragma omp parallel num_threads(threads_)
+    {
+      const int t = omp_get_thread_num();
+      flopscope::cpu::pin_omp_thread(config_.pus, t);
+      SweepTask<T> task;
+      task.grid = grid_;
+      task.weights = weights_;
+      std::tie(task.z0, task.z1) = slab(grid_, t, threads_);
+      task.block_rows = block_rows_;
+      task.streaming_stores = streaming_;
+      T* in = current_.data();
+      T* out = previous_.data();
+      for (int64_t i = 0; i < iterations; ++i) {
+        task.in = in;
+        task.out = out;
+        fn_(task);
+        std::swap(in, out);
+#pragma omp barrier
+      }
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // `current_` holds the newest grid and `previous_` the input of the last
+    // sweep, which verify() sweeps again on the host.
+    if (iterations % 2 == 1) std::swap(current_, previous_);
+    sweeps_ += iterations;
+    return s;
+  }
+
+  Verification verify() override {
+    Verification v;
+    v.tolerance = tolerance(grid_.radius, std::numeric_limits<T>::epsilon());
+    if (sweeps_ == 0) {
+      v.detail = "no sweep has run";
+      return v;
+    }
+    v.checked = true;
+    const int r = grid_.radius;
+    double w[5];
+    for (int i = 0; i <= r; ++i) w[i] = static_cast<double>(weights_[i]);
+    const T* in = previous_.data();
+    const T* out = current_.data();
+    const int64_t nx = grid_.nx, sy = grid_.pitch, sz = grid_.plane;
+    // Worst absolute difference, largest reference value, and the halo:
+    // every point of the grid is looked at.
+    struct Worst {
+      double diff = 0;
+      double scale = 0;
+      int64_t x = 0, y = 0, z = 0;
+      int64_t halo_changed = 0;
+    };
+    std::vector<Worst> worst(static_cast<size_t>(threads_));
+#pragma omp parallel num_threads(threads_)
+    {
+      Worst& mine = worst[static_cast<size_t>(omp_get_thread_num())];
+      std::vector<double> want(static_cast<size_t>(nx));
+#pragma omp for schedule(static)
+      for (int64_t z = -r; z < grid_.nz + r; ++z)
+        for (int64_t y = -r; y < grid_.ny + r; ++y) {
+          const int64_t row = offset(grid_, 0, y, z);
+          const bool interior_row = y >= 0 && y < grid_.ny && z >= 0 && z < grid_.nz;
+          // The boundary is fixed: bit for bit what it was.
+          for (int64_t x = -r; x < nx + r; ++x)
+            if ((!interior_row || x < 0 || x >= nx) && !(out[row + x] == in[row + x]))
+              ++mine.halo_changed;
+          if (!interior_row) continue;
+          // A plain sweep of the row in double, then the comparison.
+          const T* p = in + row;
+          for (int64_t x = 0; x < nx; ++x) {
+            const T* q = p + x;
+            auto u = [q, sy, sz](int dx, int dy, int dz) {
+              return static_cast<double>(q[dx + dy * sy + dz * sz]);
+            };
+            want[static_cast<size_t>(x)] = r == 1 ? star_point<1, ScalarOps<double>>(w, u)
+                                                  : star_point<4, ScalarOps<double>>(w, u);
+          }
+          for (int64_t x = 0; x < nx; ++x) {
+            const double ref = want[static_cast<size_t>(x)];
+            const double diff = std::fabs(static_cast<double>(out[row + x]) - ref);
+            mine.scale = std::max(mine.scale, std::fabs(ref));
+            if (!(diff <= mine.diff)) {  // NaN counts as worst
+              mine.diff = std::isnan(diff) ? INFINITY : diff;
+              mine.x = x;
+              mine.y = y;
+              mine.z = z;
+            }
+          }
+        }
+    }
+    Worst all;
+    for (const auto& m : worst) {
+      all.scale = std::max(all.scale, m.scale);
+      all.halo_changed += m.halo_changed;
+      if (m.diff > all.diff) {
+        all.diff = m.diff;
+        all.x = m.x;
+        all.y = m.y;
+        all.z = m.z;
+      }
+    }
+    v.max_error = all.scale > 0 ? all.diff / all.scale : all.diff;
+    if (all.halo_changed > 0) v.max_error = INFINITY;
+    v.passed = v.max_error <= v.tolerance;
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "the last sweep, every point of %lldx%lldx%lld and its %d-point halo, against "
+                  "a plain host sweep in double; worst at (%lld,%lld,%lld); %lld halo points "
+                  "changed",
+                  static_cast<long long>(grid_.nx), static_cast<long long>(grid_.ny),
+                  static_cast<long long>(grid_.nz), r, static_cast<long long>(all.x),
+                  static_cast<long long>(all.y), static_cast<long long>(all.z),
+                  static_cast<long long>(all.halo_changed));
+    v.detail = buf;
+    return v;
+  }
+
+  // `element` indexes the logical grid, halo included: any point can be hit.
+  bool corrupt_output_for_test(int64_t element) override {
+    const int64_t r = grid_.radius;
+    const int64_t ex = grid_.nx + 2 * r, ey = grid_.ny + 2 * r;
+    const int64_t e =
+        ((element % logical_points(grid_)) + logical_points(grid_)) % logical_points(grid_);
+    const int64_t x = e % ex - r, y = e / ex % ey - r, z = e / (ex * ey) - r;
+    current_[static_cast<size_t>(offset(grid_, x, y, z))] += T(1);
+    return true;
+  }
+
+ private:
+  double points() const {
+    return static_cast<double>(grid_.nx) * static_cast<double>(grid_.ny) *
+           static_cast<double>(grid_.nz);
+  }
+
+  // Each thread writes the planes it will sweep (and the halo planes beside
+  // them), so the pages land on its NUMA node; the padding is zeroed too.
+  void first_touch() {
+#pragma omp parallel num_threads(threads_)
+    {
+      const int t = omp_get_thread_num();
+      flopscope::cpu::pin_omp_thread(config_.pus, t);
+      auto [z0, z1] = slab(grid_, t, threads_);
+      const int64_t r = grid_.radius;
+      if (t == 0) z0 = -r;
+      if (t == threads_ - 1) z1 = grid_.nz + r;
+      // Whole planes (storage plane z + r), padding included.
+      const int64_t begin = (z0 + r) * grid_.plane;
+      const int64_t end = t == threads_ - 1 ? grid_.elements : (z1 + r) * grid_.plane;
+      T* a = current_.data();
+      T* b = previous_.data();
+      for (int64_t i = begin; i < end; ++i) a[i] = b[i] = T(0);
+      for (int64_t z = z0; z < z1; ++z)
+        for (int64_t y = -r; y < grid_.ny + r; ++y)
+          for (int64_t x = -r; x < grid_.nx + r; ++x) {
+            const int64_t o = offset(grid_, x, y, z);
+            a[o] = b[o] =
+                static_cast<T>(initial_value(config_.seed, logical_index(grid_, x, y, z)));
+          }
+    }
+  }
+
+  StencilConfig config_;
+  GridLayout grid_;
+  SweepFn<T> fn_;
+  int threads_ = 1;
+  T weights_[5] = {};
+  int64_t block_rows_ = 1;
+  std::string block_source_;
+  bool streaming_ = false;
+  stream::cpu::PageBuffer<T> current_, previous_;
+  int64_t sweeps_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<KernelRun> make_cpu_stencil_run(const StencilConfig& c) {
+  if (c.precision == Precision::fp64) return std::make_unique<CpuStencilRun<double>>(c);
+  if (c.precision == Precision::fp32) return std::make_unique<CpuStencilRun<float>>(c);
+  return nullptr;
+}
+
+}  // namespace flopscope::stencil::cpu

@@ -1,0 +1,52 @@
+// The stencil kernel on the CPU: Jacobi sweeps of a 7- or 25-point star on
+// every pinned OpenMP thread, each thread sweeping its own slab of planes in
+// cache-sized blocks of rows, vectorised for the widest instruction set the
+// CPU has, with streaming stores when the grid is far larger than the cache.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/kernel_run.h"
+#include "kernels/stencil/stencil_spec.h"
+
+namespace flopscope::stencil::cpu {
+
+enum class SweepIsa { avx512, avx2, generic };
+std::string_view to_string(SweepIsa isa);
+
+// The widest sweep the CPU can run; the flags come from cpuid (with the
+// OS's register-state check), never from the build.
+SweepIsa best_sweep_isa(bool has_avx512f, bool has_avx2_fma);
+
+struct StencilConfig {
+  Star star = Star::point7;
+  Precision precision = Precision::fp64;
+  int64_t nx = 0, ny = 0, nz = 0;  // updated points per axis (the halo is extra)
+  SweepIsa isa = SweepIsa::generic;
+  std::vector<int> pus;    // one thread per entry; empty: one unpinned thread
+  int64_t block_rows = 0;  // rows per y-block; 0: choose from the cache sizes
+  uint64_t l2_bytes_per_core = 0;
+  uint64_t l3_bytes_total = 0;
+  int streaming_stores = -1;  // -1: choose by grid size; 0 or 1 forces
+  uint64_t seed = 20261128;
+};
+
+// Rows per y-block so that the 2R+1 planes of a block fit in half of a
+// core's L2; when that leaves blocks so thin that re-reading their halo rows
+// would cost more than 1/16 of the reads, whole planes in the thread's half
+// share of L3 instead. `why` says which.
+int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t l2_per_core,
+                          uint64_t l3_total, int threads, std::string* why);
+
+// Streaming stores pay off once the output cannot stay in cache anyway.
+bool choose_streaming_stores(uint64_t grid_bytes, uint64_t l3_total);
+
+// nullptr when the precision has no CPU sweep (fp64 and fp32 only). Throws
+// std::runtime_error when the grids cannot be allocated.
+std::unique_ptr<KernelRun> make_cpu_stencil_run(const StencilConfig& config);
+
+}  // namespace flopscope::stencil::cpu

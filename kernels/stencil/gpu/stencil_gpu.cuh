@@ -1,0 +1,257 @@
+// Star-stencil sweeps and their run, written once: included by
+// kernels/stencil/cuda/stencil_cuda.cu (nvcc) and by the HIP backend.
+// The per-point arithmetic is stencil_spec.h's star_point; defines
+// make_gpu_stencil_run.
+//
+// Grid: the interior nx x ny x nz plus a halo of R points on every face,
+// stored unpadded, x fastest (memory index = stencil_spec's logical index).
+// Each thread owns one (x, y) column of a chunk of planes and marches up z,
+// keeping the 2R+1 z-neighbours in registers: every input value is loaded
+// from memory about once, the x and y neighbours come from the L1.
+#pragma once
+
+#include <cfloat>
+#include <cstring>
+#include <string>
+
+#include "devices/gpu_shim/gpu_check.h"
+#include "devices/gpu_shim/gpu_runtime.h"
+#include "devices/gpu_shim/host_pinning.h"
+#include "kernels/stencil/gpu/stencil_gpu.h"
+#include "kernels/stencil/stencil_spec.h"
+
+namespace flopscope::stencil::gpu {
+
+namespace {
+
+constexpr int kBlockX = 32, kBlockY = 8;
+constexpr int kPlanesPerChunk = 64;
+
+struct Grid {
+  int64_t nx, ny, nz;
+  int r;
+  FLOPSCOPE_HOST_DEVICE int64_t ex() const { return nx + 2 * r; }
+  FLOPSCOPE_HOST_DEVICE int64_t ey() const { return ny + 2 * r; }
+  FLOPSCOPE_HOST_DEVICE int64_t ez() const { return nz + 2 * r; }
+  FLOPSCOPE_HOST_DEVICE int64_t points() const { return ex() * ey() * ez(); }
+  FLOPSCOPE_HOST_DEVICE int64_t interior() const { return nx * ny * nz; }
+};
+
+template <typename T>
+__global__ void stencil_init_kernel(T* a, T* b, int64_t n, uint64_t seed) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const T v = static_cast<T>(initial_value(seed, static_cast<uint64_t>(i)));
+    a[i] = v;
+    b[i] = v;
+  }
+}
+
+template <int R, typename T>
+__global__ void __launch_bounds__(kBlockX* kBlockY)
+    star_sweep_kernel(const T* __restrict__ in, T* __restrict__ out, Grid g, T c0, T c1, T c2, T c3,
+                      T c4) {
+  const int64_t x = blockIdx.x * int64_t(kBlockX) + threadIdx.x;
+  const int64_t y = blockIdx.y * int64_t(kBlockY) + threadIdx.y;
+  if (x >= g.nx || y >= g.ny) return;
+  const int64_t z0 = blockIdx.z * int64_t(kPlanesPerChunk);
+  const int64_t z1 = z0 + kPlanesPerChunk < g.nz ? z0 + kPlanesPerChunk : g.nz;
+  const int64_t sy = g.ex(), sz = g.ex() * g.ey();
+  const T c[5] = {c0, c1, c2, c3, c4};
+  // Point (x, y, z) of the interior sits at (x+R, y+R, z+R) of the stored grid.
+  const T* col = in + (x + R) + (y + R) * sy;
+  T q[2 * R + 1];  // q[R + dz] = u(0, 0, dz) of the current plane
+#pragma unroll
+  for (int d = 0; d < 2 * R; ++d) q[d + 1] = col[(z0 + d) * sz];
+  for (int64_t z = z0; z < z1; ++z) {
+#pragma unroll
+    for (int d = 0; d < 2 * R; ++d) q[d] = q[d + 1];
+    q[2 * R] = col[(z + 2 * R) * sz];
+    const T* p = col + (z + R) * sz;
+    auto u = [&](int dx, int dy, int dz) -> T { return dz != 0 ? q[R + dz] : p[dx + dy * sy]; };
+    out[(x + R) + (y + R) * sy + (z + R) * sz] = star_point<R, ScalarOps<T>>(c, u);
+  }
+}
+
+// The last sweep read `in` and wrote `out`: every interior point of `out`
+// against the spec's update of `in` in FP64, every halo point against its
+// starting value. Keeps the largest error (as ordered bits of a
+// non-negative double) and counts changed halo points.
+template <int R, typename T>
+__global__ void stencil_check_kernel(const T* in, const T* out, Grid g, uint64_t seed, double c0,
+                                     double c1, double c2, double c3, double c4,
+                                     unsigned long long* max_err_bits,
+                                     unsigned long long* halo_changed) {
+  const int64_t sy = g.ex(), sz = g.ex() * g.ey();
+  const double c[5] = {c0, c1, c2, c3, c4};
+  double local = 0;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < g.points();
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t x = i % g.ex(), y = (i / g.ex()) % g.ey(), z = i / sz;
+    const bool interior =
+        x >= R && x < g.nx + R && y >= R && y < g.ny + R && z >= R && z < g.nz + R;
+    if (!interior) {
+      if (out[i] != static_cast<T>(initial_value(seed, static_cast<uint64_t>(i))))
+        atomicAdd(halo_changed, 1ull);
+      continue;
+    }
+    auto u = [&](int dx, int dy, int dz) -> double {
+      return static_cast<double>(in[i + dx + dy * sy + dz * sz]);
+    };
+    const double want = star_point<R, ScalarOps<double>>(c, u);
+    const double e = fabs(static_cast<double>(out[i]) - want);
+    local = (e > local || e != e) ? (e != e ? INFINITY : e) : local;
+  }
+  atomicMax(max_err_bits, static_cast<unsigned long long>(__double_as_longlong(local)));
+}
+
+template <typename T>
+class GpuStencilRun final : public KernelRun {
+ public:
+  GpuStencilRun(const flopscope::gpu::GpuKernelContext& ctx, Star star, int64_t nx, int64_t ny,
+                int64_t nz, uint64_t seed)
+      : device_(ctx.ordinal),
+        pinning_(ctx.host_pus),
+        star_(star),
+        g_{nx, ny, nz, radius(star)},
+        seed_(seed) {
+    a_ = flopscope::gpu::DeviceBuffer<T>(g_.points());
+    b_ = flopscope::gpu::DeviceBuffer<T>(g_.points());
+    flags_ = flopscope::gpu::DeviceBuffer<unsigned long long>(2);
+    stencil_init_kernel<T><<<ctx.units * 8, 256>>>(a_.get(), b_.get(), g_.points(), seed);
+    flopscope::gpu::check_launch("stencil init");
+    flopscope::gpu::check(gpuDeviceSynchronize(), "initialising the stencil grids");
+    check_grid_ = ctx.units * 8;
+  }
+
+  std::string implementation() const override {
+    return std::string("flopscope stencil ") + variant_name(star_) + ", " + kGpuRuntimeName +
+           std::string(", z-marching ").append(std::to_string(kBlockX)) +
+           std::string("x").append(std::to_string(kBlockY)) +
+           std::string(" columns, ").append(std::to_string(kSweepsPerIteration)) +
+           " sweeps per iteration";
+  }
+  double flop_per_iteration() const override {
+    return double(flop_per_point(g_.r)) * double(g_.interior()) * kSweepsPerIteration;
+  }
+  double bytes_per_iteration() const override {
+    return double(bytes_per_point(sizeof(T))) * double(g_.interior()) * kSweepsPerIteration;
+  }
+  PeakUnit peak_unit() const override { return PeakUnit::vector; }
+
+  double run(int64_t iterations) override {
+    device_.select();
+    timer_.start();
+    for (int64_t i = 0; i < iterations * kSweepsPerIteration; ++i) {
+      sweep(src(), dst());
+      flip_ = !flip_;
+    }
+    flopscope::gpu::check_launch("stencil sweep");
+    return timer_.stop_seconds();
+  }
+
+  Verification verify() override {
+    device_.select();
+    // After the last sweep the grids swapped: src() holds its output.
+    const T* out = src();
+    const T* in = dst();
+    const unsigned long long zero[2] = {0, 0};
+    flopscope::gpu::check(gpuMemcpy(flags_.get(), zero, sizeof zero, gpuMemcpyHostToDevice),
+                          "clearing the check flags");
+    // The weights as the sweep used them: rounded to T once.
+    auto w = [&](int r) { return r <= g_.r ? double(static_cast<T>(weight(g_.r, r))) : 0.0; };
+    if (g_.r == 1)
+      stencil_check_kernel<1, T><<<check_grid_, 256>>>(in, out, g_, seed_, w(0), w(1), w(2), w(3),
+                                                       w(4), flags_.get(), flags_.get() + 1);
+    else
+      stencil_check_kernel<4, T><<<check_grid_, 256>>>(in, out, g_, seed_, w(0), w(1), w(2), w(3),
+                                                       w(4), flags_.get(), flags_.get() + 1);
+    flopscope::gpu::check_launch("stencil check");
+    unsigned long long got[2];
+    flopscope::gpu::check(gpuMemcpy(got, flags_.get(), sizeof got, gpuMemcpyDeviceToHost),
+                          "reading the check flags");
+    double max_err;
+    static_assert(sizeof max_err == sizeof got[0]);
+    std::memcpy(&max_err, &got[0], sizeof max_err);
+    Verification v;
+    v.checked = true;
+    v.tolerance = tolerance(g_.r, sizeof(T) == 8 ? DBL_EPSILON : FLT_EPSILON);
+    // The field stays in [0, 1) (7-point: convex averages) or within 1.15
+    // of it (25-point): errors are taken relative to 1.
+    v.max_error = got[1] > 0 ? INFINITY : max_err;
+    v.passed = v.max_error <= v.tolerance;
+    v.detail =
+        "last sweep: every interior point against the spec's update in FP64, every "
+        "halo point unchanged";
+    if (got[1])
+      v.detail += std::string(": ").append(std::to_string(got[1])) + " halo points changed";
+    return v;
+  }
+
+  bool corrupt_output_for_test(int64_t element) override {
+    T* out = const_cast<T*>(src());
+    // An interior point: the first interior plane, row and column, shifted.
+    const int64_t r = g_.r, i = (r + element % g_.nx) + g_.ex() * (r + g_.ey() * r);
+    const T bad = static_cast<T>(7.5);
+    flopscope::gpu::check(gpuMemcpy(out + i, &bad, sizeof bad, gpuMemcpyHostToDevice),
+                          "corrupting");
+    return true;
+  }
+
+ private:
+  const T* src() const { return flip_ ? b_.get() : a_.get(); }
+  T* dst() const { return flip_ ? a_.get() : b_.get(); }
+
+  void sweep(const T* in, T* out) {
+    const dim3 block(kBlockX, kBlockY);
+    const dim3 grid(static_cast<unsigned>((g_.nx + kBlockX - 1) / kBlockX),
+                    static_cast<unsigned>((g_.ny + kBlockY - 1) / kBlockY),
+                    static_cast<unsigned>((g_.nz + kPlanesPerChunk - 1) / kPlanesPerChunk));
+    auto w = [&](int r) { return r <= g_.r ? static_cast<T>(weight(g_.r, r)) : T(0); };
+    if (g_.r == 1)
+      star_sweep_kernel<1, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
+    else
+      star_sweep_kernel<4, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
+  }
+
+  flopscope::gpu::CurrentDevice device_;
+  flopscope::gpu::ScopedHostPinning pinning_;
+  Star star_;
+  Grid g_;
+  uint64_t seed_;
+  bool flip_ = false;
+  flopscope::gpu::DeviceBuffer<T> a_, b_;
+  flopscope::gpu::DeviceBuffer<unsigned long long> flags_;
+  flopscope::gpu::EventTimer timer_;
+  unsigned check_grid_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<KernelRun> make_gpu_stencil_run(const flopscope::gpu::GpuKernelContext& c,
+                                                const KernelRequest& request,
+                                                std::string* unsupported) {
+  auto refuse = [&](std::string why) -> std::unique_ptr<KernelRun> {
+    if (unsupported) *unsupported = std::move(why);
+    return nullptr;
+  };
+  const std::string& v = request.size.variant;
+  if (v != variant_name(Star::point7) && v != variant_name(Star::point25))
+    return refuse("stencil variant '" + v + "' (7-point or 25-point)");
+  const Star star = v == variant_name(Star::point7) ? Star::point7 : Star::point25;
+  const int64_t nx = request.size.get("nx"), ny = request.size.get("ny"),
+                nz = request.size.get("nz");
+  if (nx < 1 || ny < 1 || nz < 1) return refuse("stencil size needs nx, ny, nz > 0");
+  const int r = radius(star);
+  const uint64_t eb = request.precision == Precision::fp32 ? 4 : 8;
+  const uint64_t bytes =
+      2 * eb * uint64_t(nx + 2 * r) * uint64_t(ny + 2 * r) * uint64_t(nz + 2 * r);
+  if (bytes > c.memory_bytes * 9 / 10) return refuse("stencil grids do not fit in memory");
+  if (request.precision == Precision::fp64)
+    return std::make_unique<GpuStencilRun<double>>(c, star, nx, ny, nz, request.seed);
+  if (request.precision == Precision::fp32)
+    return std::make_unique<GpuStencilRun<float>>(c, star, nx, ny, nz, request.seed);
+  return refuse("the GPU stencil runs in fp64 and fp32");
+}
+
+}  // namespace flopscope::stencil::gpu

@@ -1,0 +1,44 @@
+// The stream kernel on the CPU: copy and triad on every pinned OpenMP
+// thread, each over its own contiguous share of the arrays (written first by
+// that thread, so its pages are local), with streaming stores when the
+// arrays are larger than the cache.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "harness/kernel_run.h"
+#include "kernels/stream/stream_spec.h"
+
+namespace flopscope::stream::cpu {
+
+enum class LoopIsa { avx512, avx2, generic };
+std::string_view to_string(LoopIsa isa);
+
+// The widest loop the CPU can run; the flags come from cpuid (with the OS's
+// register-state check), never from the build.
+LoopIsa best_loop_isa(bool has_avx512f, bool has_avx2_fma);
+
+struct StreamConfig {
+  Op op = Op::copy;
+  Precision precision = Precision::fp64;
+  int64_t elements = 0;  // per array
+  LoopIsa isa = LoopIsa::generic;
+  std::vector<int> pus;  // one thread per entry; empty: one unpinned thread
+  uint64_t l3_bytes_total = 0;
+  int streaming_stores = -1;  // -1: when an array is larger than L3; 0 or 1 forces
+  uint64_t seed = 20261128;
+};
+
+// Elements per array by default: 4 x the L3 or 256 MiB, whichever is larger
+// (quick: 4 x the L3 or 64 MiB), and never more than the three arrays
+// fitting in a quarter of `memory_bytes`.
+int64_t default_elements(uint64_t l3_total, uint64_t memory_bytes, int element_bytes, bool quick);
+
+// nullptr when the precision has no CPU loop (fp64 and fp32 only). Throws
+// std::runtime_error when the arrays cannot be allocated.
+std::unique_ptr<KernelRun> make_cpu_stream_run(const StreamConfig& config);
+
+}  // namespace flopscope::stream::cpu

@@ -1,0 +1,421 @@
+// certify, compare and merge on result documents made in the test: the
+// reference file's checks (with line and field for malformed ones), minimums
+// absolute and as fractions of a peak, peers, soaks that dropped, schema
+// versions, and joining rank files with a missing or dead rank.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "harness/certify.h"
+#include "harness/compare.h"
+#include "harness/errors.h"
+#include "harness/json_file.h"
+#include "harness/merge.h"
+#include "harness/reference.h"
+#include "harness/result_document.h"
+#include "harness/sustained_engine.h"
+
+using namespace flopscope;
+using nlohmann::json;
+
+namespace {
+
+json device(const std::string& id, const std::string& name, double fp64_peak,
+            std::optional<double> spec_fp64 = std::nullopt) {
+  json d = {{"id", id},
+            {"kind", id.find("cuda") != std::string::npos ? "cuda" : "cpu"},
+            {"name", name},
+            {"identity", {{"pci_bus_id", ""}, {"uuid", ""}, {"serial", ""}}},
+            {"peaks", {{"fp64", {{"flops", fp64_peak}, {"derivation", "test"}}}}},
+            {"details", json::object()}};
+  if (spec_fp64) d["spec_peaks"] = {{"fp64", {{"flops", *spec_fp64}, {"derivation", "test"}}}};
+  return d;
+}
+
+json measurement(const std::string& dev, double flops, const std::string& status = "ok",
+                 const std::string& kernel = "peak", double cv = 0.01) {
+  return {{"device", dev},
+          {"kernel", kernel},
+          {"precision", "fp64"},
+          {"size", {{"n", 1}}},
+          {"status", status},
+          {"median_flops", flops},
+          {"best_flops", flops},
+          {"cv", cv},
+          {"verified", status == "ok"},
+          {"unit", "FLOP/s"},
+          {"message", "checked"},
+          {"mode", "burst"}};
+}
+
+// A result document: devices with figures for peak fp64, the class summary
+// from the valid ones.
+json run_doc(const std::vector<json>& devices, const std::vector<json>& ms, bool complete = true) {
+  json per = json::object();
+  double total = 0;
+  for (const auto& m : ms)
+    if (m["status"] == "ok") {
+      per[m["device"].get<std::string>()] = m["median_flops"];
+      total += m["median_flops"].get<double>();
+    }
+  json cls = {{"flops", total}, {"per_device", per}, {"kernel", "peak"}, {"precision", "fp64"}};
+  json empty = {{"flops", nullptr},
+                {"per_device", json::object()},
+                {"kernel", nullptr},
+                {"precision", nullptr}};
+  return {{"schema_version", kSchemaVersion},
+          {"tool", {{"name", "flopscope"}, {"version", "test"}, {"git_commit", "x"}}},
+          {"command_line", {"flopscope", "run"}},
+          {"started_at", "2026-01-01T00:00:00Z"},
+          {"complete", complete},
+          {"seed", 1},
+          {"environment", json::object()},
+          {"host", {{"hostname", "h"}, {"os", "test"}}},
+          {"topology", nullptr},
+          {"devices", devices},
+          {"measurements", ms},
+          {"classes", {{"supercomputing", cls}, {"basic", empty}, {"intelligent", empty}}}};
+}
+
+Reference make_ref(const std::string& text) {
+  return parse_reference("ref.json", text);
+}
+
+const char* kRefHeader =
+    R"({"schema_version": "1.0.0", "kind": "flopscope-reference", "name": "t",)";
+
+std::string ref_with_min(const std::string& minimum, const std::string& extra = "") {
+  return std::string(kRefHeader) + extra +
+         R"("devices": [{"match": {"kind": "cpu"}, "minimums": [)" + minimum + "]}]}";
+}
+
+std::string failures_of(const CertifyReport& r) {
+  std::ostringstream os;
+  for (const auto& c : r.checks)
+    if (!c.passed) os << c.device << " | " << c.check << " | " << c.why << "\n";
+  return os.str();
+}
+
+std::string what_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST(Reference, ValidOneParses) {
+  auto r = make_ref(std::string(kRefHeader) + R"(
+    "peer_tolerance": 0.1, "max_drop": 0.2,
+    "devices": [{"match": {"kind": "cuda", "name_contains": "H200"}, "count_per_node": 8,
+                 "minimums": [{"kernel": "gemm", "precision": "fp64", "fraction_of_peak": 0.8},
+                              {"class": "intelligent", "flops": 5e14}]}],
+    "nodes": {"minimums": [{"class": "supercomputing", "flops": 3e14}]}})");
+  EXPECT_DOUBLE_EQ(r.peer_tolerance, 0.1);
+  ASSERT_EQ(r.devices.size(), 1u);
+  EXPECT_EQ(r.devices[0].label, "*H200*");
+  EXPECT_EQ(*r.devices[0].count_per_node, 8);
+  EXPECT_TRUE(r.devices[0].minimums[0].spec_peak);
+  EXPECT_EQ(r.devices[0].minimums[1].what(), "class intelligent");
+  EXPECT_EQ(r.node_minimums.size(), 1u);
+}
+
+TEST(Reference, MalformedNamesLineAndField) {
+  // Not JSON: the line where the parser gave up.
+  auto e = what_of([] { make_ref("{\n  \"name\": \"x\",\n  oops\n}"); });
+  EXPECT_NE(e.find("ref.json: line 3"), std::string::npos) << e;
+  // A bad value: its line and its field.
+  e = what_of([] {
+    make_ref(std::string(kRefHeader) +
+             "\n\"devices\": [\n {\"match\": {\"kind\": \"cpu\"},\n"
+             "  \"minimums\": [\n   {\"kernel\": \"peak\", \"precision\": "
+             "\"fp64\",\n    \"flops\": -5}]}]}");
+  });
+  EXPECT_NE(e.find("line 6"), std::string::npos) << e;
+  EXPECT_NE(e.find("devices[0].minimums[0].flops"), std::string::npos) << e;
+  // A misspelt field is refused, not ignored.
+  e = what_of(
+      [] { make_ref(ref_with_min(R"({"kernel": "peak", "precision": "fp64", "flop": 1})")); });
+  EXPECT_NE(e.find("devices[0].minimums[0].flop: unknown field"), std::string::npos) << e;
+  e = what_of(
+      [] { make_ref(ref_with_min(R"({"kernel": "dgemm", "precision": "fp64", "flops": 1})")); });
+  EXPECT_NE(e.find("devices[0].minimums[0].kernel: unknown kernel"), std::string::npos) << e;
+  e = what_of([] { make_ref(ref_with_min(R"({"kernel": "peak", "flops": 1})")); });
+  EXPECT_NE(e.find("minimums[0].precision: is required"), std::string::npos) << e;
+  e = what_of([] { make_ref(ref_with_min(R"({"class": "basic"})")); });
+  EXPECT_NE(e.find("minimums[0].flops: is required"), std::string::npos) << e;
+  e = what_of([] {
+    make_ref(
+        R"({"schema_version": "2.0.0", "kind": "flopscope-reference", "name": "t", "devices": []})");
+  });
+  EXPECT_NE(e.find("schema_version"), std::string::npos) << e;
+  e = what_of([] { load_reference("/nonexistent/ref.json"); });
+  EXPECT_NE(e.find("/nonexistent/ref.json: cannot read"), std::string::npos) << e;
+}
+
+TEST(JsonLines, PointersMapToLines) {
+  auto lines = json_value_lines("{\n \"a\": [\n  1,\n  {\"b/c\": 2}\n ],\n \"d\": \"x\"\n}");
+  EXPECT_EQ(lines[""], 1);
+  EXPECT_EQ(lines["/a"], 2);
+  EXPECT_EQ(lines["/a/0"], 3);
+  EXPECT_EQ(lines["/a/1/b~1c"], 4);
+  EXPECT_EQ(lines["/d"], 6);
+  EXPECT_EQ(line_of(lines, "/a/1/missing"), 4);
+}
+
+TEST(Certify, PassesAboveAndFailsBelowTheMinimum) {
+  auto doc = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50e9)});
+  auto pass = certify(
+      doc, make_ref(ref_with_min(R"({"kernel": "peak", "precision": "fp64", "flops": 40e9})")));
+  EXPECT_TRUE(pass.passed()) << failures_of(pass);
+  // Against the peak at the measured clock: 50/60 = 83%.
+  pass = certify(
+      doc,
+      make_ref(ref_with_min(
+          R"({"kernel": "peak", "precision": "fp64", "fraction_of_peak": 0.8, "peak": "clock"})")));
+  EXPECT_TRUE(pass.passed()) << failures_of(pass);
+  // A minimum above the device's peak: fails, naming device and figure.
+  auto fail = certify(
+      doc, make_ref(ref_with_min(R"({"kernel": "peak", "precision": "fp64", "flops": 70e9})")));
+  EXPECT_FALSE(fail.passed());
+  EXPECT_EQ(fail.failures(), 1);
+  const auto& c =
+      *std::find_if(fail.checks.begin(), fail.checks.end(), [](auto& x) { return !x.passed; });
+  EXPECT_EQ(c.device, "cpu0");
+  EXPECT_EQ(c.figure, "50 GFLOP/s");
+  EXPECT_NE(c.required.find("70 GFLOP/s"), std::string::npos) << c.required;
+  std::ostringstream table;
+  print_certify_report(
+      table, fail, "run.json",
+      make_ref(ref_with_min(R"({"kernel": "peak", "precision": "fp64", "flops": 70e9})")));
+  EXPECT_NE(table.str().find("FAIL: 1 of"), std::string::npos) << table.str();
+  EXPECT_NE(table.str().find("cpu0 peak fp64"), std::string::npos) << table.str();
+}
+
+TEST(Certify, FailsWhatIsNotMeasuredVerifiedOrComplete) {
+  auto r = make_ref(ref_with_min(R"({"kernel": "gemm", "precision": "fp64", "flops": 1e9})"));
+  auto doc = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50e9)});
+  EXPECT_NE(failures_of(certify(doc, r)).find("not measured"), std::string::npos);
+  doc =
+      run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50e9, "not_verified", "gemm")});
+  EXPECT_NE(failures_of(certify(doc, r)).find("not_verified"), std::string::npos);
+  doc = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50e9, "ok", "gemm")}, false);
+  EXPECT_NE(failures_of(certify(doc, r)).find("run | complete"), std::string::npos);
+  // A fraction of the spec peak with no spec clock known: fails with the reason.
+  doc = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50e9)});
+  auto f = failures_of(
+      certify(doc, make_ref(ref_with_min(
+                       R"({"kernel": "peak", "precision": "fp64", "fraction_of_peak": 0.5})"))));
+  EXPECT_NE(f.find("no spec peak known"), std::string::npos) << f;
+  // No device matches a rule.
+  f = failures_of(certify(
+      doc,
+      make_ref(
+          std::string(kRefHeader) +
+          R"("devices": [{"match": {"kind": "cuda"}, "minimums": [{"class": "basic", "flops": 1}]}]})")));
+  EXPECT_NE(f.find("no device in the run matches"), std::string::npos) << f;
+}
+
+TEST(Certify, PeerToleranceFailsTheSlowCardAndCountsPerNode) {
+  std::vector<json> devs, ms;
+  const double figures[] = {100e12, 101e12, 99e12, 80e12};
+  for (int i = 0; i < 4; ++i) {
+    const std::string id = "node0/cuda:" + std::to_string(i);
+    devs.push_back(device(id, "H200", 120e12, 67e12 * 2));
+    devs.back()["identity"]["pci_bus_id"] = "0000:1" + std::to_string(i) + ":00.0";
+    ms.push_back(measurement(id, figures[i], "ok", "gemm"));
+  }
+  auto doc = run_doc(devs, ms);
+  auto r = make_ref(std::string(kRefHeader) + R"("peer_tolerance": 0.05,
+    "devices": [{"match": {"name": "H200"}, "count_per_node": 8,
+                 "minimums": [{"kernel": "gemm", "precision": "fp64", "flops": 50e12}]}]})");
+  auto rep = certify(doc, r);
+  auto f = failures_of(rep);
+  EXPECT_NE(f.find("node0/cuda:3 | peers gemm fp64"), std::string::npos) << f;
+  EXPECT_EQ(f.find("node0/cuda:2 | peers"), std::string::npos) << f;
+  EXPECT_NE(f.find("node0 | count of H200 | found 4 of 8"), std::string::npos) << f;
+  // The failing card is named by its physical identity, not only its index.
+  for (const auto& c : rep.checks) {
+    if (c.device == "node0/cuda:3") {
+      EXPECT_EQ(c.identity, "0000:13:00.0");
+    }
+  }
+  // Fraction of the spec peak: 134 TFLOP/s x 0.7 = 93.8: cuda:3 fails.
+  r = make_ref(std::string(kRefHeader) + R"("peer_tolerance": 0,
+    "devices": [{"match": {"name": "H200"},
+                 "minimums": [{"kernel": "gemm", "precision": "fp64", "fraction_of_peak": 0.7}]}]})");
+  rep = certify(doc, r);
+  EXPECT_EQ(rep.failures(), 1) << failures_of(rep);
+}
+
+// The acceptance path: a soak with simulated thermal throttling and an
+// injected slowdown reports the drop, attributes it, and certify fails it.
+namespace {
+class SleepRun final : public KernelRun {
+ public:
+  std::string implementation() const override { return "sleep"; }
+  double flop_per_iteration() const override { return 1e9; }
+  double bytes_per_iteration() const override { return 0; }
+  // Reports its own device time (2 ms per iteration), like a GPU event
+  // timer, so the figures do not depend on the machine's load.
+  double run(int64_t n) override {
+    std::this_thread::sleep_for(std::chrono::duration<double>(0.002 * static_cast<double>(n)));
+    return 0.002 * static_cast<double>(n);
+  }
+  Verification verify() override { return {true, true, 0, 1e-12, "ok"}; }
+};
+class SleepBackend final : public Backend {
+ public:
+  std::string kind() const override { return "cpu"; }
+  std::vector<Device> devices() override { return {}; }
+  std::vector<ProblemSize> default_sizes(const Device&, KernelKind, Precision, bool) override {
+    return {};
+  }
+  ProblemSize size_from_user(const Device&, KernelKind, Precision,
+                             const std::vector<int64_t>&) override {
+    return {};
+  }
+  std::unique_ptr<KernelRun> make_run(const Device&, const KernelRequest&, std::string*) override {
+    return std::make_unique<SleepRun>();
+  }
+};
+}  // namespace
+
+TEST(Certify, ThrottledSoakReportsDropAttributesItAndFails) {
+  SleepBackend b;
+  Device d;
+  d.id = "cpu0";
+  d.kind = "cpu";
+  d.name = "simulated";
+  PlannedRun pr{&b, d, {KernelKind::peak, Precision::fp64, ProblemSize{{{"n", 1}}}, "", 1}};
+  SimulatedSensorSource sensors([](double t) {
+    SensorSample s;
+    s.clock_hz = t >= 1.0 ? 2.1e9 : 3.0e9;
+    s.temperature_c = t >= 1.0 ? 97.0 : 55.0;
+    s.throttle = t >= 1.0 ? std::vector<std::string>{kThrottleThermal} : std::vector<std::string>{};
+    return s;
+  });
+  SoakSettings s;
+  s.duration_s = 2;
+  s.window_s = 0.25;
+  s.batch_target_s = 0.02;
+  s.stop_requested = [] { return false; };
+  s.slowdown_for_test = [](double t) { return t >= 1.0 ? 1.4 : 1.0; };
+  RunRecord record;
+  record.command_line = {"flopscope", "run", "--duration", "2s"};
+  record.devices = {d};
+  record.measurements = {run_soak(pr, &sensors, s)};
+  const auto& m = record.measurements[0];
+  ASSERT_EQ(m.status, MeasurementStatus::ok) << m.message;
+  EXPECT_NEAR(m.soak->drop, 1 - 1 / 1.4, 1e-9);
+  EXPECT_EQ(m.soak->attribution["cause"], "thermal");
+  json doc = build_result_document(record);
+  EXPECT_EQ(doc["measurements"][0]["attribution"]["cause"], "thermal");
+  auto r = make_ref(std::string(kRefHeader) + R"("max_drop": 0.1,
+    "devices": [{"match": {"kind": "cpu"},
+                 "minimums": [{"kernel": "peak", "precision": "fp64", "flops": 1e11}]}]})");
+  auto rep = certify(doc, r);
+  auto f = failures_of(rep);
+  EXPECT_EQ(rep.failures(), 1) << f;
+  EXPECT_NE(f.find("cpu0 | peak fp64 drop"), std::string::npos) << f;
+  EXPECT_NE(f.find("cause: thermal"), std::string::npos) << f;
+}
+
+TEST(Compare, FlagsOnlyDifferencesBeyondTheRunsVariation) {
+  EXPECT_FALSE(beyond_variation(1.005, 0, 0));  // under the 1% floor
+  EXPECT_TRUE(beyond_variation(1.05, 0.01, 0.01));
+  EXPECT_FALSE(beyond_variation(1.05, 0.03, 0.03));  // 2 x 4.2% covers it
+  auto a = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50e9, "ok", "peak", 0.01),
+                                                    measurement("cpu0", 20e9, "ok", "gemm", 0.01)});
+  auto b = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50.2e9, "ok", "peak", 0.01),
+                                                    measurement("cpu0", 10e9, "ok", "gemm", 0.01)});
+  std::ostringstream os;
+  EXPECT_EQ(print_comparison(os, {{"a.json", a}, {"b.json", b}}), 1);
+  EXPECT_NE(os.str().find("0.500 !"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("1.004"), std::string::npos) << os.str();
+}
+
+TEST(Compare, RefusesUnknownSchemaMajor) {
+  auto doc = run_doc({}, {});
+  EXPECT_NO_THROW(require_result_schema(doc, "a.json"));
+  doc["schema_version"] = "2.0.0";
+  auto e = what_of([&] { require_result_schema(doc, "b.json"); });
+  EXPECT_NE(e.find("b.json: schema version 2.0.0 is not one this flopscope reads (1.x)"),
+            std::string::npos)
+      << e;
+  e = what_of([] { require_result_schema(json{{"a", 1}}, "c.json"); });
+  EXPECT_NE(e.find("not a flopscope result file"), std::string::npos);
+}
+
+namespace {
+json partial(int rank, int size, const std::string& host, int node, double flops,
+             const std::string& status = "done") {
+  json doc = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", flops)});
+  doc["host"]["hostname"] = host;
+  doc["rank"] = {{"rank", rank},       {"size", size},     {"local_rank", 0}, {"local_size", 1},
+                 {"node_index", node}, {"hostname", host}, {"status", status}};
+  return doc;
+}
+}  // namespace
+
+TEST(Merge, JoinsRanksIntoNodesWithTotalsAndOutliers) {
+  auto out = merge_partials({{"r0.json", partial(0, 3, "a", 0, 50e9)},
+                             {"r1.json", partial(1, 3, "b", 1, 52e9)},
+                             {"r2.json", partial(2, 3, "c", 2, 30e9)}});
+  EXPECT_EQ(out.exit_code, 0) << out.summary;
+  EXPECT_TRUE(out.missing_ranks.empty());
+  const auto& d = out.doc;
+  EXPECT_EQ(d["devices"].size(), 3u);
+  EXPECT_EQ(d["devices"][1]["id"], "node1/cpu0");
+  EXPECT_EQ(d["measurements"][2]["device"], "node2/cpu0");
+  EXPECT_DOUBLE_EQ(d["classes"]["supercomputing"]["flops"].get<double>(), 132e9);
+  EXPECT_DOUBLE_EQ(d["rack"]["totals"]["supercomputing"].get<double>(), 132e9);
+  EXPECT_EQ(d["nodes"].size(), 3u);
+  EXPECT_DOUBLE_EQ(d["nodes"][2]["classes"]["supercomputing"].get<double>(), 30e9);
+  EXPECT_TRUE(d["complete"].get<bool>());
+  // The slow node and its CPU stand out against the median of their peers.
+  bool device_flagged = false, node_flagged = false;
+  for (const auto& o : d["rack"]["outliers"]) {
+    device_flagged |= o.value("device", "") == "node2/cpu0";
+    node_flagged |= o.value("node", "") == "node2";
+  }
+  EXPECT_TRUE(device_flagged && node_flagged) << d["rack"]["outliers"];
+}
+
+TEST(Merge, MissingOrDeadRankIsNamedAndExitsThree) {
+  auto out = merge_partials({{"r0.json", partial(0, 2, "a", 0, 50e9, "interrupted")}});
+  EXPECT_EQ(out.exit_code, kExitDevice);
+  EXPECT_EQ(out.missing_ranks, std::vector<int>{1});
+  EXPECT_FALSE(out.doc["complete"].get<bool>());
+  EXPECT_EQ(out.doc["rack"]["missing_ranks"], json::array({1}));
+  EXPECT_NE(out.summary.find("missing rank 1"), std::string::npos) << out.summary;
+  out = merge_partials({{"r0.json", partial(0, 2, "a", 0, 50e9)},
+                        {"r1.json", partial(1, 2, "a", 0, 50e9, "running")}});
+  EXPECT_EQ(out.exit_code, kExitDevice);
+  EXPECT_EQ(out.died_ranks, std::vector<int>{1});
+  // Certify fails a rack result with a missing rank.
+  auto missing = merge_partials({{"r0.json", partial(0, 2, "a", 0, 50e9)}});
+  auto f = failures_of(
+      certify(missing.doc,
+              make_ref(ref_with_min(R"({"kernel": "peak", "precision": "fp64", "flops": 1e9})"))));
+  EXPECT_NE(f.find("ranks missing"), std::string::npos) << f;
+}
+
+TEST(Merge, RefusesBadInput) {
+  EXPECT_THROW(merge_partials({}), UsageError);
+  EXPECT_THROW(
+      merge_partials({{"r0.json", partial(0, 2, "a", 0, 1)}, {"x.json", partial(0, 2, "a", 0, 1)}}),
+      UsageError);
+  EXPECT_THROW(
+      merge_partials({{"r0.json", partial(0, 2, "a", 0, 1)}, {"x.json", partial(1, 3, "a", 0, 1)}}),
+      UsageError);
+  EXPECT_THROW(merge_partials({{"r.json", run_doc({}, {})}}), UsageError);  // no rank section
+  EXPECT_EQ(partial_path("out/run.json", 3), "out/run.rank3.json");
+  EXPECT_EQ(partial_path("run.csv", 0), "run.rank0.csv");
+  EXPECT_EQ(partial_path("dir.v2/run", 1), "dir.v2/run.rank1.json");
+}

@@ -1,0 +1,108 @@
+// The CUDA backend on a real GPU: every kernel and precision builds, runs,
+// verifies, and a corrupted output is caught. On a machine without a GPU or
+// driver the backend must say why in one line, and the GPU tests skip.
+#include <gtest/gtest.h>
+
+#include "devices/cuda/cuda_backend.h"
+#include "devices/cuda/cuda_device_info.h"
+
+using namespace flopscope;
+
+namespace {
+
+struct Gpu {
+  cuda::CudaBackend backend;
+  std::vector<Device> devices;
+  Gpu() : devices(backend.devices()) {}
+};
+
+Gpu& the_gpu() {
+  static Gpu g;
+  return g;
+}
+
+// Runs a kernel twice, checks it, then corrupts one element and checks that
+// the check fails. Returns false when the GPU does not support it.
+void run_and_check(KernelKind k, Precision p, ProblemSize size) {
+  auto& g = the_gpu();
+  KernelRequest r{k, p, size, "", 7};
+  std::string unsupported;
+  auto run = g.backend.make_run(g.devices[0], r, &unsupported);
+  if (!run) {
+    // Only architecture limits may refuse.
+    EXPECT_NE(unsupported.find("sm_"), std::string::npos) << unsupported;
+    return;
+  }
+  EXPECT_GT(run->run(2), 0.0);
+  Verification v = run->verify();
+  EXPECT_TRUE(v.valid()) << to_string(k) << " " << to_string(p) << ": " << v.detail << " max error "
+                         << v.max_error << " tolerance " << v.tolerance;
+  EXPECT_GT(run->flop_per_iteration() + run->bytes_per_iteration(), 0.0);
+  ASSERT_TRUE(run->corrupt_output_for_test(5));
+  EXPECT_FALSE(run->verify().valid())
+      << to_string(k) << " " << to_string(p) << ": a corrupted output passed";
+}
+
+}  // namespace
+
+TEST(CudaBackend, NoGpuSaysWhyInOneLine) {
+  auto& g = the_gpu();
+  if (!g.devices.empty()) GTEST_SKIP() << "a GPU is present";
+  const std::string why = g.backend.unavailable_reason();
+  EXPECT_FALSE(why.empty());
+  EXPECT_EQ(why.find('\n'), std::string::npos) << why;
+}
+
+TEST(CudaBackend, DescribesARecordedH200) {
+  cuda::CudaDeviceInfo i;
+  i.ordinal = 3;
+  i.name = "NVIDIA H200";
+  i.sms = 132;
+  i.cc_major = 9;
+  i.pci_bus_id = "0000:3b:00.0";
+  i.pci_device_id = 0x2335;
+  Device d = cuda::describe_cuda_device(i);
+  EXPECT_EQ(d.id, "cuda:3");
+  EXPECT_EQ(d.identity.pci_bus_id, "0000:3b:00.0");
+  ASSERT_TRUE(d.peaks.at(Precision::fp64).best());
+  EXPECT_NEAR(*d.peaks.at(Precision::fp64).best() / 1e12, 67, 1.5);
+  EXPECT_EQ(d.details["table_entry"]["matched_by"], "PCI device id");
+  i.pci_device_id.reset();
+  i.name = "NVIDIA Mystery GPU";
+  d = cuda::describe_cuda_device(i);
+  EXPECT_FALSE(d.peaks.at(Precision::fp64).best());
+}
+
+TEST(CudaGpu, DevicesHaveIdentity) {
+  auto& g = the_gpu();
+  if (g.devices.empty()) GTEST_SKIP() << g.backend.unavailable_reason();
+  for (const auto& d : g.devices) {
+    EXPECT_FALSE(d.identity.pci_bus_id.empty()) << d.id;
+    EXPECT_EQ(d.identity.uuid.rfind("GPU-", 0), 0u) << d.id;
+    EXPECT_GT(d.details["sms"].get<int>(), 0);
+  }
+}
+
+TEST(CudaGpu, GemmEveryPrecision) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  for (Precision p : kAllPrecisions) run_and_check(KernelKind::gemm, p, ProblemSize{{{"n", 1024}}});
+  run_and_check(KernelKind::gemm, Precision::fp32,
+                ProblemSize{{{"m", 512}, {"n", 768}, {"k", 1024}}});
+}
+
+TEST(CudaGpu, StreamCopyAndTriad) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  for (Precision p : {Precision::fp64, Precision::fp32})
+    for (const char* v : {"copy", "triad"}) {
+      ProblemSize s{{{"elements", 1 << 22}}};
+      s.variant = v;
+      run_and_check(KernelKind::stream, p, s);
+    }
+}
+
+TEST(CudaGpu, PeakChainsAndTensorCores) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  for (Precision p : {Precision::fp64, Precision::fp32, Precision::fp16, Precision::bf16,
+                      Precision::int8, Precision::fp8})
+    run_and_check(KernelKind::peak, p, ProblemSize{{{"rounds", 2}}});
+}

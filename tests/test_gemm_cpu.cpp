@@ -1,0 +1,372 @@
+// The CPU GEMM: the check itself (passes real arithmetic, catches one
+// corrupted element anywhere and narrower arithmetic), library discovery and
+// configuration choice, sizes, and every library configuration that loads
+// on this machine run in its own worker process at odd sizes.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include "devices/cpu/cpu_isa.h"
+#include "harness/errors.h"
+#include "kernels/gemm/cpu/gemm_cpu.h"
+#include "kernels/gemm/cpu/gemm_cpu_format.h"
+#include "kernels/gemm/cpu/gemm_libraries.h"
+#include "kernels/gemm/cpu/gemm_verify.h"
+
+using namespace flopscope;
+using namespace flopscope::gemm::cpu;
+
+namespace {
+
+// C = A*B column-major, accumulated in Acc and stored as TC.
+template <typename Acc, typename TA, typename TB, typename TC>
+void naive_gemm(const std::vector<TA>& a, const std::vector<TB>& b, std::vector<TC>& c, int64_t m,
+                int64_t n, int64_t k) {
+  c.assign(static_cast<size_t>(m * n), TC{});
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t i = 0; i < m; ++i) {
+      Acc s = 0;
+      for (int64_t l = 0; l < k; ++l)
+        s += static_cast<Acc>(value_of(a[static_cast<size_t>(i + l * m)])) *
+             static_cast<Acc>(value_of(b[static_cast<size_t>(l + j * k)]));
+      c[static_cast<size_t>(i + j * m)] = static_cast<TC>(s);
+    }
+}
+
+template <typename T, typename Make>
+std::vector<T> matrix(int64_t count, uint64_t seed, Operand op, Make make) {
+  std::vector<T> v(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) v[static_cast<size_t>(i)] = make(input_bits(seed, op, i));
+  return v;
+}
+
+CheckSettings settings(Precision p) {
+  CheckSettings s;
+  s.error = cpu_gemm_format(p)->error;
+  s.seed = 7;
+  return s;
+}
+
+template <typename TA, typename TB, typename TC>
+Verification check(const std::vector<TA>& a, const std::vector<TB>& b, const std::vector<TC>& c,
+                   int64_t m, int64_t n, int64_t k, Precision p) {
+  return check_gemm(MatrixView<TA>{a.data(), m, k, true}, MatrixView<TB>{b.data(), k, n, true},
+                    MatrixView<TC>{c.data(), m, n, true}, settings(p));
+}
+
+// Corrupts every element in turn for a small C; all must fail.
+template <typename TA, typename TB, typename TC>
+void expect_every_corruption_caught(const std::vector<TA>& a, const std::vector<TB>& b,
+                                    const std::vector<TC>& c, int64_t m, int64_t n, int64_t k,
+                                    Precision p) {
+  for (size_t e = 0; e < c.size(); ++e) {
+    auto bad = c;
+    if constexpr (std::is_integral_v<TC>)
+      bad[e] += 1;
+    else
+      bad[e] += TC(1) + std::fabs(bad[e]);
+    EXPECT_FALSE(check(a, b, bad, m, n, k, p).valid()) << "element " << e;
+  }
+}
+
+flopscope::cpu::CpuContext test_context(int threads) {
+  flopscope::cpu::CpuContext c;
+  c.isa = flopscope::cpu::detect_cpu_isa();
+  const long online = sysconf(_SC_NPROCESSORS_ONLN);
+  for (int t = 0; t < threads && t < online; ++t) c.pus.push_back(t);
+  return c;
+}
+
+}  // namespace
+
+TEST(GemmSpec, FlopAndBytes) {
+  EXPECT_DOUBLE_EQ(gemm::flop_count(2, 3, 4), 48.0);
+  EXPECT_DOUBLE_EQ(gemm::compulsory_bytes(2, 3, 4, 4, 8), 4.0 * (8 + 12) + 8.0 * 6);
+}
+
+namespace {
+
+// Real arithmetic passes at an odd shape; at a small one, corrupting any
+// element of C, each in turn, fails.
+void check_every_precision(int64_t m, int64_t n, int64_t k, bool corrupt_each) {
+  {
+    auto a = matrix<double>(m * k, 1, Operand::a, input_fp64);
+    auto b = matrix<double>(k * n, 1, Operand::b, input_fp64);
+    std::vector<double> c;
+    naive_gemm<double>(a, b, c, m, n, k);
+    EXPECT_TRUE(check(a, b, c, m, n, k, Precision::fp64).valid());
+    if (corrupt_each) expect_every_corruption_caught(a, b, c, m, n, k, Precision::fp64);
+  }
+  {
+    auto a = matrix<float>(m * k, 2, Operand::a, input_fp32);
+    auto b = matrix<float>(k * n, 2, Operand::b, input_fp32);
+    std::vector<float> c;
+    naive_gemm<float>(a, b, c, m, n, k);
+    auto v = check(a, b, c, m, n, k, Precision::fp32);
+    EXPECT_TRUE(v.valid()) << v.detail << " " << v.max_error << " > " << v.tolerance;
+    if (corrupt_each) expect_every_corruption_caught(a, b, c, m, n, k, Precision::fp32);
+  }
+  {
+    auto a = matrix<Bf16>(m * k, 3, Operand::a, input_bf16);
+    auto b = matrix<Bf16>(k * n, 3, Operand::b, input_bf16);
+    std::vector<float> c;
+    naive_gemm<float>(a, b, c, m, n, k);
+    EXPECT_TRUE(check(a, b, c, m, n, k, Precision::bf16).valid());
+    if (corrupt_each) expect_every_corruption_caught(a, b, c, m, n, k, Precision::bf16);
+  }
+  {
+    auto a = matrix<Fp16>(m * k, 4, Operand::a, input_fp16);
+    auto b = matrix<Fp16>(k * n, 4, Operand::b, input_fp16);
+    std::vector<float> c;
+    naive_gemm<float>(a, b, c, m, n, k);
+    EXPECT_TRUE(check(a, b, c, m, n, k, Precision::fp16).valid());
+    if (corrupt_each) expect_every_corruption_caught(a, b, c, m, n, k, Precision::fp16);
+  }
+  {
+    auto a = matrix<uint8_t>(m * k, 5, Operand::a, input_u8);
+    auto b = matrix<int8_t>(k * n, 5, Operand::b, input_s8);
+    std::vector<int32_t> c;
+    naive_gemm<int64_t>(a, b, c, m, n, k);
+    EXPECT_TRUE(check(a, b, c, m, n, k, Precision::int8).valid());
+    if (corrupt_each) expect_every_corruption_caught(a, b, c, m, n, k, Precision::int8);
+  }
+}
+
+}  // namespace
+
+TEST(GemmCheck, RealArithmeticPassesEveryPrecision) {
+  check_every_precision(33, 7, 65, false);
+  check_every_precision(1, 1, 1, false);
+}
+
+TEST(GemmCheck, EveryCorruptedElementFailsEveryPrecision) {
+  check_every_precision(33, 7, 65, true);
+}
+
+TEST(GemmCheck, RowMajorViewsAndOddSizes) {
+  for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1}, {7, 7, 7}, {1, 9, 3}}) {
+    auto a = matrix<double>(m * k, 5, Operand::a, input_fp64);
+    auto b = matrix<double>(k * n, 5, Operand::b, input_fp64);
+    // Row-major C from row-major A and B.
+    std::vector<double> c(static_cast<size_t>(m * n));
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double s = 0;
+        for (int64_t l = 0; l < k; ++l)
+          s += a[static_cast<size_t>(i * k + l)] * b[static_cast<size_t>(l * n + j)];
+        c[static_cast<size_t>(i * n + j)] = s;
+      }
+    auto v = check_gemm(MatrixView<double>{a.data(), m, k, false},
+                        MatrixView<double>{b.data(), k, n, false},
+                        MatrixView<double>{c.data(), m, n, false}, settings(Precision::fp64));
+    EXPECT_TRUE(v.valid()) << m << "x" << n << "x" << k << ": " << v.detail;
+    c.back() += 1;
+    EXPECT_FALSE(check_gemm(MatrixView<double>{a.data(), m, k, false},
+                            MatrixView<double>{b.data(), k, n, false},
+                            MatrixView<double>{c.data(), m, n, false}, settings(Precision::fp64))
+                     .valid());
+  }
+}
+
+// TF32 (inputs rounded to 10 fraction bits) passed off as FP32 must fail.
+TEST(GemmCheck, Tf32ArithmeticFailsTheFp32Check) {
+  const int64_t m = 48, n = 48, k = 4096;
+  auto a = matrix<float>(m * k, 6, Operand::a, input_fp32);
+  auto b = matrix<float>(k * n, 6, Operand::b, input_fp32);
+  auto tf32 = [](float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    u = (u + 0xFFFu + ((u >> 13) & 1u)) & ~0x1FFFu;
+    std::memcpy(&x, &u, 4);
+    return x;
+  };
+  std::vector<float> ra(a), rb(b), c;
+  for (auto& x : ra) x = tf32(x);
+  for (auto& x : rb) x = tf32(x);
+  naive_gemm<float>(ra, rb, c, m, n, k);
+  EXPECT_FALSE(check(a, b, c, m, n, k, Precision::fp32).valid());
+  naive_gemm<float>(a, b, c, m, n, k);
+  EXPECT_TRUE(check(a, b, c, m, n, k, Precision::fp32).valid());
+}
+
+TEST(GemmLibraries, ConfigurationsFollowTheIsa) {
+  flopscope::cpu::CpuIsa avx2;
+  avx2.avx = avx2.avx2 = avx2.fma = true;
+  auto ob = library_configurations("openblas", avx2);
+  EXPECT_EQ(ob.front(), "");
+  EXPECT_NE(std::find(ob.begin(), ob.end(), "Haswell"), ob.end());
+  EXPECT_EQ(std::find(ob.begin(), ob.end(), "SkylakeX"), ob.end());
+  auto bl = library_configurations("blis", avx2);
+  EXPECT_NE(std::find(bl.begin(), bl.end(), "zen3"), bl.end());
+  EXPECT_EQ(std::find(bl.begin(), bl.end(), "skx"), bl.end());
+
+  flopscope::cpu::CpuIsa avx512 = avx2;
+  avx512.avx512f = avx512.avx512dq = avx512.avx512bw = avx512.avx512vl = true;
+  avx512.avx512_bf16 = true;
+  ob = library_configurations("openblas", avx512);
+  EXPECT_NE(std::find(ob.begin(), ob.end(), "SkylakeX"), ob.end());
+  EXPECT_NE(std::find(ob.begin(), ob.end(), "Cooperlake"), ob.end());
+  bl = library_configurations("blis", avx512);
+  EXPECT_NE(std::find(bl.begin(), bl.end(), "skx"), bl.end());
+  EXPECT_EQ(library_configurations("onednn", avx512), std::vector<std::string>{""});
+}
+
+TEST(GemmLibraries, FindsVariantFoldersOnceAndSelectsByName) {
+  char tmpl[] = "/tmp/flopscope-gemm-libs-XXXXXX";
+  ASSERT_TRUE(mkdtemp(tmpl));
+  const std::string root = tmpl;
+  mkdir((root + "/openblas-pthread").c_str(), 0755);
+  mkdir((root + "/blis-openmp").c_str(), 0755);
+  std::ofstream(root + "/openblas-pthread/libopenblas.so.0") << "x";
+  std::ofstream(root + "/blis-openmp/libblis.so.4") << "x";
+  std::ofstream(root + "/libdnnl.so.2") << "x";
+  // The alternatives link of the default OpenBLAS: the same file, once.
+  ASSERT_EQ(symlink((root + "/openblas-pthread/libopenblas.so.0").c_str(),
+                    (root + "/libopenblas.so.0").c_str()),
+            0);
+  auto libs = find_gemm_libraries_in({root});
+  ASSERT_EQ(libs.size(), 3u);
+  EXPECT_EQ(libs[0].family, "openblas");
+  EXPECT_EQ(libs[0].variant, "pthread");
+  EXPECT_EQ(libs[1].family, "blis");
+  EXPECT_EQ(libs[1].variant, "openmp");
+  EXPECT_EQ(libs[2].engine, Engine::onednn);
+
+  flopscope::cpu::CpuIsa avx2;
+  avx2.avx = avx2.avx2 = avx2.fma = true;
+  auto fp32 = gemm_candidates(libs, *cpu_gemm_format(Precision::fp32), avx2);
+  auto fp64 = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), avx2);
+  auto int8 = gemm_candidates(libs, *cpu_gemm_format(Precision::int8), avx2);
+  EXPECT_EQ(fp32.size(), fp64.size() + 1);  // oneDNN runs FP32, not FP64
+  ASSERT_EQ(int8.size(), 1u);
+  EXPECT_EQ(int8[0].id(), "onednn");
+
+  EXPECT_EQ(select_candidates(fp64, "").size(), fp64.size());
+  auto one = select_candidates(fp64, "openblas-pthread:haswell");
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].config, "Haswell");
+  EXPECT_EQ(select_candidates(fp64, "blis:zen3").size(), 1u);
+  EXPECT_EQ(select_candidates(fp64, "BLIS").size(), 5u);  // auto, haswell, zen, zen2, zen3
+  auto from_result = select_candidates(fp64, "blis-0.9.0 arch=zen2 (openmp)");
+  ASSERT_EQ(from_result.size(), 1u);
+  EXPECT_EQ(from_result[0].config, "zen2");
+  EXPECT_EQ(select_candidates(fp32, "onednn-2.6.3 matmul gemm:jit").size(), 1u);
+  EXPECT_TRUE(select_candidates(fp64, "mkl").empty());
+  EXPECT_TRUE(select_candidates(fp64, "nonsense").empty());
+  std::system(("rm -rf " + root).c_str());
+}
+
+TEST(GemmSizes, ShapesAndRefusals) {
+  auto s = gemm_size_from_user(Precision::fp64, {4096}, 64e9);
+  EXPECT_EQ(s.label(), "n=4096");
+  s = gemm_size_from_user(Precision::fp32, {33, 7, 65}, 64e9);
+  EXPECT_EQ(s.label(), "m=33,n=7,k=65");
+  EXPECT_THROW(gemm_size_from_user(Precision::fp64, {4, 4}, 64e9), UsageError);
+  EXPECT_THROW(gemm_size_from_user(Precision::fp64, {1ll << 32}, 64e18), UsageError);
+  // 3 x 16384^2 x 8 B = 6 GiB: more than half of 8 GiB.
+  EXPECT_THROW(gemm_size_from_user(Precision::fp64, {16384}, 8.0 * (1ll << 30)), UsageError);
+  EXPECT_NO_THROW(gemm_size_from_user(Precision::fp64, {16384}, 16.0 * (1ll << 30)));
+  EXPECT_EQ(default_gemm_sizes(false)[0].get("n"), 4096);
+}
+
+TEST(GemmCpu, UnsupportedPrecisionsAndUnknownImplementations) {
+  auto ctx = test_context(1);
+  KernelRequest r;
+  r.kernel = KernelKind::gemm;
+  r.size = ProblemSize{{{"n", 8}}};
+  for (Precision p : {Precision::tf32, Precision::fp8}) {
+    r.precision = p;
+    std::string why;
+    EXPECT_EQ(make_cpu_gemm_run(ctx, r, &why), nullptr);
+    EXPECT_NE(why.find("natively"), std::string::npos) << why;
+  }
+  auto libs = find_gemm_libraries();
+  r.precision = Precision::fp64;
+  r.implementation = "no-such-blas:fast";
+  std::string why;
+  EXPECT_EQ(make_cpu_gemm_run(ctx, r, &why), nullptr);
+  if (gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa).empty())
+    EXPECT_NE(why.find("no library"), std::string::npos) << why;
+  else
+    EXPECT_NE(why.find("available: "), std::string::npos) << why;
+}
+
+// Every (library, configuration) that loads here, in its own worker, at odd
+// sizes: each verifies, and a corrupted element of C fails the check.
+TEST(GemmCpu, EveryLoadableConfigurationVerifiesAndCatchesCorruption) {
+  const auto libs = find_gemm_libraries();
+  const auto isa = flopscope::cpu::detect_cpu_isa();
+  int ran = 0;
+  for (Precision p :
+       {Precision::fp64, Precision::fp32, Precision::bf16, Precision::fp16, Precision::int8}) {
+    for (const auto& c : gemm_candidates(libs, *cpu_gemm_format(p), isa)) {
+      // Odd shapes on each library's own choice; one shape on the others.
+      std::vector<std::array<int64_t, 3>> shapes = {{33, 7, 65}};
+      if (c.config.empty()) shapes.insert(shapes.end(), {{1, 1, 1}, {7, 7, 7}, {33, 33, 33}});
+      for (const auto& [m, n, k] : shapes) {
+        WorkerShape shape{p, m, n, k, 11, {}};
+        StartedWorker w = start_worker(c, shape);
+        if (!w.process) {
+          // A configuration the library refuses here (a core type it
+          // replaces) or a precision it lacks: said, never run.
+          EXPECT_FALSE(w.reason.empty());
+          std::printf("  %s refused: %s\n", std::string(to_string(p)).c_str(), w.reason.c_str());
+          break;
+        }
+        ++ran;
+        std::printf("  %s %s %lldx%lldx%lld\n", std::string(to_string(p)).c_str(),
+                    w.implementation.c_str(), static_cast<long long>(m), static_cast<long long>(n),
+                    static_cast<long long>(k));
+        EXPECT_EQ(split_tabs(w.process->request("run\t2"))[0], "time");
+        auto v = split_tabs(w.process->request("verify"));
+        ASSERT_GE(v.size(), 6u);
+        EXPECT_EQ(v[1] + v[2], "11") << w.implementation << " " << m << "x" << n << "x" << k << ": "
+                                     << v[5] << " err " << v[3];
+        const int64_t element = (m * n * 5) / 7;  // any element, not a sampled one
+        EXPECT_EQ(split_tabs(w.process->request("corrupt\t" + std::to_string(element)))[1], "1");
+        v = split_tabs(w.process->request("verify"));
+        EXPECT_EQ(v[2], "0") << w.implementation << " missed a corrupted element";
+      }
+    }
+  }
+  if (ran == 0) GTEST_SKIP() << "no GEMM library on this machine";
+}
+
+// The kernel run as the harness drives it: forced to one configuration (no
+// probe), and the probe over all of them at a small size.
+TEST(GemmCpu, KernelRunAndProbe) {
+  const auto libs = find_gemm_libraries();
+  auto ctx = test_context(2);
+  const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
+  if (all.empty()) GTEST_SKIP() << "no BLAS library on this machine";
+  KernelRequest r;
+  r.kernel = KernelKind::gemm;
+  r.precision = Precision::fp64;
+  r.size = ProblemSize{{{"m", 40}, {"n", 24}, {"k", 56}}};
+  r.implementation = all[0].id();
+  std::string why;
+  auto run = make_cpu_gemm_run(ctx, r, &why);
+  ASSERT_TRUE(run) << why;
+  EXPECT_DOUBLE_EQ(run->flop_per_iteration(), 2.0 * 40 * 24 * 56);
+  EXPECT_GT(run->run(3), 0.0);
+  EXPECT_TRUE(run->verify().valid());
+  EXPECT_TRUE(run->corrupt_output_for_test(40 * 24 - 1));
+  EXPECT_FALSE(run->verify().valid());
+
+  ProbeReport report =
+      probe_candidates(all, WorkerShape{Precision::fp64, 96, 96, 96, 3, ctx.pus}, 0.01);
+  ASSERT_GE(report.best, 0);
+  const auto& best = report.outcomes[static_cast<size_t>(report.best)];
+  EXPECT_TRUE(best.verified);
+  for (const auto& o : report.outcomes) {
+    if (o.verified) {
+      EXPECT_LE(o.flops, best.flops);
+    }
+  }
+  EXPECT_FALSE(best.implementation.empty());
+}

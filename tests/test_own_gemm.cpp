@@ -1,0 +1,379 @@
+// flopscope's own packed GEMM (kernels/gemm/cpu/own): every variant this
+// machine can run against the reference loop nest, on odd sizes, every
+// layout and transpose, alpha and beta, blockings smaller than the problem
+// (every edge and every block boundary), one and several threads; and the
+// guarantee that a variant whose ISA the CPU lacks is never listed or run.
+#include <gtest/gtest.h>
+#include <sched.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "devices/cpu/cpu_isa.h"
+#include "kernels/gemm/cpu/own/own_gemm.h"
+#include "kernels/gemm/cpu/own/own_gemm_reference.h"
+
+namespace {
+
+using flopscope::Precision;
+using flopscope::cpu::CpuIsa;
+using namespace flopscope::gemm::own;
+
+// Up to `want` PUs this process may run on.
+std::vector<int> allowed_pus(int want) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> pus;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return pus;
+  for (int i = 0; i < CPU_SETSIZE && static_cast<int>(pus.size()) < want; ++i)
+    if (CPU_ISSET(i, &set)) pus.push_back(i);
+  return pus;
+}
+
+template <typename T>
+Precision precision_of() {
+  return sizeof(T) == 8 ? Precision::fp64 : Precision::fp32;
+}
+
+template <typename T>
+std::vector<OwnGemmVariant> runnable() {
+  return own_gemm_variants(flopscope::cpu::detect_cpu_isa(), precision_of<T>());
+}
+
+// The blocking the cache sizes give, or (small) blocks of two or three tiles
+// so that tiny problems cross every block boundary.
+OwnGemmConfig config_for(const OwnGemmVariant& v, bool small_blocks, std::vector<int> pus) {
+  OwnGemmConfig c;
+  c.variant = v;
+  c.blocking = small_blocks ? OwnGemmBlocking{2 * v.mr, 12, 3 * v.nr, "test"}
+                            : own_gemm_blocking(v, CacheSizes{32 << 10, 512 << 10, 32 << 20});
+  c.pus = std::move(pus);
+  return c;
+}
+
+struct Shape {
+  int64_t m, n, k;
+};
+
+template <typename T>
+struct Case {
+  Layout layout = Layout::col_major;
+  Trans ta = Trans::no, tb = Trans::no;
+  Shape s{};
+  int64_t pad = 0;  // leading dimensions this much above the minimum
+  T alpha = 1, beta = 0;
+};
+
+template <typename T>
+struct Operands {
+  std::vector<T> a, b, c;
+  int64_t lda = 0, ldb = 0, ldc = 0;
+};
+
+template <typename T>
+Operands<T> make_operands(const Case<T>& cs, uint64_t seed) {
+  const bool col = cs.layout == Layout::col_major;
+  // Rows x columns of each stored matrix.
+  const int64_t a_rows = cs.ta == Trans::no ? cs.s.m : cs.s.k;
+  const int64_t a_cols = cs.ta == Trans::no ? cs.s.k : cs.s.m;
+  const int64_t b_rows = cs.tb == Trans::no ? cs.s.k : cs.s.n;
+  const int64_t b_cols = cs.tb == Trans::no ? cs.s.n : cs.s.k;
+  Operands<T> o;
+  o.lda = (col ? a_rows : a_cols) + cs.pad;
+  o.ldb = (col ? b_rows : b_cols) + cs.pad;
+  o.ldc = (col ? cs.s.m : cs.s.n) + cs.pad;
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  auto fill = [&](std::vector<T>& v, int64_t ld, int64_t outer) {
+    v.resize(static_cast<size_t>(std::max<int64_t>(1, ld * outer)));
+    for (auto& x : v) x = static_cast<T>(dist(rng));
+  };
+  fill(o.a, o.lda, col ? a_cols : a_rows);
+  fill(o.b, o.ldb, col ? b_cols : b_rows);
+  fill(o.c, o.ldc, col ? cs.s.n : cs.s.m);
+  return o;
+}
+
+// Checks every element against the reference within the rounding error
+// bound of a k-term dot product plus the alpha and beta steps (Higham's
+// gamma_{k+3} times the magnitudes): a missing, doubled or misplaced term is
+// far outside it.
+// With column_step > 1 (column-major, B not transposed: a column of C
+// needs only that column of B) every column_step-th column and the last are
+// checked, so a large size stays quick.
+template <typename T>
+void expect_matches_reference(const OwnGemmConfig& cfg, const Case<T>& cs, uint64_t seed,
+                              int64_t column_step = 1) {
+  Operands<T> o = make_operands(cs, seed);
+  std::vector<T> want = o.c, got = o.c;
+  std::vector<int64_t> columns;
+  for (int64_t j = 0; j < cs.s.n; j += column_step) columns.push_back(j);
+  if (column_step == 1) {
+    reference_gemm<T>(cs.layout, cs.ta, cs.tb, cs.s.m, cs.s.n, cs.s.k, cs.alpha, o.a.data(), o.lda,
+                      o.b.data(), o.ldb, cs.beta, want.data(), o.ldc);
+  } else {
+    ASSERT_TRUE(cs.layout == Layout::col_major && cs.tb == Trans::no);
+    if (columns.back() != cs.s.n - 1) columns.push_back(cs.s.n - 1);
+    for (int64_t j : columns)
+      reference_gemm<T>(cs.layout, cs.ta, cs.tb, cs.s.m, 1, cs.s.k, cs.alpha, o.a.data(), o.lda,
+                        o.b.data() + j * o.ldb, o.ldb, cs.beta, want.data() + j * o.ldc, o.ldc);
+  }
+  own_gemm(cs.layout, cs.ta, cs.tb, cs.s.m, cs.s.n, cs.s.k, cs.alpha, o.a.data(), o.lda, o.b.data(),
+           o.ldb, cs.beta, got.data(), o.ldc, cfg);
+  const double u = std::numeric_limits<T>::epsilon() / 2;
+  const double gamma = (cs.s.k + 3) * u / (1 - (cs.s.k + 3) * u);
+  int failures = 0;
+  for (int64_t j : columns)
+    for (int64_t i = 0; i < cs.s.m && failures < 5; ++i) {
+      double magnitude = 0;
+      for (int64_t p = 0; p < cs.s.k; ++p)
+        magnitude +=
+            std::fabs(static_cast<double>(op_element(cs.layout, cs.ta, o.a.data(), o.lda, i, p)) *
+                      static_cast<double>(op_element(cs.layout, cs.tb, o.b.data(), o.ldb, p, j)));
+      magnitude = std::fabs(static_cast<double>(cs.alpha)) * magnitude +
+                  std::fabs(static_cast<double>(cs.beta) *
+                            static_cast<double>(c_element(cs.layout, o.c.data(), o.ldc, i, j)));
+      const double w = c_element(cs.layout, want.data(), o.ldc, i, j);
+      const double g = c_element(cs.layout, got.data(), o.ldc, i, j);
+      if (!(std::fabs(g - w) <= 2 * gamma * magnitude + std::numeric_limits<T>::min())) {
+        ++failures;
+        ADD_FAILURE() << cfg.implementation() << " " << cs.s.m << "x" << cs.s.n << "x" << cs.s.k
+                      << (cs.layout == Layout::col_major ? " col" : " row")
+                      << (cs.ta == Trans::yes ? " At" : "") << (cs.tb == Trans::yes ? " Bt" : "")
+                      << " C(" << i << "," << j << ") = " << g << ", reference " << w << ", bound "
+                      << 2 * gamma * magnitude;
+      }
+    }
+  // Padding between columns (rows) of C is never written.
+  const bool col = cs.layout == Layout::col_major;
+  const int64_t inner = col ? cs.s.m : cs.s.n, outer = col ? cs.s.n : cs.s.m;
+  for (int64_t o2 = 0; o2 < outer; ++o2)
+    for (int64_t x = inner; x < o.ldc; ++x) {
+      const size_t at = static_cast<size_t>(x + o2 * o.ldc);
+      ASSERT_EQ(got[at], o.c[at]) << "padding of C written at " << at;
+    }
+}
+
+template <typename T>
+class OwnGemmTyped : public ::testing::Test {};
+using Types = ::testing::Types<double, float>;
+TYPED_TEST_SUITE(OwnGemmTyped, Types);
+
+TYPED_TEST(OwnGemmTyped, ThisMachineRunsAtLeastOneVariantWhenItHasAvx2) {
+  const CpuIsa isa = flopscope::cpu::detect_cpu_isa();
+  if (!(isa.avx2 && isa.fma)) GTEST_SKIP() << "no AVX2+FMA here";
+  EXPECT_FALSE(runnable<TypeParam>().empty());
+}
+
+TYPED_TEST(OwnGemmTyped, OddSizesMatchTheReference) {
+  const Shape shapes[] = {{1, 1, 1},    {7, 7, 7},  {33, 33, 33}, {17, 33, 65},
+                          {65, 17, 33}, {1, 40, 9}, {40, 1, 9},   {9, 9, 1}};
+  for (const auto& v : runnable<TypeParam>())
+    for (bool small : {false, true})
+      for (const auto& s : shapes) {
+        Case<TypeParam> cs;
+        cs.s = s;
+        cs.alpha = TypeParam(1);
+        cs.beta = TypeParam(0);
+        expect_matches_reference(config_for(v, small, allowed_pus(2)), cs, 1);
+      }
+}
+
+TYPED_TEST(OwnGemmTyped, ASizeOfAThousandMatchesTheReference) {
+  for (const auto& v : runnable<TypeParam>()) {
+    Case<TypeParam> cs;
+    cs.s = {1000, 1000, 1000};
+    cs.alpha = TypeParam(0.75);
+    cs.beta = TypeParam(-0.5);
+    expect_matches_reference(config_for(v, false, allowed_pus(2)), cs, 2, 37);
+  }
+}
+
+TYPED_TEST(OwnGemmTyped, EveryLayoutAndTransposeWithAlphaBetaAndPadding) {
+  for (const auto& v : runnable<TypeParam>())
+    for (Layout layout : {Layout::col_major, Layout::row_major})
+      for (Trans ta : {Trans::no, Trans::yes})
+        for (Trans tb : {Trans::no, Trans::yes})
+          for (bool small : {false, true}) {
+            Case<TypeParam> cs;
+            cs.layout = layout;
+            cs.ta = ta;
+            cs.tb = tb;
+            cs.s = {37, 29, 41};
+            cs.pad = 3;
+            cs.alpha = TypeParam(-1.25);
+            cs.beta = TypeParam(0.5);
+            expect_matches_reference(config_for(v, small, allowed_pus(2)), cs, 3);
+          }
+}
+
+TYPED_TEST(OwnGemmTyped, BetaZeroNeverReadsC) {
+  for (const auto& v : runnable<TypeParam>()) {
+    const int64_t m = 2 * v.mr + 3, n = 2 * v.nr + 1, k = 20;
+    Case<TypeParam> cs;
+    cs.s = {m, n, k};
+    Operands<TypeParam> o = make_operands(cs, 4);
+    std::vector<TypeParam> want(o.c.size());
+    reference_gemm<TypeParam>(Layout::col_major, Trans::no, Trans::no, m, n, k, TypeParam(2),
+                              o.a.data(), o.lda, o.b.data(), o.ldb, TypeParam(0), want.data(),
+                              o.ldc);
+    std::fill(o.c.begin(), o.c.end(), std::numeric_limits<TypeParam>::quiet_NaN());
+    own_gemm(Layout::col_major, Trans::no, Trans::no, m, n, k, TypeParam(2), o.a.data(), o.lda,
+             o.b.data(), o.ldb, TypeParam(0), o.c.data(), o.ldc,
+             config_for(v, true, allowed_pus(2)));
+    for (size_t i = 0; i < o.c.size(); ++i) {
+      ASSERT_FALSE(std::isnan(o.c[i])) << v.name << " read C at " << i;
+      EXPECT_NEAR(o.c[i], want[i], 1e-4 * std::fabs(want[i]) + 1e-4);
+    }
+  }
+}
+
+TYPED_TEST(OwnGemmTyped, KZeroOrAlphaZeroScalesCByBeta) {
+  for (const auto& v : runnable<TypeParam>())
+    for (int64_t k : {int64_t{0}, int64_t{5}}) {
+      std::vector<TypeParam> a(5 * 5, std::numeric_limits<TypeParam>::quiet_NaN()), b = a;
+      std::vector<TypeParam> c = {1, 2, 3, 4, 5, 6};
+      // k = 0: A and B are empty; k = 5 with alpha = 0: A and B are NaN, never read.
+      own_gemm(Layout::col_major, Trans::no, Trans::no, 2, 3, k, TypeParam(k == 0 ? 1 : 0),
+               a.data(), 5, b.data(), 5, TypeParam(3), c.data(), 2, config_for(v, false, {}));
+      EXPECT_EQ(c, (std::vector<TypeParam>{3, 6, 9, 12, 15, 18})) << v.name << " k=" << k;
+    }
+}
+
+TYPED_TEST(OwnGemmTyped, ThreadCountDoesNotChangeTheResult) {
+  // Each tile is computed by one thread in the same order whatever the
+  // thread count, so the results are bitwise equal; more threads than PUs
+  // exercise the splitting of B's panels between threads.
+  const std::vector<int> pus = allowed_pus(2);
+  std::vector<int> crowded;
+  for (int i = 0; i < 5; ++i) crowded.push_back(pus.empty() ? 0 : pus[i % pus.size()]);
+  for (const auto& v : runnable<TypeParam>())
+    for (bool small : {false, true}) {
+      Case<TypeParam> cs;
+      cs.s = {3 * v.mr + 5, 7 * v.nr + 2, 50};
+      cs.beta = TypeParam(1);
+      Operands<TypeParam> o = make_operands(cs, 5);
+      std::vector<TypeParam> c1 = o.c;
+      own_gemm(Layout::col_major, Trans::no, Trans::no, cs.s.m, cs.s.n, cs.s.k, TypeParam(1),
+               o.a.data(), o.lda, o.b.data(), o.ldb, TypeParam(1), c1.data(), o.ldc,
+               config_for(v, small, {}));
+      for (const auto& many : {pus, crowded}) {
+        std::vector<TypeParam> cn = o.c;
+        own_gemm(Layout::col_major, Trans::no, Trans::no, cs.s.m, cs.s.n, cs.s.k, TypeParam(1),
+                 o.a.data(), o.lda, o.b.data(), o.ldb, TypeParam(1), cn.data(), o.ldc,
+                 config_for(v, small, many));
+        EXPECT_EQ(c1, cn) << v.name << " with " << many.size() << " threads";
+      }
+    }
+}
+
+TYPED_TEST(OwnGemmTyped, BadArgumentsThrow) {
+  for (const auto& v : runnable<TypeParam>()) {
+    const auto cfg = config_for(v, false, {});
+    std::vector<TypeParam> x(64, TypeParam(1));
+    auto call = [&](int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb, int64_t ldc,
+                    Layout l = Layout::col_major) {
+      own_gemm(l, Trans::no, Trans::no, m, n, k, TypeParam(1), x.data(), lda, x.data(), ldb,
+               TypeParam(0), x.data(), ldc, cfg);
+    };
+    EXPECT_THROW(call(-1, 2, 2, 2, 2, 2), std::invalid_argument);
+    EXPECT_THROW(call(4, 2, 2, 3, 2, 4), std::invalid_argument);  // lda < m
+    EXPECT_THROW(call(4, 2, 3, 4, 2, 4), std::invalid_argument);  // ldb < k
+    EXPECT_THROW(call(4, 2, 2, 4, 2, 3), std::invalid_argument);  // ldc < m
+    EXPECT_THROW(call(4, 2, 3, 2, 2, 2, Layout::row_major),
+                 std::invalid_argument);  // row-major: lda < k
+    EXPECT_NO_THROW(call(4, 2, 3, 3, 2, 2, Layout::row_major));
+  }
+}
+
+TEST(OwnGemm, APrecisionMismatchThrows) {
+  const auto doubles = runnable<double>();
+  if (doubles.empty()) GTEST_SKIP() << "no FP64 variant runs here";
+  std::vector<float> x(4, 1.0f);
+  EXPECT_THROW(own_gemm(Layout::col_major, Trans::no, Trans::no, 2, 2, 2, 1.0f, x.data(), 2,
+                        x.data(), 2, 0.0f, x.data(), 2, config_for(doubles.front(), false, {})),
+               std::invalid_argument);
+}
+
+TEST(OwnGemm, AnIsaTheMachineLacksIsNeverListedNorRun) {
+  const CpuIsa live = flopscope::cpu::detect_cpu_isa();
+  for (Precision p : {Precision::fp64, Precision::fp32}) {
+    for (const auto& v : own_gemm_variants(live, p)) EXPECT_TRUE(can_run(v, live)) << v.name;
+    for (const auto& v : all_own_gemm_variants(p)) {
+      if (can_run(v, live)) continue;
+      // Must refuse with an exception, never execute (SIGILL).
+      std::vector<double> d(4, 1.0);
+      std::vector<float> f(4, 1.0f);
+      OwnGemmConfig cfg = config_for(v, false, {});
+      if (p == Precision::fp64)
+        EXPECT_THROW(own_gemm(Layout::col_major, Trans::no, Trans::no, 2, 2, 2, 1.0, d.data(), 2,
+                              d.data(), 2, 0.0, d.data(), 2, cfg),
+                     std::invalid_argument)
+            << v.name;
+      else
+        EXPECT_THROW(own_gemm(Layout::col_major, Trans::no, Trans::no, 2, 2, 2, 1.0f, f.data(), 2,
+                              f.data(), 2, 0.0f, f.data(), 2, cfg),
+                     std::invalid_argument)
+            << v.name;
+    }
+  }
+}
+
+TEST(OwnGemm, VariantsFollowTheIsa) {
+  CpuIsa none;
+  EXPECT_TRUE(own_gemm_variants(none, Precision::fp64).empty());
+  EXPECT_TRUE(own_gemm_variants(none, Precision::fp32).empty());
+
+  CpuIsa avx2;
+  avx2.sse2 = avx2.avx = avx2.avx2 = avx2.fma = true;
+  for (Precision p : {Precision::fp64, Precision::fp32}) {
+    const auto vs = own_gemm_variants(avx2, p);
+    ASSERT_EQ(vs.size(), 1u);
+    EXPECT_EQ(vs[0].isa, IsaFamily::avx2);
+  }
+  EXPECT_EQ(own_gemm_variants(avx2, Precision::fp64)[0].name, "flopscope-avx2-8x6");
+  EXPECT_EQ(own_gemm_variants(avx2, Precision::fp32)[0].name, "flopscope-avx2-16x6");
+  EXPECT_TRUE(own_gemm_variants(avx2, Precision::bf16).empty());
+
+  CpuIsa avx2_without_fma = avx2;
+  avx2_without_fma.fma = false;
+  EXPECT_TRUE(own_gemm_variants(avx2_without_fma, Precision::fp64).empty());
+
+  CpuIsa avx512 = avx2;
+  avx512.avx512f = true;
+  const auto vs = own_gemm_variants(avx512, Precision::fp64);
+  ASSERT_EQ(vs.size(), 2u);
+  EXPECT_EQ(vs[0].name, "flopscope-avx512-24x8");  // widest first
+  EXPECT_EQ(own_gemm_variants(avx512, Precision::fp32)[0].name, "flopscope-avx512-48x8");
+}
+
+TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
+  CpuIsa avx2;
+  avx2.avx2 = avx2.fma = true;
+  const auto d = own_gemm_variants(avx2, Precision::fp64).at(0);
+  const auto s = own_gemm_variants(avx2, Precision::fp32).at(0);
+  const CacheSizes zen3{32 << 10, 512 << 10, 32 << 20};
+  // 8 ways of 32 KiB; A panel in floor(7 x 8 / 14) = 4 ways: KC = 4 x 4096 / (8 x 8) = 256.
+  const auto bd = own_gemm_blocking(d, zen3);
+  EXPECT_EQ(bd.kc, 256);
+  EXPECT_EQ(bd.mc, 128);   // 256 KiB / (256 x 8 B)
+  EXPECT_EQ(bd.nc, 8190);  // 16 MiB / (256 x 8 B) = 8192, down to a multiple of 6
+  // A large L3 (the total of several instances) is capped at 8192 columns.
+  EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 256ull << 20}).nc, 8190);
+  EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 4 << 20}).nc, 1020);
+  // FP32 16x6: floor(7 x 16 / 22) = 5 ways: KC = 5 x 4096 / (16 x 4) = 320.
+  EXPECT_EQ(own_gemm_blocking(s, zen3).kc, 320);
+  // A 48 KiB 12-way L1 (Zen 5, Golden Cove): floor(11 x 8 / 14) = 6 ways -> 384.
+  EXPECT_EQ(own_gemm_blocking(d, CacheSizes{48 << 10, 1 << 20, 32 << 20}).kc, 384);
+  // Blocks are whole tiles, and unknown sizes fall back with a note.
+  const auto unknown = own_gemm_blocking(d, CacheSizes{});
+  EXPECT_EQ(unknown.mc % d.mr, 0);
+  EXPECT_EQ(unknown.nc % d.nr, 0);
+  EXPECT_NE(unknown.derivation.find("unknown"), std::string::npos);
+}
+
+}  // namespace

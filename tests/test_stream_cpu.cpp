@@ -1,0 +1,217 @@
+// The CPU stream kernel (every element checked, any corrupted element
+// caught, never an ISA the CPU lacks), the harness's bandwidth side (bytes
+// per second for kernels without FLOP, variants in sizes, the stencil's
+// roofline from the same run's copy bandwidth), and a result file with both
+// kernels that passes the schema.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "devices/cpu/cpu_isa.h"
+#include "devices/cpu/cpu_kernel_registry.h"
+#include "harness/errors.h"
+#include "harness/roofline.h"
+#include "kernels/stream/cpu/stream_cpu.h"
+#include "kernels/stream/stream_spec.h"
+
+using namespace flopscope;
+using namespace flopscope::stream;
+namespace sc = flopscope::stream::cpu;
+using sc::LoopIsa;
+
+namespace {
+
+std::vector<LoopIsa> runnable_isas() {
+  auto isa = flopscope::cpu::detect_cpu_isa();
+  std::vector<LoopIsa> out = {LoopIsa::generic};
+  if (isa.avx2 && isa.fma) out.push_back(LoopIsa::avx2);
+  if (isa.avx512f) out.push_back(LoopIsa::avx512);
+  return out;
+}
+
+sc::StreamConfig config(LoopIsa isa, Op op, Precision p, int64_t n) {
+  sc::StreamConfig c;
+  c.op = op;
+  c.precision = p;
+  c.elements = n;
+  c.isa = isa;
+  c.pus = {0, 0, 0};  // three threads: uneven shares and a ragged end
+  return c;
+}
+
+}  // namespace
+
+TEST(StreamSpec, Counts) {
+  EXPECT_EQ(flop_per_element(Op::copy), 0);
+  EXPECT_EQ(flop_per_element(Op::triad), 2);
+  EXPECT_EQ(bytes_per_element(Op::copy, 8), 16);
+  EXPECT_EQ(bytes_per_element(Op::triad, 8), 24);
+  EXPECT_EQ(bytes_per_element(Op::triad, 4), 12);
+  EXPECT_EQ(tolerance(Op::copy, 1e-16), 0.0);
+}
+
+TEST(StreamCpu, EveryElementChecked) {
+  for (LoopIsa isa : runnable_isas())
+    for (Op op : {Op::copy, Op::triad})
+      for (Precision p : {Precision::fp64, Precision::fp32})
+        for (int nt : {0, 1})
+          for (int64_t n : {int64_t{1}, int64_t{1000}, int64_t{4099}}) {
+            auto c = config(isa, op, p, n);
+            c.streaming_stores = nt;
+            auto run = sc::make_cpu_stream_run(c);
+            ASSERT_TRUE(run);
+            EXPECT_FALSE(run->verify().checked);  // a was never written
+            run->run(2);
+            auto v = run->verify();
+            EXPECT_TRUE(v.valid()) << run->implementation() << " " << variant_name(op) << " "
+                                   << to_string(p) << " n=" << n << ": " << v.detail;
+            const int bytes = p == Precision::fp64 ? 8 : 4;
+            EXPECT_DOUBLE_EQ(run->bytes_per_iteration(),
+                             double(bytes_per_element(op, bytes)) * double(n));
+            EXPECT_DOUBLE_EQ(run->flop_per_iteration(), double(flop_per_element(op)) * n);
+          }
+}
+
+TEST(StreamCpu, ACorruptedElementAnywhereFails) {
+  for (LoopIsa isa : runnable_isas())
+    for (Op op : {Op::copy, Op::triad})
+      for (Precision p : {Precision::fp64, Precision::fp32})
+        for (int64_t e : {int64_t{0}, int64_t{7}, int64_t{2050}, int64_t{4098}}) {
+          auto run = sc::make_cpu_stream_run(config(isa, op, p, 4099));
+          run->run(1);
+          ASSERT_TRUE(run->verify().valid());
+          ASSERT_TRUE(run->corrupt_output_for_test(e));
+          EXPECT_FALSE(run->verify().valid())
+              << run->implementation() << " " << variant_name(op) << " element " << e;
+        }
+}
+
+TEST(StreamCpu, NeverChoosesAnIsaTheCpuLacks) {
+  auto isa = flopscope::cpu::detect_cpu_isa();
+  auto chosen = sc::best_loop_isa(isa.avx512f, isa.avx2 && isa.fma);
+  if (!isa.avx512f) {
+    EXPECT_NE(chosen, LoopIsa::avx512);
+  }
+  if (!(isa.avx2 && isa.fma)) {
+    EXPECT_EQ(chosen, LoopIsa::generic);
+  }
+  EXPECT_EQ(sc::best_loop_isa(false, false), LoopIsa::generic);
+}
+
+TEST(StreamCpu, ArraysFarBeyondTheCache) {
+  // 4 x L3 or 256 MiB, whichever is larger; never beyond a quarter of memory.
+  EXPECT_EQ(sc::default_elements(32 << 20, 64ull << 30, 8, false), (256 << 20) / 8);
+  EXPECT_EQ(sc::default_elements(256 << 20, 64ull << 30, 8, false), (1024ll << 20) / 8);
+  EXPECT_EQ(sc::default_elements(32 << 20, 1ull << 30, 8, false), (1ll << 30) / 12 / 64 * 64 / 8);
+  EXPECT_EQ(sc::default_elements(8 << 20, 64ull << 30, 4, true), (64 << 20) / 4);
+}
+
+TEST(StreamRegistry, CopyAndTriadVariants) {
+  const auto* k = flopscope::cpu::find_cpu_kernel(KernelKind::stream);
+  ASSERT_NE(k, nullptr);
+  flopscope::cpu::CpuContext ctx;
+  ctx.l3_bytes_total = 32 << 20;
+  auto sizes = k->sizes_from_user(ctx, Precision::fp64, {1000});
+  ASSERT_EQ(sizes.size(), 2u);
+  EXPECT_EQ(sizes[0].label(), "copy,elements=1000");
+  EXPECT_EQ(sizes[1].to_json(), (nlohmann::json{{"variant", "triad"}, {"elements", 1000}}));
+  EXPECT_THROW(k->sizes_from_user(ctx, Precision::fp64, {10, 10}), UsageError);
+  EXPECT_THROW(k->sizes_from_user(ctx, Precision::fp64, {int64_t{1} << 39}), UsageError);
+  std::string why;
+  KernelRequest r;
+  r.kernel = KernelKind::stream;
+  r.precision = Precision::fp64;
+  r.size = sizes[1];
+  auto run = k->make(ctx, r, &why);
+  ASSERT_TRUE(run) << why;
+  EXPECT_DOUBLE_EQ(run->flop_per_iteration(), 2000);
+  r.size.variant = "scale";
+  EXPECT_FALSE(k->make(ctx, r, &why));
+  EXPECT_NE(why.find("scale"), std::string::npos);
+}
+
+TEST(Roofline, StencilBoundFromTheSameRunsCopyBandwidth) {
+  auto make = [](KernelKind k, std::string variant, double flops, double bps, double flop,
+                 double bytes) {
+    Measurement m;
+    m.device = "cpu0";
+    m.kernel = k;
+    m.size.variant = std::move(variant);
+    m.status = MeasurementStatus::ok;
+    m.verification.checked = m.verification.passed = true;
+    m.median_flops = flops;
+    m.median_bytes_per_second = bps;
+    m.flop_per_iteration = flop;
+    m.bytes_per_iteration = bytes;
+    return m;
+  };
+  std::vector<Measurement> ms = {
+      make(KernelKind::stencil, "7-point", 25e9, 50e9, 8, 16),
+      make(KernelKind::stream, "copy", 0, 60e9, 0, 16),
+      make(KernelKind::stream, "copy", 0, 64e9, 0, 16),
+      make(KernelKind::stream, "triad", 40e9, 70e9, 2, 24),  // triad never sets the bound
+  };
+  auto failed_copy = make(KernelKind::stream, "copy", 0, 99e9, 0, 16);
+  failed_copy.status = MeasurementStatus::not_verified;  // an unverified copy never counts
+  ms.push_back(failed_copy);
+  apply_roofline(ms);
+  ASSERT_TRUE(ms[0].roofline);
+  EXPECT_DOUBLE_EQ(ms[0].roofline->bandwidth_bytes_per_second, 64e9);
+  EXPECT_DOUBLE_EQ(ms[0].roofline->bound_flops, 32e9);  // 64 GB/s x 8 FLOP / 16 B
+  EXPECT_DOUBLE_EQ(ms[0].roofline->fraction, 25.0 / 32.0);
+  EXPECT_FALSE(ms[1].roofline);
+  auto j = ms[0].to_json();
+  EXPECT_DOUBLE_EQ(j["roofline"]["fraction"].get<double>(), 25.0 / 32.0);
+  EXPECT_DOUBLE_EQ(j["median_bytes_per_second"].get<double>(), 50e9);
+  // Without a copy in the run, no bound.
+  std::vector<Measurement> alone = {ms[0]};
+  apply_roofline(alone);
+  EXPECT_FALSE(alone[0].roofline);
+  EXPECT_TRUE(alone[0].to_json()["roofline"].is_null());
+}
+
+// End to end: stencil and stream in one run, tiny sizes, a valid result file.
+TEST(StreamCli, StencilAndStreamResultPassesTheSchema) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("flopscope-stream-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto out = dir / "run.json";
+  const std::string cmd = std::string(FLOPSCOPE_BINARY) +
+                          " run --devices cpu0 --kernels stencil,stream --precisions fp64 "
+                          "--sizes 24 --quiet --output " +
+                          out.string() +
+                          " -- --benchmark_min_time=0.01 --benchmark_repetitions=2 "
+                          "--benchmark_min_warmup_time=0 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+  const int status = pclose(p);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << text;
+  EXPECT_NE(text.find("roofline:"), std::string::npos) << text;
+  EXPECT_NE(text.find("B/s"), std::string::npos) << text;
+  std::ifstream in(out);
+  auto j = nlohmann::json::parse(in);
+  ASSERT_EQ(j["measurements"].size(), 4u);  // 7- and 25-point, copy and triad
+  for (const auto& m : j["measurements"]) {
+    EXPECT_EQ(m["status"], "ok") << m.dump();
+    EXPECT_TRUE(m["size"].contains("variant"));
+    EXPECT_GT(m["median_bytes_per_second"].get<double>(), 0);
+    if (m["kernel"] == "stencil") {
+      ASSERT_TRUE(m["roofline"].is_object()) << m.dump();
+      EXPECT_GT(m["roofline"]["fraction"].get<double>(), 0);
+    }
+  }
+  const std::string validate = std::string("python3 ") + FLOPSCOPE_VALIDATOR + " " +
+                               FLOPSCOPE_SCHEMA + " " + out.string() + " 2>&1";
+  const int v = std::system(validate.c_str());
+  EXPECT_EQ(WEXITSTATUS(v), 0) << "schema validation failed";
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,421 @@
+// The sustained engine (soaks), its telemetry and drop attribution, the
+// concurrent runner, pre-flight parsing and the CPU sysfs sensors. Kernels
+// here are fakes whose "work" is a sleep, and sensors are simulated, so the
+// tests never depend on the load or the sensors of the machine.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "devices/cpu/cpu_sensors.h"
+#include "harness/backend.h"
+#include "harness/concurrent.h"
+#include "harness/preflight.h"
+#include "harness/progress.h"
+#include "harness/sensors.h"
+#include "harness/sustained_engine.h"
+
+using namespace flopscope;
+namespace fs = std::filesystem;
+
+namespace {
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// One iteration is a 2 ms sleep and "does" 1e9 FLOP. Like a GPU's event
+// timer, it reports its own device time (2 ms per iteration), not the host's
+// wall time, so every window reads exactly 5e11 FLOP/s however loaded the
+// machine is; the sleep only makes wall time pass.
+class SleepRun final : public KernelRun {
+ public:
+  explicit SleepRun(std::atomic<double>* first_call) : first_call_(first_call) {}
+  std::string implementation() const override { return "sleep"; }
+  double flop_per_iteration() const override { return 1e9; }
+  double bytes_per_iteration() const override { return 0; }
+  double run(int64_t n) override {
+    double expected = 0;
+    if (first_call_) first_call_->compare_exchange_strong(expected, now_s());
+    std::this_thread::sleep_for(std::chrono::duration<double>(0.002 * static_cast<double>(n)));
+    return 0.002 * static_cast<double>(n);
+  }
+  Verification verify() override {
+    Verification v;
+    v.checked = true;
+    v.passed = !corrupt_;
+    v.tolerance = 1e-12;
+    v.max_error = corrupt_ ? 1.0 : 0.0;
+    v.detail = corrupt_ ? "element 7 is wrong" : "all elements";
+    return v;
+  }
+  bool corrupt_output_for_test(int64_t) override {
+    corrupt_ = true;
+    return true;
+  }
+
+ private:
+  std::atomic<double>* first_call_;
+  bool corrupt_ = false;
+};
+
+class FakeBackend final : public Backend {
+ public:
+  std::string kind() const override { return "cpu"; }
+  std::vector<Device> devices() override { return {}; }
+  std::vector<ProblemSize> default_sizes(const Device&, KernelKind, Precision, bool) override {
+    return {ProblemSize{{{"n", 1}}}};
+  }
+  ProblemSize size_from_user(const Device&, KernelKind, Precision,
+                             const std::vector<int64_t>&) override {
+    return ProblemSize{{{"n", 1}}};
+  }
+  std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest&,
+                                      std::string*) override {
+    return std::make_unique<SleepRun>(&first_call[d.id]);
+  }
+  std::optional<double> measure_clock_hz(const Device&) override { return probe_hz; }
+  std::unique_ptr<SensorSource> sensors(const Device&) override {
+    return make_sensors ? make_sensors() : nullptr;
+  }
+
+  std::optional<double> probe_hz;
+  std::function<std::unique_ptr<SensorSource>()> make_sensors;
+  std::map<std::string, std::atomic<double>> first_call;
+};
+
+PlannedRun item(FakeBackend& b, const std::string& id = "cpu0") {
+  Device d;
+  d.id = id;
+  d.kind = "cpu";
+  d.name = "fake";
+  b.first_call[id] = 0;
+  return PlannedRun{&b, d, {KernelKind::peak, Precision::fp64, ProblemSize{{{"n", 1}}}, "", 1}};
+}
+
+SoakSettings quick(double duration = 2.0) {
+  SoakSettings s;
+  s.duration_s = duration;
+  s.window_s = 0.25;
+  s.batch_target_s = 0.02;
+  s.verify_every_windows = 3;
+  s.stop_requested = [] { return false; };
+  return s;
+}
+
+// After 1 s: 1.5x slower, as if throttled; the script says why.
+SimulatedSensorSource::Script throttle_script(const std::string& reason) {
+  return [reason](double t) {
+    SensorSample s;
+    const bool late = t >= 1.0;
+    s.clock_hz = late ? 2.0e9 : 3.0e9;
+    s.temperature_c = late ? 95.0 : 60.0;
+    s.power_w = 300.0;
+    s.power_limit_w = 400.0;
+    s.throttle = late ? std::vector<std::string>{reason} : std::vector<std::string>{};
+    return s;
+  };
+}
+
+double slow_after_one_second(double t) {
+  return t >= 1.0 ? 1.5 : 1.0;
+}
+
+}  // namespace
+
+TEST(Sustained, SteadyOfLeavesOutTheSettlingWindows) {
+  int skip = -1;
+  EXPECT_DOUBLE_EQ(steady_of({1, 10, 10, 10, 10}, 0.2, &skip), 10);
+  EXPECT_EQ(skip, 1);
+  EXPECT_DOUBLE_EQ(steady_of({4, 2}, 0.2, &skip), 3);  // too few to leave any out
+  EXPECT_EQ(skip, 0);
+  EXPECT_DOUBLE_EQ(steady_of({}, 0.2), 0);
+}
+
+TEST(Sustained, SeriesBurstSteadyAndMissingSensors) {
+  FakeBackend b;
+  auto pr = item(b);
+  Measurement m = run_soak(pr, nullptr, quick());
+  ASSERT_EQ(m.status, MeasurementStatus::ok) << m.message;
+  ASSERT_TRUE(m.soak);
+  const auto& s = *m.soak;
+  EXPECT_EQ(s.series.size(), 8u);  // 2 s of 0.25 s windows
+  for (size_t i = 1; i < s.series.size(); ++i) EXPECT_GT(s.series[i].first, s.series[i - 1].first);
+  EXPECT_NEAR(s.series.back().first, 2.0, 0.2);
+  EXPECT_DOUBLE_EQ(s.burst_flops, 5e11);
+  EXPECT_DOUBLE_EQ(s.steady_flops, 5e11);
+  EXPECT_DOUBLE_EQ(m.median_flops, s.steady_flops);
+  EXPECT_NEAR(s.drop, 0, 1e-12);
+  EXPECT_EQ(s.attribution["cause"], "none");
+  EXPECT_GE(s.verifications, 2);  // every 3 windows, and at the end
+  EXPECT_EQ(s.verification_failures, 0);
+  // No sensor source and no clock probe: every channel says "missing", never 0.
+  for (const char* ch : kAllChannels) {
+    EXPECT_EQ(s.sensors[ch], "missing") << ch;
+    EXPECT_TRUE(s.sensors["missing_why"].contains(ch)) << ch;
+  }
+  EXPECT_EQ(s.error_counters["status"], "missing");
+  auto j = m.to_json();
+  EXPECT_EQ(j["mode"], "soak");
+  EXPECT_EQ(j["series"].size(), 8u);
+  EXPECT_TRUE(j["burst_flops"].is_number());
+  EXPECT_TRUE(j["steady_flops"].is_number());
+  EXPECT_TRUE(j["drop"].is_number());
+}
+
+TEST(Sustained, ClockProbedWhenNoSensorHasIt) {
+  FakeBackend b;
+  b.probe_hz = 2.5e9;
+  auto pr = item(b);
+  SoakSettings s = quick(1.0);
+  s.clock_probe_every_windows = 2;
+  Measurement m = run_soak(pr, nullptr, s);
+  ASSERT_EQ(m.status, MeasurementStatus::ok) << m.message;
+  const auto& clock = m.soak->sensors[kClockChannel];
+  ASSERT_TRUE(clock.is_object()) << clock;
+  EXPECT_DOUBLE_EQ(clock["mean"].get<double>(), 2.5e9);
+  EXPECT_NE(clock["source"].get<std::string>().find("measured under load"), std::string::npos);
+  ASSERT_TRUE(m.clock_hz);
+  EXPECT_DOUBLE_EQ(*m.clock_hz, 2.5e9);
+  EXPECT_EQ(m.soak->sensors[kTemperatureChannel], "missing");
+}
+
+TEST(Sustained, ThermalSlowdownIsMeasuredAndAttributed) {
+  FakeBackend b;
+  auto pr = item(b);
+  SimulatedSensorSource sensors(throttle_script(kThrottleThermal));
+  SoakSettings s = quick();
+  s.slowdown_for_test = slow_after_one_second;
+  Measurement m = run_soak(pr, &sensors, s);
+  ASSERT_EQ(m.status, MeasurementStatus::ok) << m.message;
+  const auto& soak = *m.soak;
+  EXPECT_NEAR(soak.drop, 1.0 / 3.0, 1e-9);
+  EXPECT_NEAR(soak.burst_flops / soak.series.back().second, 1.5, 1e-9);
+  EXPECT_EQ(soak.attribution["cause"], "thermal") << soak.attribution;
+  const std::string evidence = soak.attribution["evidence"];
+  EXPECT_NE(evidence.find("temperature 60 -> 95 C"), std::string::npos) << evidence;
+  EXPECT_EQ(soak.sensors[kTemperatureChannel]["max"], 95.0);
+  // The windows ending at 1.0 s (4 or 5, as the sensor's clock started a
+  // little before the soak's) to 2.0 s saw the reason.
+  const int thermal = soak.sensors[kThrottleChannel]["counts"]["thermal"].get<int>();
+  EXPECT_TRUE(thermal == 4 || thermal == 5) << thermal;
+  EXPECT_TRUE(soak.sensors["missing_why"].empty());
+}
+
+TEST(Sustained, PowerCapAttributedFromReasonOrFromPowerAtLimit) {
+  FakeBackend b;
+  auto pr = item(b);
+  SoakSettings s = quick();
+  s.slowdown_for_test = slow_after_one_second;
+  {
+    SimulatedSensorSource sensors(throttle_script(kThrottlePowerCap));
+    EXPECT_EQ(run_soak(pr, &sensors, s).soak->attribution["cause"], "power_cap");
+  }
+  {
+    // No throttle reasons readable, but power sits at its limit late on.
+    SimulatedSensorSource sensors(
+        [](double t) {
+          SensorSample x;
+          x.power_w = t >= 1.0 ? 399.0 : 250.0;
+          x.power_limit_w = 400.0;
+          return x;
+        },
+        {{kThrottleChannel, "not readable here"}});
+    auto m = run_soak(pr, &sensors, s);
+    EXPECT_EQ(m.soak->attribution["cause"], "power_cap") << m.soak->attribution;
+    EXPECT_EQ(m.soak->sensors[kThrottleChannel], "missing");
+  }
+}
+
+TEST(Sustained, DropWithoutAReasonIsOther) {
+  FakeBackend b;
+  auto pr = item(b);
+  SoakSettings s = quick();
+  s.slowdown_for_test = slow_after_one_second;
+  Measurement m = run_soak(pr, nullptr, s);
+  EXPECT_EQ(m.soak->attribution["cause"], "other");
+  EXPECT_NE(m.soak->attribution["evidence"].get<std::string>().find("missing"), std::string::npos);
+}
+
+TEST(Sustained, FailedRecheckMarksNotVerified) {
+  FakeBackend b;
+  auto pr = item(b);
+  SoakSettings s = quick(1.5);
+  s.corrupt_before_check_for_test = 1;
+  Measurement m = run_soak(pr, nullptr, s);
+  EXPECT_EQ(m.status, MeasurementStatus::not_verified);
+  EXPECT_FALSE(m.valid());
+  EXPECT_GE(m.soak->verification_failures, 1);
+  EXPECT_NE(m.message.find("element 7"), std::string::npos) << m.message;
+}
+
+TEST(Sustained, StopKeepsWhatWasMeasured) {
+  FakeBackend b;
+  auto pr = item(b);
+  SoakSettings s = quick(10.0);
+  const double t0 = now_s();
+  s.stop_requested = [t0] { return now_s() - t0 > 0.6; };
+  Measurement m = run_soak(pr, nullptr, s);
+  EXPECT_LT(now_s() - t0, 1.5);
+  EXPECT_EQ(m.status, MeasurementStatus::interrupted);
+  ASSERT_TRUE(m.soak);
+  EXPECT_GE(m.soak->series.size(), 1u);
+  EXPECT_LT(m.soak->series.size(), 6u);
+  EXPECT_GT(m.soak->burst_flops, 0);
+  EXPECT_GE(m.soak->verifications, 1);  // what was measured is still checked
+}
+
+TEST(Sustained, RisingErrorCountersAreFlagged) {
+  FakeBackend b;
+  auto pr = item(b);
+  SimulatedSensorSource sensors([](double) { return SensorSample{}; }, {},
+                                [](int call) {
+                                  return ErrorCounters{{"ecc_uncorrected", call == 0 ? 0.0 : 2.0},
+                                                       {"retired_pages", std::nullopt}};
+                                });
+  Measurement m = run_soak(pr, &sensors, quick(0.5));
+  const auto& ec = m.soak->error_counters;
+  EXPECT_EQ(ec["status"], "read");
+  EXPECT_EQ(ec["increased"], nlohmann::json::array({"ecc_uncorrected"}));
+  EXPECT_EQ(ec["before"]["retired_pages"], "missing");
+  ASSERT_FALSE(m.flags.empty());
+  EXPECT_NE(m.flags[0].find("ecc_uncorrected"), std::string::npos);
+}
+
+TEST(Sustained, BackendSensorsAreUsedByRunSoaks) {
+  FakeBackend b;
+  b.make_sensors = [] {
+    return std::make_unique<SimulatedSensorSource>(throttle_script(kThrottleThermal));
+  };
+  auto ms = run_soaks({item(b)}, quick(0.5));
+  ASSERT_EQ(ms.size(), 1u);
+  EXPECT_TRUE(ms[0].soak->sensors[kClockChannel].is_object());
+}
+
+TEST(Sustained, ConcurrentDevicesRunTogether) {
+  FakeBackend b;
+  std::vector<PlannedRun> plan = {item(b, "cpu0"), item(b, "cuda:0"), item(b, "cuda:1")};
+  std::mutex placed_lock;
+  std::vector<std::string> placed;
+  nlohmann::json groups;
+  const double t0 = now_s();
+  auto ms = run_concurrent(
+      plan, quick(1.0),
+      [&](const PlannedRun& pr) {
+        std::lock_guard<std::mutex> g(placed_lock);
+        placed.push_back(pr.device.id);
+      },
+      {}, &groups);
+  // Together: about one soak's time, not three.
+  EXPECT_LT(now_s() - t0, 2.5);
+  ASSERT_EQ(ms.size(), 3u);
+  for (const auto& m : ms) EXPECT_EQ(m.status, MeasurementStatus::ok) << m.device << m.message;
+  EXPECT_EQ(placed.size(), 3u);
+  const double a = b.first_call["cpu0"], c = b.first_call["cuda:1"];
+  EXPECT_LT(std::abs(a - c), 0.2);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0]["devices"].size(), 3u);
+  EXPECT_TRUE(groups[0]["windows_started_at_unix_s"].is_number());
+
+  std::vector<Device> devs;
+  for (const auto& pr : plan) devs.push_back(pr.device);
+  auto summary = concurrent_summary(ms, devs, groups);
+  EXPECT_NEAR(summary["groups"][0]["total_flops"].get<double>(), 1.5e12, 0.1e12);
+  // The peak kernel stands in for the supercomputing headline of each fake device.
+  EXPECT_NEAR(summary["node_total_per_class"]["supercomputing"].get<double>(), 1.5e12, 0.1e12);
+  EXPECT_TRUE(summary["slowest"]["supercomputing"].is_object());
+}
+
+TEST(Sustained, AttributionBelowThresholdIsNone) {
+  auto a = attribute_drop(0.01, 0.05, {}, {});
+  EXPECT_EQ(a.cause, "none");
+  a = attribute_drop(-0.2, 0.05, {}, {});  // it sped up
+  EXPECT_EQ(a.cause, "none");
+}
+
+TEST(Preflight, ParsesLoadAndSteal) {
+  auto l = parse_loadavg("0.83 1.23 1.25 1/85 12314\n");
+  ASSERT_TRUE(l);
+  EXPECT_DOUBLE_EQ(l->one, 0.83);
+  EXPECT_DOUBLE_EQ(l->fifteen, 1.25);
+  EXPECT_FALSE(parse_loadavg("garbage"));
+  const char* a = "cpu  100 0 50 800 10 0 0 40 0 0\ncpu0 1 2 3 4\n";
+  const char* b = "cpu  150 0 60 880 10 0 0 60 0 0\n";
+  auto ta = parse_proc_stat(a), tb = parse_proc_stat(b);
+  ASSERT_TRUE(ta && tb);
+  EXPECT_EQ(ta->steal, 40u);
+  EXPECT_EQ(ta->busy, 150u);
+  EXPECT_NEAR(*steal_fraction(*ta, *tb), 20.0 / 160.0, 1e-12);
+  EXPECT_FALSE(steal_fraction(*ta, *ta));
+  EXPECT_FALSE(parse_proc_stat("intr 1 2 3\n"));
+}
+
+TEST(Preflight, RecordsLoadStealSmtEnvironmentAndSeed) {
+  PreflightInput in;
+  in.cores = 2;
+  in.pus = 2;
+  in.seed = 42;
+  in.steal_window_s = 0.05;
+  auto p = run_preflight(in);
+  EXPECT_TRUE(p.record["load"].is_object());
+  EXPECT_TRUE(p.record["steal"].is_object());
+  EXPECT_TRUE(p.record["smt"].contains("active"));
+  EXPECT_TRUE(p.record["environment"].is_object());
+  EXPECT_EQ(p.record["seed"], 42);
+}
+
+TEST(Progress, FormatsDurations) {
+  EXPECT_EQ(format_duration(42), "42s");
+  EXPECT_EQ(format_duration(750), "12m30s");
+  EXPECT_EQ(format_duration(3725), "1h02m");
+  EXPECT_EQ(format_duration(-3), "0s");
+}
+
+TEST(CpuSensors, ReadsAFakeSysfsAndNamesWhatIsMissing) {
+  const fs::path root = fs::temp_directory_path() / ("flopscope-sysfs-" + std::to_string(getpid()));
+  fs::remove_all(root);
+  auto put = [&](const std::string& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream(root / rel) << text << "\n";
+  };
+  put("devices/system/cpu/cpu0/cpufreq/scaling_cur_freq", "2500000");
+  put("devices/system/cpu/cpu1/cpufreq/scaling_cur_freq", "3500000");
+  put("class/hwmon/hwmon0/name", "nvme");
+  put("class/hwmon/hwmon0/temp1_input", "30000");
+  put("class/hwmon/hwmon1/name", "k10temp");
+  put("class/hwmon/hwmon1/temp1_input", "61000");
+  put("class/hwmon/hwmon1/temp3_input", "55000");
+  put("class/powercap/intel-rapl:0/name", "package-0");
+  put("class/powercap/intel-rapl:0/energy_uj", "1000000");
+  put("class/powercap/intel-rapl:0/constraint_0_power_limit_uw", "280000000");
+  put("devices/system/edac/mc/mc0/ce_count", "3");
+  put("devices/system/edac/mc/mc0/ue_count", "0");
+  auto s = cpu::make_cpu_sensors({0, 1}, root.string());
+  auto missing = s->missing();
+  EXPECT_EQ(missing.size(), 1u);
+  EXPECT_TRUE(missing.count(kThrottleChannel));
+  auto first = s->sample();
+  EXPECT_DOUBLE_EQ(*first.clock_hz, 3.0e9);
+  EXPECT_DOUBLE_EQ(*first.temperature_c, 61.0);
+  EXPECT_FALSE(first.power_w);  // power needs two energy readings
+  EXPECT_DOUBLE_EQ(*first.power_limit_w, 280.0);
+  put("class/powercap/intel-rapl:0/energy_uj", "3000000");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto second = s->sample();
+  ASSERT_TRUE(second.power_w);
+  EXPECT_GT(*second.power_w, 0);
+  auto ec = s->error_counters();
+  EXPECT_DOUBLE_EQ(*ec["edac_corrected"], 3);
+  EXPECT_NE(s->description().find("k10temp"), std::string::npos);
+
+  // An empty sysfs: everything missing, with the path that was looked at.
+  auto none = cpu::make_cpu_sensors({0}, (root / "empty").string());
+  EXPECT_EQ(none->missing().size(), 5u);
+  EXPECT_NE(none->missing()[kClockChannel].find("cpufreq"), std::string::npos);
+  EXPECT_TRUE(none->error_counters().empty());
+  fs::remove_all(root);
+}
