@@ -94,7 +94,7 @@ for m in d["measurements"]:
     reps = m.get("repetition_flops") or [0]
     ok = m["status"] == "ok"
     print(key, m.get("median_flops", 0) if ok else 0, min(reps), max(reps), size.get("batch", 1),
-          m.get("implementation", m.get("message", m["status"])).replace(" ", "_"))
+          (m.get("implementation") or m.get("message") or m["status"]).replace(" ", "_"))
 PY
 }
 

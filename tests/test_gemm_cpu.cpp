@@ -370,3 +370,20 @@ TEST(GemmCpu, KernelRunAndProbe) {
   }
   EXPECT_FALSE(best.implementation.empty());
 }
+
+// A configuration the CPU cannot execute (OpenBLAS's AVX-512 kernels on a CPU
+// without AVX-512 die of SIGILL) costs its worker, never flopscope: the
+// probe notes why and picks among the others.
+TEST(GemmCpu, ConfigurationThatCrashesIsReportedNotFatal) {
+  const auto isa = flopscope::cpu::detect_cpu_isa();
+  if (isa.avx512f) GTEST_SKIP() << "this CPU runs AVX-512 kernels";
+  std::vector<GemmCandidate> two;
+  for (const auto& lib : find_gemm_libraries())
+    if (lib.family == "openblas" && two.empty()) two = {{lib, ""}, {lib, "SkylakeX"}};
+  if (two.empty()) GTEST_SKIP() << "no OpenBLAS here";
+  ProbeReport r = probe_candidates(two, WorkerShape{Precision::fp64, 64, 64, 64, 1, {}}, 0.01);
+  ASSERT_EQ(r.outcomes.size(), 2u);
+  EXPECT_EQ(r.best, 0);
+  EXPECT_EQ(r.outcomes[1].flops, 0.0);
+  EXPECT_NE(r.outcomes[1].note.find("signal"), std::string::npos) << r.outcomes[1].note;
+}

@@ -360,7 +360,7 @@ TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
   // 8 ways of 32 KiB; A panel in floor(7 x 8 / 14) = 4 ways: KC = 4 x 4096 / (8 x 8) = 256.
   const auto bd = own_gemm_blocking(d, zen3);
   EXPECT_EQ(bd.kc, 256);
-  EXPECT_EQ(bd.mc, 128);   // 256 KiB / (256 x 8 B)
+  EXPECT_EQ(bd.mc, 192);   // 384 KiB / (256 x 8 B)
   EXPECT_EQ(bd.nc, 8190);  // 16 MiB / (256 x 8 B) = 8192, down to a multiple of 6
   // A large L3 (the total of several instances) is capped at 8192 columns.
   EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 256ull << 20}).nc, 8190);

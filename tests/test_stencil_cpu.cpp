@@ -156,12 +156,18 @@ TEST(StencilCpu, NeverChoosesAnIsaTheCpuLacks) {
 
 TEST(StencilCpu, BlocksFromTheCacheSizes) {
   std::string why;
-  // 7-point FP64 at 256^3: 3 planes of 38+2 rows of 2176 B fit half a 512 KiB L2.
-  EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 512 << 10, 32 << 20, 2, &why), 38);
-  EXPECT_EQ(why, "L2");
-  // 25-point: blocks from the L2 would be too thin; whole planes from the L3 share.
-  EXPECT_EQ(sc::choose_block_rows(4, 256, 2176, 512 << 10, 32 << 20, 2, &why), 256);
+  // 7-point FP64 at 256^3: 3 planes of 258 rows of 2176 B (1.7 MB) fit half
+  // of each thread's 16 MiB share of a 32 MiB L3: whole planes.
+  EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 512 << 10, 32 << 20, 2, &why), 256);
   EXPECT_EQ(why, "L3");
+  // 25-point at 1024^3 with a 32 MiB L3: 9 planes of 8 KiB rows, blocks of
+  // 16 MiB / 2 / (9 x 8 KiB) - 8 = 105 rows; with 8 MiB, the floor of 8R.
+  EXPECT_EQ(sc::choose_block_rows(4, 1024, 8192, 512 << 10, 32 << 20, 2, &why), 105);
+  EXPECT_EQ(sc::choose_block_rows(4, 1024, 8192, 512 << 10, 8 << 20, 2, &why), 32);
+  // Without an L3, from the L2; never thinner than 8R rows.
+  EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 512 << 10, 0, 2, &why), 38);
+  EXPECT_EQ(why, "L2");
+  EXPECT_EQ(sc::choose_block_rows(4, 256, 2176, 256 << 10, 0, 2, &why), 32);
   EXPECT_TRUE(sc::choose_streaming_stores(256ull << 20, 32 << 20));
   EXPECT_FALSE(sc::choose_streaming_stores(1 << 20, 32 << 20));
 }

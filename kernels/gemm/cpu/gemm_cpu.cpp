@@ -8,16 +8,20 @@
 #include <mutex>
 
 #include "harness/errors.h"
+#include "kernels/gemm/cpu/own/own_gemm_engine.h"
 
 namespace flopscope::gemm::cpu {
 
 namespace {
 
-// Probe dimensions: large enough that the libraries run their blocked
-// kernels as they will at 4096, small enough (about 0.1-0.2 s a call in
-// FP64 on two cores) to try every configuration in a few seconds.
-constexpr int64_t kProbeCap = 1536;
-constexpr double kProbeSeconds = 0.25;
+// The probe runs each configuration at half the measured size (at least
+// 512, at most 2048): large enough that the libraries run the blocked
+// kernels they will use at the measured size, small enough (about 0.2 s a
+// call in FP64 on two cores at 2048) to try every configuration in seconds.
+int64_t probe_dimension(int64_t d) {
+  return std::min(d, std::clamp<int64_t>(d / 2, 512, 2048));
+}
+constexpr double kProbeSeconds = 0.2;
 
 class WorkerGemmRun final : public KernelRun {
  public:
@@ -70,7 +74,6 @@ struct ProbeCache {
   std::mutex mutex;
   // (precision, probe shape, implementation filter) -> the probe's report
   std::map<std::string, ProbeReport> reports;
-  std::map<Precision, ProbeReport> last;
 };
 
 ProbeCache& cache() {
@@ -141,7 +144,10 @@ GemmPlan plan_gemm(const flopscope::cpu::CpuContext& ctx, const KernelRequest& r
                        " arithmetic)";
     return plan;
   }
-  const auto all = gemm_candidates(libraries, *f, ctx.isa);
+  // The libraries' configurations and flopscope's own GEMM (issue 4) take
+  // part in the same probe.
+  auto all = gemm_candidates(libraries, *f, ctx.isa);
+  for (auto& c : own::own_gemm_candidates(ctx, request.precision)) all.push_back(std::move(c));
   if (all.empty()) {
     plan.unsupported = std::string("no library for ") + f->storage + " GEMM found (" +
                        (f->blas ? "OpenBLAS, BLIS, MKL" : "") + (f->blas && f->onednn ? ", " : "") +
@@ -175,7 +181,10 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
   std::vector<GemmCandidate> order = plan.candidates;
   std::vector<std::string> reasons;
   if (order.size() > 1) {
-    const WorkerShape small = probe_shape(shape, kProbeCap);
+    WorkerShape small = shape;
+    small.m = probe_dimension(shape.m);
+    small.n = probe_dimension(shape.n);
+    small.k = probe_dimension(shape.k);
     const std::string key = std::string(to_string(request.precision)) + "/" +
                             std::to_string(small.m) + "x" + std::to_string(small.n) + "x" +
                             std::to_string(small.k) + "/" + request.implementation;
@@ -190,22 +199,19 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
       std::lock_guard<std::mutex> lock(cache().mutex);
       cache().reports[key] = report;
     }
-    {
-      std::lock_guard<std::mutex> lock(cache().mutex);
-      cache().last[request.precision] = report;
-    }
-    // The fastest verified first; then those that ran but failed the check
+    // Verified ones, fastest first; then those that ran but failed the check
     // (measured, they report "not verified"); the rest could not run.
-    order.clear();
-    if (report.best >= 0)
-      order.push_back(report.outcomes[static_cast<size_t>(report.best)].candidate);
     std::vector<const ProbeOutcome*> ran;
     for (const auto& o : report.outcomes) {
-      if (o.flops > 0 && !o.verified) ran.push_back(&o);
-      if (o.flops <= 0) reasons.push_back(o.note);
+      if (o.flops > 0)
+        ran.push_back(&o);
+      else
+        reasons.push_back(o.note);
     }
-    std::sort(ran.begin(), ran.end(),
-              [](const ProbeOutcome* a, const ProbeOutcome* b) { return a->flops > b->flops; });
+    std::sort(ran.begin(), ran.end(), [](const ProbeOutcome* a, const ProbeOutcome* b) {
+      return a->verified != b->verified ? a->verified : a->flops > b->flops;
+    });
+    order.clear();
     for (const auto* o : ran) order.push_back(o->candidate);
   }
   for (const auto& c : order) {
@@ -218,12 +224,6 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
   for (const auto& r : reasons) why += (why.empty() ? "" : "; ") + r;
   *unsupported = why.empty() ? "no library configuration could run" : why;
   return nullptr;
-}
-
-ProbeReport last_probe_report(Precision p) {
-  std::lock_guard<std::mutex> lock(cache().mutex);
-  auto it = cache().last.find(p);
-  return it == cache().last.end() ? ProbeReport{} : it->second;
 }
 
 }  // namespace flopscope::gemm::cpu

@@ -41,8 +41,4 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
                                              const KernelRequest& request,
                                              std::string* unsupported);
 
-// The probe's result for the last make_cpu_gemm_run of a precision (tests
-// and diagnostics); empty when no probe ran.
-ProbeReport last_probe_report(Precision p);
-
 }  // namespace flopscope::gemm::cpu

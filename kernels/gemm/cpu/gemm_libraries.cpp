@@ -122,6 +122,10 @@ std::vector<LibraryFile> find_gemm_libraries() {
   return find_gemm_libraries_in(folders);
 }
 
+bool uses_openmp_threads(const LibraryFile& lib) {
+  return lib.engine == Engine::onednn || lib.family == "mkl" || lib.variant == "openmp";
+}
+
 std::vector<std::string> library_configurations(const std::string& family,
                                                 const flopscope::cpu::CpuIsa& isa) {
   const bool avx2 = isa.avx2 && isa.fma;
@@ -150,6 +154,8 @@ std::vector<std::string> library_configurations(const std::string& family,
 
 std::string GemmCandidate::id() const {
   if (library.engine == Engine::onednn) return "onednn";
+  // flopscope's own GEMM: the variant, the first word of its configuration.
+  if (library.family == "flopscope") return lower(config.substr(0, config.find(' ')));
   std::string s = library.family;
   if (!library.variant.empty()) s += "-" + library.variant;
   return s + ":" + (config.empty() ? "auto" : lower(config));
@@ -189,7 +195,8 @@ std::vector<GemmCandidate> select_candidates(const std::vector<GemmCandidate>& a
     const std::string lib = id.substr(0, id.find(':'));
     const std::string cfg = id.find(':') == std::string::npos ? "" : id.substr(id.find(':') + 1);
     const std::string fam_cfg = c.library.family + ":" + cfg;
-    bool hit = want == id || want == lib || want == c.library.family || want == fam_cfg;
+    bool hit = want == id || want == lib || want == c.library.family || want == fam_cfg ||
+               want.substr(0, want.find(' ')) == id;
     if (!family.empty() && c.library.family == family) {
       if (family == "onednn")
         hit = true;

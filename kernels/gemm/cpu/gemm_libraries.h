@@ -26,6 +26,12 @@ std::vector<LibraryFile> find_gemm_libraries();
 // The same, in the given folders only (tests).
 std::vector<LibraryFile> find_gemm_libraries_in(const std::vector<std::string>& folders);
 
+// Whether the library runs its threads through OpenMP (and so takes its
+// pinning from OMP_PLACES): oneDNN, MKL, and the OpenMP variants of OpenBLAS
+// and BLIS. Others make their own threads, or are flopscope's own GEMM,
+// which pins its threads itself.
+bool uses_openmp_threads(const LibraryFile& lib);
+
 // Kernel configurations a library family offers that this CPU can execute,
 // by cpuid ("" first: the library's own choice). OpenBLAS core types, BLIS
 // configurations, MKL instruction caps; oneDNN chooses for itself.

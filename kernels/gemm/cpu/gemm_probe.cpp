@@ -10,7 +10,7 @@ namespace flopscope::gemm::cpu {
 
 StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape) {
   StartedWorker w;
-  EnvList env = thread_environment(shape.pus);
+  EnvList env = thread_environment(shape.pus, uses_openmp_threads(c.library));
   if (!c.config.empty()) {
     // OpenBLAS and MKL read these while loading; BLIS's is set inside the
     // worker (it wants a number that only the loaded library can give).
@@ -111,14 +111,6 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
       r.best = static_cast<int>(i);
   }
   return r;
-}
-
-WorkerShape probe_shape(const WorkerShape& measured, int64_t cap) {
-  WorkerShape s = measured;
-  s.m = std::min(s.m, cap);
-  s.n = std::min(s.n, cap);
-  s.k = std::min(s.k, cap);
-  return s;
 }
 
 }  // namespace flopscope::gemm::cpu

@@ -49,7 +49,4 @@ struct ProbeReport {
 ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const WorkerShape& shape,
                              double min_seconds);
 
-// The probe's shape for a measured one: the same, each dimension capped.
-WorkerShape probe_shape(const WorkerShape& measured, int64_t cap);
-
 }  // namespace flopscope::gemm::cpu

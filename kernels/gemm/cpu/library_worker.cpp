@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kernels/gemm/cpu/gemm_engine.h"
+#include "kernels/gemm/cpu/own/own_gemm_engine.h"
 
 namespace flopscope::gemm::cpu {
 
@@ -59,8 +60,12 @@ class Server {
       auto s = WorkerSetup::from_line(arg);
       if (!s) return "error\tmalformed setup: " + one_line(arg);
       std::string why;
-      engine_ =
-          s->engine == Engine::blas ? make_blas_engine(*s, &why) : make_onednn_engine(*s, &why);
+      if (s->family == own::kOwnGemmFamily)
+        engine_ = own::make_own_gemm_engine(*s, &why);
+      else if (s->engine == Engine::blas)
+        engine_ = make_blas_engine(*s, &why);
+      else
+        engine_ = make_onednn_engine(*s, &why);
       if (!engine_) return "unsupported\t" + one_line(why);
       return "ready\t" + one_line(engine_->implementation()) + "\t" +
              one_line(engine_->applied_config());

@@ -3,8 +3,8 @@
 // Before main() runs, it serves one library configuration over those pipes
 // and exits, so each OpenBLAS core type or BLIS configuration gets a process
 // of its own (they fix their kernels when they load, and export the same
-// symbols). Any program that links this library can serve as the worker,
-// the test programs included.
+// symbols). The entry point lives in worker_process.cpp, so any program that
+// can start workers can be one, the test programs included.
 //
 // Line protocol, tab-separated, one reply per request:
 //   setup <WorkerSetup fields>  -> ready <implementation> <applied config>

@@ -10,6 +10,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -19,6 +21,27 @@
 extern char** environ;
 
 namespace flopscope::gemm::cpu {
+
+namespace {
+
+// The worker's entry point, before main() (see library_worker.h). It sits in
+// the file that starts workers, so every program able to start one can also
+// be one (flopscope and the test programs alike). It relies on no other
+// static object: their constructors may not have run yet.
+__attribute__((constructor)) void library_worker_entry() {
+  const char* spec = std::getenv(kWorkerEnv);
+  if (!spec) return;
+  int read_fd = -1, write_fd = -1;
+  if (std::sscanf(spec, "%d,%d", &read_fd, &write_fd) != 2) _exit(2);
+  unsetenv(kWorkerEnv);
+  const int status = serve_library_worker(read_fd, write_fd);
+  std::fflush(nullptr);
+  // _exit: the libraries' thread pools and atexit handlers are not worth
+  // tearing down, and the program's own static objects may not exist.
+  _exit(status);
+}
+
+}  // namespace
 
 const std::vector<std::string>& managed_library_variables() {
   static const std::vector<std::string> v = {"OMP_NUM_THREADS",
@@ -51,13 +74,13 @@ const std::vector<std::string>& managed_library_variables() {
   return v;
 }
 
-EnvList thread_environment(const std::vector<int>& pus) {
+EnvList thread_environment(const std::vector<int>& pus, bool openmp_library) {
   const std::string t = std::to_string(pus.empty() ? 1 : pus.size());
   std::string places;
   for (int pu : pus) places += (places.empty() ? "{" : ",{") + std::to_string(pu) + "}";
   EnvList env = {{"OMP_NUM_THREADS", t}, {"OPENBLAS_NUM_THREADS", t}, {"BLIS_NUM_THREADS", t},
                  {"MKL_NUM_THREADS", t}, {"MKL_DYNAMIC", "FALSE"},    {"OMP_DYNAMIC", "FALSE"}};
-  if (!places.empty()) {
+  if (openmp_library && !places.empty()) {
     env.emplace_back("OMP_PLACES", places);
     env.emplace_back("OMP_PROC_BIND", "close");
   }

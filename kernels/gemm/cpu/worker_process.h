@@ -27,9 +27,13 @@ using EnvList = std::vector<std::pair<std::string, std::string>>;
 // whatever OPENBLAS_CORETYPE or BLIS_ARCH_TYPE the shell happened to hold.
 const std::vector<std::string>& managed_library_variables();
 
-// OMP_NUM_THREADS, OMP_PLACES (one place per PU), OMP_PROC_BIND=close and
-// the libraries' own thread counts, for `pus.size()` threads.
-EnvList thread_environment(const std::vector<int>& pus);
+// The libraries' thread counts for `pus.size()` threads and, for libraries
+// that run on OpenMP threads (`openmp_library`), OMP_PLACES (one place per
+// PU) and OMP_PROC_BIND=close. Only for those: GCC's OpenMP binds the main
+// thread to the first place as it starts, and a library that makes its own
+// threads from the main thread (OpenBLAS's pthreads) would then put them all
+// on that one PU. Every worker is confined to `pus` as a whole.
+EnvList thread_environment(const std::vector<int>& pus, bool openmp_library);
 
 class WorkerProcess {
  public:

@@ -47,15 +47,14 @@ int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t 
   auto rows_fitting = [&](uint64_t budget) {
     return static_cast<int64_t>(budget / static_cast<uint64_t>(planes * pitch_bytes)) - 2 * radius;
   };
-  const int64_t l2_rows = rows_fitting(l2_per_core / 2);
-  // A block re-reads 2R halo rows from memory: keep that under 1/16.
-  if (l2_rows >= 32 * radius) {
-    if (why) *why = "L2";
-    return std::min(l2_rows, ny);
-  }
-  const int64_t l3_rows = rows_fitting(l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2);
-  if (why) *why = "L3";
-  return std::clamp<int64_t>(l3_rows, std::min<int64_t>(ny, 8 * radius), ny);
+  // Half of the thread's share of the L3, or half of its L2 on a CPU
+  // without one.
+  const bool l3 = l3_total > 0;
+  const uint64_t budget =
+      l3 ? l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2 : l2_per_core / 2;
+  if (why) *why = l3 ? "L3" : "L2";
+  // A block re-reads 2R halo rows: never thinner than 8R rows.
+  return std::clamp<int64_t>(rows_fitting(budget), std::min<int64_t>(ny, 8 * radius), ny);
 }
 
 bool choose_streaming_stores(uint64_t grid_bytes, uint64_t l3_total) {
@@ -63,6 +62,13 @@ bool choose_streaming_stores(uint64_t grid_bytes, uint64_t l3_total) {
 }
 
 namespace {
+
+// The second grid starts 1 MiB + 64 B further into its mapping than the
+// first: both are 2 MiB aligned, and with equal offsets the sweep's read
+// stream and its write stream walk the same DRAM bank pattern in step;
+// shifted, a test sweep ran about 5% faster on Zen 3 (within the noise of a
+// shared machine, but never slower).
+constexpr size_t kSecondGridShiftBytes = (size_t{1} << 20) + 64;
 
 template <typename T>
 using SweepFn = void (*)(const SweepTask<T>&);
@@ -98,8 +104,11 @@ class CpuStencilRun final : public KernelRun {
     streaming_ = c.streaming_stores >= 0 ? c.streaming_stores == 1
                                          : choose_streaming_stores(grid_bytes, c.l3_bytes_total);
     if (c.isa == SweepIsa::generic) streaming_ = false;
-    current_ = stream::cpu::PageBuffer<T>(static_cast<size_t>(grid_.elements));
-    previous_ = stream::cpu::PageBuffer<T>(static_cast<size_t>(grid_.elements));
+    const size_t shift = kSecondGridShiftBytes / sizeof(T);
+    grid_a_ = stream::cpu::PageBuffer<T>(static_cast<size_t>(grid_.elements));
+    grid_b_ = stream::cpu::PageBuffer<T>(static_cast<size_t>(grid_.elements) + shift);
+    current_ = grid_a_.data();
+    previous_ = grid_b_.data() + shift;
     first_touch();
   }
 
@@ -131,8 +140,8 @@ class CpuStencilRun final : public KernelRun {
       std::tie(task.z0, task.z1) = slab(grid_, t, threads_);
       task.block_rows = block_rows_;
       task.streaming_stores = streaming_;
-      T* in = current_.data();
-      T* out = previous_.data();
+      T* in = current_;
+      T* out = previous_;
       for (int64_t i = 0; i < iterations; ++i) {
         task.in = in;
         task.out = out;
@@ -160,8 +169,8 @@ class CpuStencilRun final : public KernelRun {
     const int r = grid_.radius;
     double w[5];
     for (int i = 0; i <= r; ++i) w[i] = static_cast<double>(weights_[i]);
-    const T* in = previous_.data();
-    const T* out = current_.data();
+    const T* in = previous_;
+    const T* out = current_;
     const int64_t nx = grid_.nx, sy = grid_.pitch, sz = grid_.plane;
     // Worst absolute difference, largest reference value, and the halo:
     // every point of the grid is looked at.
@@ -267,8 +276,8 @@ class CpuStencilRun final : public KernelRun {
       // Whole planes (storage plane z + r), padding included.
       const int64_t begin = (z0 + r) * grid_.plane;
       const int64_t end = t == threads_ - 1 ? grid_.elements : (z1 + r) * grid_.plane;
-      T* a = current_.data();
-      T* b = previous_.data();
+      T* a = current_;
+      T* b = previous_;
       for (int64_t i = begin; i < end; ++i) a[i] = b[i] = T(0);
       for (int64_t z = z0; z < z1; ++z)
         for (int64_t y = -r; y < grid_.ny + r; ++y)
@@ -288,7 +297,9 @@ class CpuStencilRun final : public KernelRun {
   int64_t block_rows_ = 1;
   std::string block_source_;
   bool streaming_ = false;
-  stream::cpu::PageBuffer<T> current_, previous_;
+  stream::cpu::PageBuffer<T> grid_a_, grid_b_;
+  T* current_ = nullptr;   // the newest grid
+  T* previous_ = nullptr;  // the input of the last sweep
   int64_t sweeps_ = 0;
 };
 

@@ -1,7 +1,6 @@
 // AVX2 + FMA sweeps. This file is compiled with -mavx2 -mfma and called
 // only when cpuid says the CPU has both (stencil_cpu.cpp).
 #include <immintrin.h>
-#include <cstdlib>
 
 #include "kernels/stencil/cpu/stencil_sweeps.h"
 #include "kernels/stencil/stencil_spec.h"
@@ -22,13 +21,7 @@ struct Avx2Fp64 {
   static void store(T* p, V v) { _mm256_store_pd(p, v); }
   static void stream(T* p, V v) { _mm256_stream_pd(p, v); }
   static void fence() { _mm_sfence(); }
-  static void prefetch(const T* p) {
-    static const int hint = getenv("PFH") ? atoi(getenv("PFH")) : 0;
-    if (hint == 0) _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
-    else if (hint == 1) _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T1);
-    else if (hint == 2) _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T2);
-    else _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_NTA);
-  }
+  static void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
 };
 
 struct Avx2Fp32 {
@@ -43,13 +36,7 @@ struct Avx2Fp32 {
   static void store(T* p, V v) { _mm256_store_ps(p, v); }
   static void stream(T* p, V v) { _mm256_stream_ps(p, v); }
   static void fence() { _mm_sfence(); }
-  static void prefetch(const T* p) {
-    static const int hint = getenv("PFH") ? atoi(getenv("PFH")) : 0;
-    if (hint == 0) _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
-    else if (hint == 1) _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T1);
-    else if (hint == 2) _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T2);
-    else _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_NTA);
-  }
+  static void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
 };
 
 #include "kernels/stencil/cpu/stencil_sweep_body.h"

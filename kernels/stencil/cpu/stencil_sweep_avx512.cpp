@@ -1,7 +1,6 @@
 // AVX-512F sweeps. This file is compiled with -mavx512f and called
 // only when cpuid (with the OS register-state check) says AVX-512F is usable.
 #include <immintrin.h>
-#include <cstdlib>
 
 #include "kernels/stencil/cpu/stencil_sweeps.h"
 #include "kernels/stencil/stencil_spec.h"

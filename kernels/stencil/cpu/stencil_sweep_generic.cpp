@@ -1,8 +1,6 @@
 // Portable sweeps: plain C++ one point at a time, left to the compiler's
 // own vectorisation for the build's baseline instruction set. The fallback
 // for CPUs without AVX2 and for non-x86 machines; no streaming stores.
-#include <cstdlib>
-
 #include "kernels/stencil/cpu/stencil_sweeps.h"
 #include "kernels/stencil/stencil_spec.h"
 

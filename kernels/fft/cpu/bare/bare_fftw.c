@@ -14,12 +14,12 @@
 #include <string.h>
 #include <time.h>
 
-#ifdef BARE_FLOAT
 #include <fftw3.h>
+
+#ifdef BARE_FLOAT
 #define R(x) fftwf_##x
 typedef float real;
 #else
-#include <fftw3.h>
 #define R(x) fftw_##x
 typedef double real;
 #endif

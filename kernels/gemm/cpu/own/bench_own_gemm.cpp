@@ -12,6 +12,7 @@
 // variables (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE); its thread count is set to
 // the cores unless already set.
 #include <dlfcn.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
@@ -144,10 +145,17 @@ struct Engine {
   GemmCall<float> sgemm;
 };
 
-Engine library_engine(const std::string& path, int threads) {
-  const std::string t = std::to_string(threads);
+Engine library_engine(const std::string& path, const std::vector<int>& pus) {
+  const std::string t = std::to_string(pus.size());
   for (const char* var : {"OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS", "OMP_NUM_THREADS"})
     setenv(var, t.c_str(), 0);
+  // The clock probe pinned this thread to the first PU, and threads inherit
+  // their creator's affinity: OpenBLAS would start its pool (and count the
+  // CPUs it may use) inside one PU. The library gets all the cores measured.
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int pu : pus) CPU_SET(pu, &set);
+  sched_setaffinity(0, sizeof set, &set);
   void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     std::fprintf(stderr, "bench_own_gemm: cannot load %s: %s\n", path.c_str(), dlerror());
@@ -337,7 +345,7 @@ int main(int argc, char** argv) {
 
   Engine lib;
   if (o.engine != "own") {
-    lib = library_engine(o.engine, ctx.threads());
+    lib = library_engine(o.engine, ctx.pus);
     std::printf("engine: %s\n", lib.name.c_str());
   }
   bool ok = true;

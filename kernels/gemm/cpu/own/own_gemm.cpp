@@ -137,13 +137,37 @@ void edge_tile(MicroKernelFn<T> kernel, int64_t kc, const T* a, const T* b, T al
     }
 }
 
+// The next B micro-panel is in the L3 (the packed B block is too large for
+// the L2): asked for a slice at a time, one slice per micro-kernel call on
+// the current panel, it is in the L2 when its turn comes instead of costing
+// L3 latency on the first call, and the slices keep the requests spread out.
+class NextPanel {
+ public:
+  template <typename T>
+  NextPanel(const T* panel, int64_t elements, int64_t steps)
+      : p_(reinterpret_cast<const char*>(panel)),
+        lines_(ceil_div(elements * static_cast<int64_t>(sizeof(T)), kLine)),
+        per_step_(ceil_div(lines_, steps)) {}
+
+  void prefetch_part(int64_t step) const {
+    if (!p_) return;
+    const int64_t end = std::min(lines_, (step + 1) * per_step_);
+    for (int64_t l = step * per_step_; l < end; ++l) __builtin_prefetch(p_ + l * kLine, 0, 2);
+  }
+
+ private:
+  static constexpr int64_t kLine = 64;
+  const char* p_;
+  int64_t lines_, per_step_;
+};
+
 // The five loops. jc (NC) and pc (KC) are walked by every thread together:
 // they pack the KC x NC block of B between them, then share out work items,
 // each an MC-row block of A (packed by the thread that takes it) times a
 // range of B micro-panels (jr), with the ir loop innermost so one B
-// micro-panel stays in L1 while the A block streams from L2. Items are handed
-// out dynamically, so a core slowed by another process does not hold the
-// others at the barrier.
+// micro-panel stays in L1 while the A block streams from L2. Items (and B's
+// panels to pack) are handed out dynamically, so a core slowed by another
+// process does not hold the others at the barrier.
 template <typename T, int MR, int NR>
 void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<T> kernel,
                  const std::vector<int>& pus) {
@@ -184,7 +208,7 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
         const T beta = pc == 0 ? p.beta : T(1);
         const StridedView<T> b_block{p.b.at(pc, jc), p.b.rs, p.b.cs};
 
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 8)
         for (int64_t q = 0; q < panels; ++q)
           pack_b_panels<NR>(b_block, kcur, ncur, q, q + 1, b_pack);
 
@@ -202,7 +226,10 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
           for (int64_t q = q0; q < q1; ++q) {
             const int64_t j = q * NR, cols = std::min<int64_t>(NR, ncur - j);
             const T* b_panel = b_pack + q * kcur * NR;
-            for (int64_t i = 0; i < mcur; i += MR) {
+            const NextPanel next_b(q + 1 < q1 ? b_panel + kcur * NR : nullptr, kcur * NR,
+                                   ceil_div(mcur, MR));
+            for (int64_t i = 0, step = 0; i < mcur; i += MR, ++step) {
+              next_b.prefetch_part(step);
               const int64_t rows = std::min<int64_t>(MR, mcur - i);
               const T* a_panel = a_pack + i * kcur;
               T* c = p.c + (ic + i) + (jc + j) * p.ldc;

@@ -1,7 +1,10 @@
 // The baseline flopscope's CUDA GEMM is held to: the plainest cuBLAS /
 // cuBLASLt program for the same size, layout (TN), data (the same seeded
 // fill), math mode and workspace, timed with events over batches of launches
-// with no input rotation. No flopscope harness code is involved.
+// with no input rotation. cuBLASLt GEMMs run the fastest of the heuristic's
+// top candidates, picked as flopscope picks (gemm_lt_algo_pick.h), so both
+// sides get the best algorithm of the same list. No flopscope harness code is
+// involved.
 //
 //   bench_bare_cublas PRECISION M N K [SEED]      one GEMM: prints its rate
 //   bench_bare_cublas --compare RESULT.json       every CUDA GEMM in a flopscope
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "kernels/gemm/cuda/gemm_device_kernels.h"
+#include "kernels/gemm/cuda/gemm_lt_algo_pick.h"
 
 namespace {
 
@@ -74,7 +78,9 @@ Spec spec_of(const std::string& p) {
 
 // Rate in FLOP/s (OP/s for int8): the median of 5 batches after a warm-up
 // (flopscope's figure is a median too).
-double bare_rate(const std::string& precision, int m, int n, int k, uint64_t seed) {
+// *algo_note, when given, says which cuBLASLt algorithm ran (empty for cuBLAS).
+double bare_rate(const std::string& precision, int m, int n, int k, uint64_t seed,
+                 std::string* algo_note = nullptr) {
   const Spec s = spec_of(precision);
   const size_t workspace_bytes = 128ull << 20;
   void *a, *b, *c, *ws;
@@ -119,22 +125,31 @@ double bare_rate(const std::string& precision, int m, int n, int k, uint64_t see
     ck(cublasLtMatrixLayoutCreate(&la, s.in_type, k, m, k), "layout");
     ck(cublasLtMatrixLayoutCreate(&lb, s.in_type, k, n, k), "layout");
     ck(cublasLtMatrixLayoutCreate(&lc, s.out_type, m, n, m), "layout");
-    cublasLtMatmulPreference_t pref;
-    ck(cublasLtMatmulPreferenceCreate(&pref), "pref");
-    const uint64_t wsb = workspace_bytes;
-    ck(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &wsb,
-                                            sizeof wsb),
-       "pref");
-    cublasLtMatmulHeuristicResult_t r{};
-    int found = 0;
-    ck(cublasLtMatmulAlgoGetHeuristic(lt, desc, la, lb, lc, lc, pref, 1, &r, &found), "heuristic");
-    if (!found) throw Fail("no cuBLASLt algorithm");
-    algo = r.algo;
-    cublasLtMatmulPreferenceDestroy(pref);
   }
   const double one_d = 1, zero_d = 0;
   const float one_f = 1, zero_f = 0;
   const int32_t one_i = 1, zero_i = 0;
+  if (s.lt) {
+    // The best bare cuBLASLt call: the fastest of the heuristic's top
+    // candidates, picked exactly as flopscope picks (gemm_lt_algo_pick.h).
+    flopscope::gemm::cuda::LtMatmulCall call;
+    call.lt = lt;
+    call.desc = desc;
+    call.a_layout = la;
+    call.b_layout = lb;
+    call.c_layout = lc;
+    call.alpha = precision == "int8" ? static_cast<const void*>(&one_i) : &one_f;
+    call.beta = precision == "int8" ? static_cast<const void*>(&zero_i) : &zero_f;
+    call.a = a;
+    call.b = b;
+    call.c = c;
+    call.workspace = ws;
+    call.workspace_bytes = workspace_bytes;
+    const auto pick = flopscope::gemm::cuda::pick_fastest_lt_algo(
+        call, [](cublasStatus_t st, const char* what) { ck(st, what); });
+    algo = pick.algo;
+    if (algo_note) *algo_note = pick.describe();
+  }
   auto launch = [&] {
     if (precision == "fp64")
       ck(cublasDgemm(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &one_d, static_cast<double*>(a), k,
@@ -209,12 +224,14 @@ int compare(const std::string& path, double min_ratio) {
     const int n = size.value("n", 0);
     const int mm = size.value("m", n), kk = size.value("k", n);
     const double ours = m.value("median_flops", 0.0);
-    const double bare = bare_rate(p, mm, n, kk, seed);
+    std::string algo_note;
+    const double bare = bare_rate(p, mm, n, kk, seed, &algo_note);
     const double ratio = bare > 0 ? ours / bare : 0;
     ++compared;
     if (ratio < min_ratio) ++below;
     std::printf("%-6s m=%d,n=%d,k=%-8d %14.1f %14.1f %7.3f%s\n", p.c_str(), mm, n, kk, ours / 1e12,
                 bare / 1e12, ratio, ratio < min_ratio ? "  BELOW" : "");
+    if (!algo_note.empty()) std::printf("       bare: %s\n", algo_note.c_str());
   }
   std::printf("%d GEMMs compared, %d under %.2f x bare\n", compared, below, min_ratio);
   return compared == 0 ? 1 : (below ? 1 : 0);
@@ -235,10 +252,12 @@ int main(int argc, char** argv) {
     if (args.size() == 2 && args[0] == "--compare") return compare(args[1], min_ratio);
     if (args.size() == 4 || args.size() == 5) {
       const uint64_t seed = args.size() == 5 ? std::stoull(args[4]) : 20261128;
-      const double r =
-          bare_rate(args[0], std::stoi(args[1]), std::stoi(args[2]), std::stoi(args[3]), seed);
+      std::string algo_note;
+      const double r = bare_rate(args[0], std::stoi(args[1]), std::stoi(args[2]),
+                                 std::stoi(args[3]), seed, &algo_note);
       std::printf("bare %s m=%s n=%s k=%s: %.1f T%s/s\n", args[0].c_str(), args[1].c_str(),
                   args[2].c_str(), args[3].c_str(), r / 1e12, args[0] == "int8" ? "OP" : "FLOP");
+      if (!algo_note.empty()) std::printf("  %s\n", algo_note.c_str());
       return 0;
     }
     std::fprintf(stderr,
