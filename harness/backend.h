@@ -47,6 +47,10 @@ class Backend {
                                               std::string* unsupported) = 0;
   // The device's clock measured now, under load; nullopt when it can't be.
   virtual std::optional<double> measure_clock_hz(const Device& /*d*/) { return std::nullopt; }
+  // True when measure_clock_hz only reads a sensor (GPUs: NVML, ROCm SMI),
+  // so that it can be sampled while a kernel runs: a GPU clock read before
+  // and after a run is an idle clock. The CPU's loads its cores instead.
+  virtual bool clock_is_passive() const { return false; }
   // Telemetry beside a soak (clocks, temperature, power, throttle reasons,
   // error counters); nullptr when this backend reads none.
   virtual std::unique_ptr<SensorSource> sensors(const Device& /*d*/) { return nullptr; }

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "harness/benchmark_flags.h"
+#include "harness/clock_sampler.h"
 #include "harness/interrupt.h"
 #include "harness/statistics.h"
 
@@ -161,6 +162,7 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
       continue;
     }
     m.implementation = run->implementation();
+    m.peak_unit = run->peak_unit();
     m.flop_per_iteration = run->flop_per_iteration();
     m.bytes_per_iteration = run->bytes_per_iteration();
 
@@ -179,12 +181,21 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
 
     m.clock_before_hz = pr.backend->measure_clock_hz(pr.device);
     CapturingReporter reporter;
-    benchmark::RunSpecifiedBenchmarks(&reporter);
+    {
+      // A passive clock (a GPU's sensor) is sampled while the kernel runs.
+      std::optional<ClockSampler> sampler;
+      if (pr.backend->clock_is_passive()) sampler.emplace(*pr.backend, pr.device);
+      benchmark::RunSpecifiedBenchmarks(&reporter);
+      if (sampler) m.clock_hz = sampler->stop();
+    }
     m.clock_after_hz = pr.backend->measure_clock_hz(pr.device);
-    if (m.clock_before_hz && m.clock_after_hz)
+    if (m.clock_hz) {
+      // sampled during the run
+    } else if (m.clock_before_hz && m.clock_after_hz) {
       m.clock_hz = 0.5 * (*m.clock_before_hz + *m.clock_after_hz);
-    else if (m.clock_before_hz)
+    } else if (m.clock_before_hz) {
       m.clock_hz = m.clock_before_hz;
+    }
     benchmark::ClearRegisteredBenchmarks();
 
     if (interrupted()) {

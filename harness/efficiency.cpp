@@ -4,8 +4,9 @@
 
 namespace flopscope {
 
-PeakUnit judged_unit(KernelKind k) {
-  return k == KernelKind::peak ? PeakUnit::vector : PeakUnit::best;
+PeakUnit judged_unit(const Measurement& m) {
+  if (m.peak_unit != PeakUnit::best) return m.peak_unit;
+  return m.kernel == KernelKind::peak ? PeakUnit::vector : PeakUnit::best;
 }
 
 namespace {
@@ -26,6 +27,21 @@ std::optional<double> rate_of(const PeakTable& t, Precision p, PeakUnit which) {
   return u ? u->ops_per_second() : std::nullopt;
 }
 
+// Which units `which` means on this device for this precision: "best"
+// resolves to the faster of the two the table has. Empty when unknown.
+std::string resolved_unit(const Device& d, Precision p, PeakUnit which) {
+  if (which == PeakUnit::vector) return "vector";
+  if (which == PeakUnit::matrix) return "matrix";
+  for (const PeakTable* t : {&d.peaks, &d.spec_peaks}) {
+    auto it = t->find(p);
+    if (it == t->end()) continue;
+    const UnitPeak* u = pick_unit(it->second, which);
+    if (!u) continue;
+    return it->second.matrix && u == &*it->second.matrix ? "matrix" : "vector";
+  }
+  return {};
+}
+
 std::string percent_flag(const char* what, double e) {
   char buf[160];
   std::snprintf(buf, sizeof buf,
@@ -43,8 +59,9 @@ void apply_efficiency(std::vector<Measurement>& ms, const std::vector<Device>& d
     for (const auto& dev : devices)
       if (dev.id == m.device) d = &dev;
     if (!d) continue;
-    const PeakUnit which = judged_unit(m.kernel);
+    const PeakUnit which = judged_unit(m);
     m.efficiency = {};
+    m.efficiency.unit = resolved_unit(*d, m.precision, which);
 
     // Spec: the table at the spec clock, where the device has one; otherwise
     // the device's peak when its clock is itself a spec clock.
@@ -72,11 +89,12 @@ void apply_efficiency(std::vector<Measurement>& ms, const std::vector<Device>& d
     }
 
     // Measured peak: the best verified peak-kernel figure of this device
-    // and precision in the same run.
+    // and precision in the same run, on the same units (a tensor-core DGEMM
+    // against an FP64 FMA chain on the CUDA cores would read 170%).
     double measured = 0;
     for (const auto& o : ms)
       if (o.device == m.device && o.precision == m.precision && o.kernel == KernelKind::peak &&
-          o.valid())
+          o.valid() && resolved_unit(*d, o.precision, judged_unit(o)) == m.efficiency.unit)
         measured = std::max(measured, o.median_flops);
     if (measured > 0) m.efficiency.measured_peak = m.median_flops / measured;
 

@@ -13,9 +13,11 @@ namespace flopscope {
 
 inline constexpr double kSuspectEfficiency = 1.01;
 
-// The unit a kernel is judged against: FMA chains against the vector units,
-// everything else against the best unit of the device.
-PeakUnit judged_unit(KernelKind k);
+// The units a measurement is judged against: the ones its kernel says it
+// runs on (tensor-core GEMM: matrix; FMA chains: vector); when the kernel
+// does not say, FMA chains against the vector units and everything else
+// against the best unit of the device.
+PeakUnit judged_unit(const Measurement& m);
 
 // Fills efficiency and flags of every measurement that has a figure.
 void apply_efficiency(std::vector<Measurement>& ms, const std::vector<Device>& devices);

@@ -1,5 +1,7 @@
 #include "harness/kernel_run.h"
 
+#include <nlohmann/json.hpp>
+
 namespace flopscope {
 
 std::string ProblemSize::label() const {

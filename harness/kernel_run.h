@@ -4,7 +4,7 @@
 
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the device passes of hipcc must not parse json.hpp
 #include <optional>
 #include <string>
 #include <vector>

@@ -74,6 +74,7 @@ nlohmann::json Measurement::to_json() const {
   j["efficiency"] = {{"spec", opt(efficiency.spec)},
                      {"clock", opt(efficiency.clock)},
                      {"measured_peak", opt(efficiency.measured_peak)}};
+  if (!efficiency.unit.empty()) j["efficiency"]["unit"] = efficiency.unit;
   j["flags"] = flags;
   j["mode"] = soak ? "soak" : "burst";
   if (soak) {

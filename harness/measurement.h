@@ -26,6 +26,7 @@ struct Efficiency {
   std::optional<double> spec;           // against the peak at the spec clock
   std::optional<double> clock;          // against the peak at the clock measured now
   std::optional<double> measured_peak;  // against the device's own peak-kernel figure
+  std::string unit;  // the execution units all three are of: "vector" or "matrix" (empty: unknown)
 };
 
 // A bandwidth-bound kernel against the memory roofline: the bandwidth the
@@ -61,6 +62,9 @@ struct Measurement {
   Precision precision = Precision::fp64;
   ProblemSize size;
   std::string implementation;
+  // The execution units the kernel runs on (KernelRun::peak_unit): its
+  // efficiency is set against the peak of those units.
+  PeakUnit peak_unit = PeakUnit::best;
   MeasurementStatus status = MeasurementStatus::failed;
   std::string message;  // why unsupported/failed, or the verification detail
   double flop_per_iteration = 0;

@@ -117,6 +117,7 @@ Measurement run_soak(const PlannedRun& pr, SensorSource* sensors, const SoakSett
     return m;
   }
   m.implementation = run->implementation();
+  m.peak_unit = run->peak_unit();
   m.flop_per_iteration = run->flop_per_iteration();
   m.bytes_per_iteration = run->bytes_per_iteration();
 

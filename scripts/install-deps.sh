@@ -13,6 +13,9 @@ packages=(
   libopenblas-dev libblis-dev libfftw3-dev libdnnl-dev
   # Rack runs over MPI (optional: without it, ranks write partial files for flopscope merge).
   libopenmpi-dev openmpi-bin
+  # AMD GPUs: the HIP compiler and runtime (ROCm 5.2 on Debian 12) and ROCm SMI's
+  # header, so that every HIP file compiles here; GPU tests skip without a GPU.
+  hipcc libamdhip64-dev librocm-smi-dev
 )
 
 if ! command -v apt-get >/dev/null 2>&1; then

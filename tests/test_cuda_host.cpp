@@ -7,14 +7,15 @@
 #include <random>
 #include <vector>
 
-#include "kernels/gemm/cuda/gemm_check.h"
 #include "kernels/gemm/cuda/gemm_cuda_format.h"
 #include "kernels/gemm/gemm_spec.h"
+#include "kernels/gemm/gpu/gemm_check.h"
 #include "kernels/peak/gpu/peak_gpu_half.h"
 #include "kernels/stream/gpu/stream_gpu.h"
 
 using namespace flopscope;
 using namespace flopscope::gemm::cuda;
+using namespace flopscope::gemm::gpu;
 
 namespace {
 
@@ -178,4 +179,19 @@ TEST(CudaPeakHalf, RoundingAndChain) {
   const double x = half_chain(x0, 4096);
   EXPECT_GT(x, 0.9);
   EXPECT_LE(x, 1.0);
+}
+
+// The FP16 chains' start values are FP16 numbers, so CUDA's and HIP's
+// conversions on the device are exact and the host emulation starts from
+// the very values the device uses.
+TEST(GpuPeakHalf, StartValuesAreHalfNumbers) {
+  using namespace flopscope::peak::gpu;
+  for (int64_t t = 0; t < 4096; t += 7)
+    for (int c = 0; c < 8; ++c)
+      for (int l = 0; l < 2; ++l) {
+        const double v = half_start_value(t, c, l);
+        EXPECT_EQ(round_to_half(v), v);
+        EXPECT_GE(v, 0.5);
+        EXPECT_LT(v, 1.5);
+      }
 }

@@ -128,6 +128,43 @@ TEST(Efficiency, ThreeDenominatorsAndSuspectFlag) {
   EXPECT_NEAR(*ms[1].efficiency.clock, 80.0 / 96.0, 1e-9);
 }
 
+// A GPU whose FP64 tensor cores are twice its FP64 vector units (H100-like):
+// a tensor-core DGEMM is set against the matrix peak, and never against a
+// measured FMA chain on the vector units (that read 170% on an H200).
+TEST(Efficiency, MeasuredPeakOnlyOnTheSameUnits) {
+  Device d;
+  d.id = "cuda:0";
+  d.kind = "cuda";
+  UnitPeak vec, mat;
+  vec.units = mat.units = 132;
+  vec.ops_per_cycle_per_unit = 128;
+  mat.ops_per_cycle_per_unit = 256;
+  vec.clock_hz = mat.clock_hz = 1.98e9;
+  vec.clock_source = mat.clock_source = ClockSource::spec_boost;
+  vec.table_entry = mat.table_entry = "test";
+  d.peaks[Precision::fp64].vector = vec;
+  d.peaks[Precision::fp64].matrix = mat;
+  auto chain = measured(KernelKind::peak, 33e12, std::nullopt);
+  chain.device = "cuda:0";
+  chain.peak_unit = PeakUnit::vector;
+  auto dgemm = measured(KernelKind::gemm, 56e12, std::nullopt);
+  dgemm.device = "cuda:0";  // PeakUnit::best: the matrix units here
+  std::vector<Measurement> ms = {chain, dgemm};
+  apply_efficiency(ms, {d});
+  EXPECT_EQ(ms[0].efficiency.unit, "vector");
+  EXPECT_EQ(ms[1].efficiency.unit, "matrix");
+  EXPECT_FALSE(ms[1].efficiency.measured_peak.has_value());
+  EXPECT_NEAR(*ms[1].efficiency.clock, 56e12 / (132 * 256 * 1.98e9), 1e-9);
+  // A matrix-unit chain of the same precision is the DGEMM's measured peak.
+  auto mma = chain;
+  mma.peak_unit = PeakUnit::matrix;
+  mma.median_flops = 64e12;
+  ms = {chain, mma, dgemm};
+  apply_efficiency(ms, {d});
+  ASSERT_TRUE(ms[2].efficiency.measured_peak.has_value());
+  EXPECT_NEAR(*ms[2].efficiency.measured_peak, 56.0 / 64.0, 1e-9);
+}
+
 TEST(ClassSummary, GemmHeadlineAndUnverifiedNeverCounted) {
   auto good = measured(KernelKind::gemm, 80e9, 3e9);
   auto peak = measured(KernelKind::peak, 96e9, 3e9);

@@ -13,6 +13,7 @@
 
 #include "devices/cpu/cpu_sensors.h"
 #include "harness/backend.h"
+#include "harness/clock_sampler.h"
 #include "harness/concurrent.h"
 #include "harness/preflight.h"
 #include "harness/progress.h"
@@ -418,4 +419,24 @@ TEST(CpuSensors, ReadsAFakeSysfsAndNamesWhatIsMissing) {
   EXPECT_NE(none->missing()[kClockChannel].find("cpufreq"), std::string::npos);
   EXPECT_TRUE(none->error_counters().empty());
   fs::remove_all(root);
+}
+
+// A passive clock is sampled while the work runs: the median of the samples,
+// not the idle readings before and after.
+TEST(ClockSampler, MedianOfSamplesDuringTheRun) {
+  FakeBackend b;
+  Device d;
+  d.id = "cuda:0";
+  b.probe_hz = 1.98e9;
+  ClockSampler sampler(b, d);
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  const auto hz = sampler.stop();
+  ASSERT_TRUE(hz.has_value());
+  EXPECT_DOUBLE_EQ(*hz, 1.98e9);
+  EXPECT_FALSE(sampler.stop() == std::nullopt);  // stopping twice is harmless
+
+  b.probe_hz = std::nullopt;  // no reading at all: no clock
+  ClockSampler none(b, d);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(none.stop().has_value());
 }

@@ -1,9 +1,11 @@
 #include "devices/cuda/cuda_backend.h"
 
 #include "devices/cuda/nvml_library.h"
+#include "devices/gpu_shim/gpu_user_sizes.h"
 #include "devices/topology/topology.h"
 #include "harness/errors.h"
 #include "kernels/fft/cuda/fft_cuda.h"
+#include "kernels/fft/gpu/fft_gpu.h"
 #include "kernels/gemm/cuda/gemm_cublas.h"
 #include "kernels/gemm/cuda/gemm_cuda_format.h"
 #include "kernels/peak/cuda/peak_mma.h"
@@ -12,18 +14,6 @@
 #include "kernels/stream/gpu/stream_gpu.h"
 
 namespace flopscope::cuda {
-
-namespace {
-
-// Largest accepted dimension of a user size: well past any GPU's memory for
-// GEMM, and within int for the libraries.
-constexpr int64_t kMaxGemmDim = 1 << 20;
-
-void require(bool ok, const std::string& message) {
-  if (!ok) throw UsageError(message);
-}
-
-}  // namespace
 
 void CudaBackend::query() {
   if (queried_) return;
@@ -79,7 +69,7 @@ std::vector<ProblemSize> CudaBackend::default_sizes(const Device& d, KernelKind 
     case KernelKind::stencil:
       return stencil::gpu::default_stencil_sizes(c, p, quick);
     case KernelKind::fft:
-      return fft::cuda::default_fft_sizes(c, p, quick);
+      return fft::gpu::default_fft_sizes(c, p, quick);
     default:
       return {ProblemSize{}};  // make_run reports it unsupported
   }
@@ -90,41 +80,9 @@ ProblemSize CudaBackend::size_from_user(const Device& d, KernelKind k, Precision
   return sizes_from_user(d, k, p, dims).front();
 }
 
-std::vector<ProblemSize> CudaBackend::sizes_from_user(const Device& d, KernelKind k, Precision p,
+std::vector<ProblemSize> CudaBackend::sizes_from_user(const Device&, KernelKind k, Precision,
                                                       const std::vector<int64_t>& dims) {
-  for (int64_t v : dims) require(v > 0, "sizes must be positive");
-  switch (k) {
-    case KernelKind::gemm:
-      require(dims.size() == 1 || dims.size() == 3, "a GEMM size is n or m,n,k");
-      for (int64_t v : dims)
-        require(v <= kMaxGemmDim,
-                std::string("GEMM dimensions are at most ").append(std::to_string(kMaxGemmDim)));
-      if (dims.size() == 1) return {ProblemSize{{{"n", dims[0]}}}};
-      return {ProblemSize{{{"m", dims[0]}, {"n", dims[1]}, {"k", dims[2]}}}};
-    case KernelKind::stream:
-      require(dims.size() == 1, "a stream size is one element count");
-      return stream::gpu::stream_sizes(dims[0]);
-    case KernelKind::peak:
-      require(dims.size() == 1 && dims[0] <= 1'000'000, "a peak size is rounds, at most 1000000");
-      return {ProblemSize{{{"rounds", dims[0]}}}};
-    case KernelKind::stencil:
-      require(dims.size() == 1 || dims.size() == 3, "a stencil size is n or nx,ny,nz");
-      for (int64_t v : dims) require(v <= 1 << 16, "stencil edges are at most 65536");
-      if (dims.size() == 1) return stencil::gpu::stencil_sizes(dims[0], dims[0], dims[0]);
-      return stencil::gpu::stencil_sizes(dims[0], dims[1], dims[2]);
-    case KernelKind::fft:
-      require(dims.size() >= 1 && dims.size() <= 3, "an FFT size is n, n,batch or nx,ny,nz");
-      for (int64_t v : dims) require(v <= int64_t{1} << 30, "FFT dimensions are at most 2^30");
-      return fft::cuda::fft_sizes_from_user(dims);
-    default: {
-      (void)d;
-      (void)p;
-      ProblemSize s;
-      for (size_t i = 0; i < dims.size(); ++i)
-        s.dims.push_back({std::string("d").append(std::to_string(i)), dims[i]});
-      return {s};
-    }
-  }
+  return gpu::gpu_sizes_from_user(k, dims);
 }
 
 std::unique_ptr<KernelRun> CudaBackend::make_run(const Device& d, const KernelRequest& request,

@@ -25,6 +25,7 @@ class CudaBackend final : public Backend {
   std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
                                       std::string* unsupported) override;
   std::optional<double> measure_clock_hz(const Device& d) override;
+  bool clock_is_passive() const override { return true; }
 
  private:
   void query();

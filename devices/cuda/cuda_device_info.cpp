@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "devices/gpu/gpu_peak_table.h"
+#include "devices/gpu_shim/gpu_placement.h"
 #include "devices/topology/pinning.h"
 
 namespace flopscope::cuda {
@@ -25,28 +26,13 @@ std::string uuid_text(const cudaUUID_t& u) {
   return s;
 }
 
-// /sys/bus/pci/devices/<bus id>/device holds "0x2335": the PCI device id
-// without NVML.
-std::optional<uint16_t> sysfs_device_id(const std::string& bus_id) {
-  std::ifstream f("/sys/bus/pci/devices/" + bus_id + "/device");
-  std::string text;
-  if (!(f >> text)) return std::nullopt;
-  try {
-    return static_cast<uint16_t>(std::stoul(text, nullptr, 16));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 }  // namespace
 
 void place_on_topology(CudaDeviceInfo& info, const topo::Topology& topology) {
-  for (const auto& g : topology.gpus) {
-    if (g.pci_bus_id != info.pci_bus_id) continue;
-    info.numa_node = g.numa_node;
-    if (!g.cpuset.empty()) info.host_pus = topo::pu_per_core_in(topology, g.cpuset);
-    if (!info.pci_device_id && g.vendor_id == kNvidiaVendorId) info.pci_device_id = g.device_id;
-    return;
+  if (auto p = gpu::place_gpu(topology, info.pci_bus_id, kNvidiaVendorId)) {
+    info.numa_node = p->numa_node;
+    info.host_pus = p->host_pus;
+    if (!info.pci_device_id) info.pci_device_id = p->pci_device_id;
   }
 }
 
@@ -99,7 +85,7 @@ std::vector<CudaDeviceInfo> query_cuda_devices(const topo::Topology* topology,
     }
     if (info.nvml && info.nvml->pci_vendor_id == kNvidiaVendorId)
       info.pci_device_id = info.nvml->pci_device_id;
-    if (!info.pci_device_id) info.pci_device_id = sysfs_device_id(info.pci_bus_id);
+    if (!info.pci_device_id) info.pci_device_id = gpu::pci_device_id_from_sysfs(info.pci_bus_id);
     if (topology) place_on_topology(info, *topology);
     out.push_back(std::move(info));
   }

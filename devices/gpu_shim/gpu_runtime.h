@@ -30,7 +30,16 @@ inline constexpr gpuError_t gpuSuccess = hipSuccess;
 #define gpuMemcpyHostToDevice hipMemcpyHostToDevice
 #define gpuMemset hipMemset
 #define gpuSetDevice hipSetDevice
+#define gpuMemcpyAsync hipMemcpyAsync
+#define gpuMemsetAsync hipMemsetAsync
+#define gpuStreamCreateWithFlags hipStreamCreateWithFlags
+#define gpuStreamDestroy hipStreamDestroy
+#define gpuStreamNonBlocking hipStreamNonBlocking
+#define gpuStreamSynchronize hipStreamSynchronize
 inline constexpr const char* kGpuRuntimeName = "HIP";
+// Launch shapes are tuned for CDNA's 64-wide wavefronts (gfx9); RDNA's
+// wave32 runs a 64-thread row as two halves.
+inline constexpr int kGpuWavefront = 64;
 #else
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -54,5 +63,12 @@ inline constexpr gpuError_t gpuSuccess = cudaSuccess;
 #define gpuMemcpyHostToDevice cudaMemcpyHostToDevice
 #define gpuMemset cudaMemset
 #define gpuSetDevice cudaSetDevice
+#define gpuMemcpyAsync cudaMemcpyAsync
+#define gpuMemsetAsync cudaMemsetAsync
+#define gpuStreamCreateWithFlags cudaStreamCreateWithFlags
+#define gpuStreamDestroy cudaStreamDestroy
+#define gpuStreamNonBlocking cudaStreamNonBlocking
+#define gpuStreamSynchronize cudaStreamSynchronize
 inline constexpr const char* kGpuRuntimeName = "CUDA";
+inline constexpr int kGpuWavefront = 32;  // a warp
 #endif

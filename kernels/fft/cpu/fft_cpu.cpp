@@ -67,7 +67,10 @@ class FftwRun final : public KernelRun {
     in_ = static_cast<T*>(lib_->malloc_(reals * sizeof(T)));
     out_ = static_cast<T*>(lib_->malloc_(reals * sizeof(T)));
     back_ = static_cast<T*>(lib_->malloc_(reals * sizeof(T)));
-    if (!in_ || !out_ || !back_) throw DeviceError("fft: out of memory for the FFTW arrays");
+    if (!in_ || !out_ || !back_) {
+      release();
+      throw DeviceError("fft: out of memory for the FFTW arrays");
+    }
     pin_threads();
 
     // Planning overwrites the arrays, so it comes first; the wisdom file
@@ -82,7 +85,10 @@ class FftwRun final : public KernelRun {
                                    dist, kForward, kMeasure);
     backward_ = lib_->plan_many_dft(rank, n.data(), howmany, out_, nullptr, 1, dist, back_, nullptr,
                                     1, dist, kBackward, kMeasure);
-    if (!forward_ || !backward_) throw DeviceError("fft: FFTW could not plan the transform");
+    if (!forward_ || !backward_) {
+      release();
+      throw DeviceError("fft: FFTW could not plan the transform");
+    }
     if (char* w = lib_->export_wisdom_to_string()) {
       save_wisdom(wisdom, w);
       std::free(w);
@@ -97,10 +103,7 @@ class FftwRun final : public KernelRun {
   }
 
   ~FftwRun() override {
-    if (forward_) lib_->destroy_plan(forward_);
-    if (backward_) lib_->destroy_plan(backward_);
-    for (T* p : {in_, out_, back_})
-      if (p) lib_->free_(p);
+    release();
   }
 
   std::string implementation() const override {
@@ -172,6 +175,15 @@ class FftwRun final : public KernelRun {
   }
 
  private:
+  void release() {
+    if (forward_) lib_->destroy_plan(forward_);
+    if (backward_) lib_->destroy_plan(backward_);
+    for (T* p : {in_, out_, back_})
+      if (p) lib_->free_(p);
+    forward_ = backward_ = nullptr;
+    in_ = out_ = back_ = nullptr;
+  }
+
   // GCC's OpenMP keeps its threads, and FFTW's OpenMP layer runs on them.
   void pin_threads() {
 #pragma omp parallel num_threads(threads_)

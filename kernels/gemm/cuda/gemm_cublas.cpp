@@ -10,18 +10,21 @@
 
 #include "devices/cuda/cuda_check.h"
 #include "devices/gpu_shim/host_pinning.h"
-#include "kernels/gemm/cuda/gemm_check.h"
 #include "kernels/gemm/cuda/gemm_cuda_format.h"
 #include "kernels/gemm/cuda/gemm_device_kernels.h"
 #include "kernels/gemm/cuda/gemm_lt_algo_pick.h"
+#include "kernels/gemm/gpu/gemm_check.h"
 
 namespace flopscope::gemm::cuda {
 
 namespace {
 
 using flopscope::cuda::check_cublas;
-using gpu::check;
-using gpu::DeviceBuffer;
+using flopscope::gpu::check;
+using flopscope::gpu::DeviceBuffer;
+using gpu::add_sampled_elements;
+using gpu::compare_column_checksums;
+using gpu::element_error;
 
 // Elements sampled for the host check (every element is covered by the
 // column checksums; these catch layout and indexing mistakes element-wise).
@@ -71,8 +74,8 @@ struct InputSet {
 
 class CublasGemmRun final : public KernelRun {
  public:
-  CublasGemmRun(const gpu::GpuKernelContext& ctx, const CudaGemmFormat& f, int64_t m, int64_t n,
-                int64_t k, uint64_t seed)
+  CublasGemmRun(const flopscope::gpu::GpuKernelContext& ctx, const CudaGemmFormat& f, int64_t m,
+                int64_t n, int64_t k, uint64_t seed)
       : device_(ctx.ordinal),
         pinning_(ctx.host_pus),
         f_(f),
@@ -303,8 +306,8 @@ class CublasGemmRun final : public KernelRun {
   static constexpr float kOneF = 1.0f, kZeroF = 0.0f;
   static constexpr int32_t kOneI = 1, kZeroI = 0;
 
-  gpu::CurrentDevice device_;
-  gpu::ScopedHostPinning pinning_;
+  flopscope::gpu::CurrentDevice device_;
+  flopscope::gpu::ScopedHostPinning pinning_;
   const CudaGemmFormat& f_;
   Types t_;
   int64_t m_, n_, k_;
@@ -313,7 +316,7 @@ class CublasGemmRun final : public KernelRun {
   DeviceBuffer<char> c_, workspace_;
   DeviceBuffer<double> sums_;
   DeviceBuffer<float> scale_;
-  gpu::EventTimer timer_;
+  flopscope::gpu::EventTimer timer_;
   size_t next_set_ = 0, last_set_ = 0;
   cublasHandle_t handle_ = nullptr;
   cublasLtHandle_t lt_ = nullptr;
@@ -327,7 +330,7 @@ class CublasGemmRun final : public KernelRun {
 
 }  // namespace
 
-std::unique_ptr<KernelRun> make_cublas_gemm_run(const gpu::GpuKernelContext& ctx,
+std::unique_ptr<KernelRun> make_cublas_gemm_run(const flopscope::gpu::GpuKernelContext& ctx,
                                                 const KernelRequest& request,
                                                 std::string* unsupported) {
   const CudaGemmFormat& f = cuda_gemm_format(request.precision);

@@ -12,7 +12,7 @@ namespace flopscope::gemm::cuda {
 
 // nullptr with *unsupported set when the GPU lacks the precision (FP8 before
 // sm_89) or the size is impossible. Throws DeviceError on runtime failures.
-std::unique_ptr<KernelRun> make_cublas_gemm_run(const gpu::GpuKernelContext& ctx,
+std::unique_ptr<KernelRun> make_cublas_gemm_run(const flopscope::gpu::GpuKernelContext& ctx,
                                                 const KernelRequest& request,
                                                 std::string* unsupported);
 

@@ -1,6 +1,7 @@
 // The peak kernel on GPUs' vector units (CUDA cores, stream processors):
 // FMA chains in FP64, FP32 and packed FP16x2, written once for CUDA and HIP
-// (peak_gpu.cuh). Tensor-core peaks are per vendor (kernels/peak/cuda).
+// (peak_gpu.cu). Matrix-unit peaks are per vendor (kernels/peak/cuda for
+// tensor cores, kernels/peak/hip for MFMA).
 #pragma once
 
 #include <memory>

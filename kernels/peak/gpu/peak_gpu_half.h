@@ -18,6 +18,16 @@ namespace flopscope::peak::gpu {
 inline constexpr double kHalfMultiplier = 1.0 - 1.0 / 256.0;
 inline constexpr double kHalfAddend = 1.0 / 256.0;
 
+// Start values of the FP16 chains: peak_spec's start_value cut to 10
+// fraction bits, so that every one (in [0.5, 1.5)) is an FP16 number and the
+// device's float -> half conversion is exact on CUDA and HIP alike (HIP 5.2
+// has no __double2half, and double -> float -> half could round twice).
+FLOPSCOPE_HOST_DEVICE inline float half_start_value(int64_t thread, int64_t chain, int64_t lane) {
+  return static_cast<float>(
+      static_cast<double>(static_cast<int64_t>(start_value(thread, chain, lane) * 1024.0)) /
+      1024.0);
+}
+
 // Rounds to the nearest FP16 value, ties to even (normal range; values here
 // are in [2^-8, 2)).
 inline double round_to_half(double v) {

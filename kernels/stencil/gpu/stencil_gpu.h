@@ -1,6 +1,5 @@
 // The 7- and 25-point star stencils (kernels/stencil/stencil_spec.h) on
-// GPUs, written once for CUDA and HIP (stencil_gpu.cuh, compiled by
-// kernels/stencil/cuda/stencil_cuda.cu here).
+// GPUs, written once for CUDA and HIP (stencil_gpu.cu).
 #pragma once
 
 #include <memory>

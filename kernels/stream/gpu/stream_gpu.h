@@ -1,5 +1,5 @@
 // Stream (copy, triad) on GPUs, written once for CUDA and HIP
-// (stream_gpu.cuh, compiled by kernels/stream/cuda/stream_cuda.cu here).
+// (stream_gpu.cu).
 #pragma once
 
 #include <memory>

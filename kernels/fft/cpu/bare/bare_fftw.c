@@ -1,10 +1,12 @@
 /* A bare FFTW timing, for scripts/bench-cpu-libraries.sh: a batch of
- * out-of-place complex forward transforms planned with FFTW_MEASURE (no
- * wisdom), with the OpenMP threads of the environment (OMP_NUM_THREADS,
+ * out-of-place complex forward transforms planned with FFTW_MEASURE, with
+ * the OpenMP threads of the environment (OMP_NUM_THREADS,
  * OMP_PLACES). Each repetition executes the plan for at least 0.5 s.
  *
  *   bare_fftw fp64|fp32 REPS BATCH N0 [N1 [N2]]
  * prints one line per repetition and the median, in 5 N log2(N) FLOP/s.
+ * With BARE_FFTW_WISDOM=file in the environment it imports that wisdom
+ * first (flopscope's, to run the very plan flopscope runs).
  */
 #include <math.h>
 #include <omp.h>
@@ -49,6 +51,9 @@ int main(int argc, char** argv) {
   }
   R(init_threads)();
   R(plan_with_nthreads)(omp_get_max_threads());
+  const char* wisdom = getenv("BARE_FFTW_WISDOM");
+  if (wisdom && !R(import_wisdom_from_filename)(wisdom))
+    fprintf(stderr, "could not import wisdom from %s\n", wisdom);
   const size_t total = (size_t)points * (size_t)batch;
   real* in = R(malloc)(sizeof(real) * 2 * total);
   real* out = R(malloc)(sizeof(real) * 2 * total);
@@ -56,8 +61,8 @@ int main(int argc, char** argv) {
   R(plan)
   p = R(plan_many_dft)(rank, dims, batch, (void*)in, NULL, 1, (int)points, (void*)out, NULL, 1,
                        (int)points, FFTW_FORWARD, FFTW_MEASURE);
-  printf("library %s threads=%d planned in %.1f s\n", R(version), omp_get_max_threads(),
-         now() - t_plan);
+  printf("library %s threads=%d planned in %.1f s%s\n", R(version), omp_get_max_threads(),
+         now() - t_plan, wisdom ? " with flopscope's wisdom" : "");
   uint64_t s = 20261128;
   for (size_t i = 0; i < 2 * total; ++i)
     in[i] = (real)((double)((s = s * 6364136223846793005ull + 1) >> 11) * 0x1p-52 - 1.0);

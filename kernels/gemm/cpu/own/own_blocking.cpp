@@ -21,9 +21,9 @@
 //    gets half of the L3 (the rest is for the A blocks' traffic, C and other
 //    processes), and at most kNcMax columns. Beyond that the A repacking a
 //    larger NC saves (one copy of A per NC columns: 1 / (2 NC) elements per
-//    FLOP) is far below 1% of the work, and the cap keeps the block within
-//    one L3 instance where the L3 is split (one per CCX on EPYC: the context
-//    gives only the total).
+//    FLOP) is far below 1% of the work, and the cap bounds the block (16 MiB
+//    in FP64 at KC = 256) where the total L3 the context gives is split into
+//    instances (one per CCX on EPYC) that each hold their own copy.
 #include <algorithm>
 #include <string>
 

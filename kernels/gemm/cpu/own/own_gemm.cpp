@@ -176,14 +176,22 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
   // Blocks of equal size rather than full blocks and a sliver.
   const int64_t kc = ceil_div(p.k, ceil_div(p.k, blk.kc));
   const int64_t nc = round_up(ceil_div(p.n, ceil_div(p.n, blk.nc)), NR);
-  const int64_t mc = round_up(ceil_div(p.m, ceil_div(p.m, blk.mc)), MR);
-  const int64_t m_blocks = ceil_div(p.m, mc);
+  // Row blocks of at most MC rows, as many as a multiple of the thread count
+  // and holding equal numbers of MR-row panels (to one panel), so every
+  // thread has the same work in each pc step: with blocks of MC rows and a
+  // remainder, 11 blocks would leave one of two threads idle for a block in
+  // every step (n = 2048, MC = 192).
+  const int64_t m_panels = ceil_div(p.m, MR);
+  const int64_t m_blocks = std::min(m_panels, round_up(ceil_div(m_panels * MR, blk.mc), threads));
+  const int64_t mc = ceil_div(m_panels, m_blocks) * MR;  // the largest block
 
-  // Enough items for every thread: when A has few row blocks, B's panels
-  // are split into chunks as well (each chunk packs its A block again).
+  // With fewer row blocks than threads, B's panels are split into chunks as
+  // well (each chunk packs its A block again).
   const int64_t panels_max = ceil_div(nc, NR);
-  const int64_t chunks =
-      std::clamp<int64_t>(ceil_div(4 * threads, m_blocks), 1, std::max<int64_t>(1, panels_max));
+  const int64_t chunks = m_blocks % threads == 0
+                             ? 1
+                             : std::clamp<int64_t>(ceil_div(4 * threads, m_blocks), 1,
+                                                   std::max<int64_t>(1, panels_max));
   const int64_t items = m_blocks * chunks;
 
   // Each buffer starts on its own page: aligned for the micro-kernel's
@@ -215,10 +223,11 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
         int64_t packed_ic = -1;  // the A block now in a_pack
 #pragma omp for schedule(dynamic, 1)
         for (int64_t item = 0; item < items; ++item) {
-          const int64_t ic = item / chunks * mc, chunk = item % chunks;
+          const int64_t block = item / chunks, chunk = item % chunks;
+          const int64_t ic = m_panels * block / m_blocks * MR;
+          const int64_t mcur = std::min(p.m, m_panels * (block + 1) / m_blocks * MR) - ic;
           const int64_t q0 = panels * chunk / chunks, q1 = panels * (chunk + 1) / chunks;
           if (q0 == q1) continue;
-          const int64_t mcur = std::min(mc, p.m - ic);
           if (packed_ic != ic) {
             pack_a_block<MR>(StridedView<T>{p.a.at(ic, pc), p.a.rs, p.a.cs}, mcur, kcur, a_pack);
             packed_ic = ic;

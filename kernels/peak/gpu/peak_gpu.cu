@@ -1,7 +1,7 @@
-// FMA-chain kernels and their run, written once: included by
-// kernels/peak/cuda/peak_cuda.cu (nvcc) and by the HIP backend (hipcc).
-// Defines make_gpu_peak_run, has_vector_chain and default_rounds.
-#pragma once
+// FMA-chain kernels and their run, written once for CUDA and HIP: compiled
+// by nvcc into the CUDA plugin and by hipcc into the HIP plugin (the build
+// asserts both compile this very file). Defines make_gpu_peak_run,
+// has_vector_chain and default_rounds.
 
 #include <algorithm>
 #include <cfloat>
@@ -51,8 +51,8 @@ __global__ void __launch_bounds__(kGpuThreadsPerBlock)
   __half2 x0[kGpuChains], x[kGpuChains];
 #pragma unroll
   for (int c = 0; c < kGpuChains; ++c) {
-    x0[c] =
-        __halves2half2(__double2half(start_value(t, c, 0)), __double2half(start_value(t, c, 1)));
+    x0[c] = __halves2half2(__float2half(half_start_value(t, c, 0)),
+                           __float2half(half_start_value(t, c, 1)));
     x[c] = x0[c];
   }
   for (int64_t r = 0; r < rounds; ++r) {
@@ -123,7 +123,7 @@ class GpuPeakRun final : public KernelRun {
           std::memcpy(bits, &host[t * kGpuChains + c], sizeof bits);
           const double lanes[2] = {half_bits_to_double(bits[0]), half_bits_to_double(bits[1])};
           for (int l = 0; l < 2; ++l) {
-            const double want = half_chain(round_to_half(start_value(t, c, l)), kStepsPerRound);
+            const double want = half_chain(half_start_value(t, c, l), kStepsPerRound);
             const double e = std::fabs(lanes[l] - want) / std::fabs(want);
             if (!(e <= 0)) ++bad;
             v.max_error = std::max(v.max_error, std::isnan(e) ? INFINITY : e);

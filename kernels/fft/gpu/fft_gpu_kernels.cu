@@ -1,9 +1,10 @@
+// Written once for CUDA and HIP (compiled by nvcc and by hipcc).
 #include <cmath>
 
 #include "devices/gpu_shim/gpu_check.h"
-#include "kernels/fft/cuda/fft_device_kernels.h"
+#include "kernels/fft/gpu/fft_gpu_kernels.h"
 
-namespace flopscope::fft::cuda {
+namespace flopscope::fft::gpu {
 
 namespace {
 
@@ -40,25 +41,25 @@ constexpr int kThreads = 256, kBlocks = 4096;
 
 }  // namespace
 
-void fill_complex(void* p, bool fp64, int64_t count, uint64_t seed, cudaStream_t s) {
+void fill_complex(void* p, bool fp64, int64_t count, uint64_t seed, gpuStream_t s) {
   if (fp64)
     fill_kernel<double><<<kBlocks, kThreads, 0, s>>>(static_cast<double*>(p), count, seed);
   else
     fill_kernel<float><<<kBlocks, kThreads, 0, s>>>(static_cast<float*>(p), count, seed);
-  gpu::check_launch("fill_complex");
+  flopscope::gpu::check_launch("fill_complex");
 }
 
 void max_scaled_difference(const void* back, const void* orig, bool fp64, int64_t count,
-                           double scale, double* max_error, cudaStream_t s) {
+                           double scale, double* max_error, gpuStream_t s) {
   auto* bits = reinterpret_cast<unsigned long long*>(max_error);
-  gpu::check(cudaMemsetAsync(bits, 0, sizeof *bits, s), "clearing the round-trip error");
+  flopscope::gpu::check(gpuMemsetAsync(bits, 0, sizeof *bits, s), "clearing the round-trip error");
   if (fp64)
     diff_kernel<double><<<kBlocks, kThreads, 0, s>>>(
         static_cast<const double*>(back), static_cast<const double*>(orig), 2 * count, scale, bits);
   else
     diff_kernel<float><<<kBlocks, kThreads, 0, s>>>(
         static_cast<const float*>(back), static_cast<const float*>(orig), 2 * count, scale, bits);
-  gpu::check_launch("max_scaled_difference");
+  flopscope::gpu::check_launch("max_scaled_difference");
 }
 
-}  // namespace flopscope::fft::cuda
+}  // namespace flopscope::fft::gpu

@@ -1,6 +1,7 @@
-// Host side of the GEMM check (pure, unit-tested): column checksums of C
-// against the reference sums, and sampled elements against long-double dot
-// products of the copied-back row of op(A) and column of B.
+// Host side of every GPU GEMM check, CUDA and HIP (pure, unit-tested):
+// column checksums of C against the reference sums, and sampled elements
+// against long-double dot products of the copied-back row of op(A) and
+// column of B.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 
 #include "harness/kernel_run.h"
 
-namespace flopscope::gemm::cuda {
+namespace flopscope::gemm::gpu {
 
 // got[j] = sum_i C[i, j]; want[j] = (e^T op(A)) B[:, j]; sum_sq[j] = the sum
 // of the squared products behind column j, which normalises the error.
@@ -25,4 +26,4 @@ double element_error(const double* a, const double* b, int64_t k, double c);
 // Folds sampled element errors into a checksum verification.
 void add_sampled_elements(Verification& v, const std::vector<double>& errors, double tolerance);
 
-}  // namespace flopscope::gemm::cuda
+}  // namespace flopscope::gemm::gpu

@@ -1,5 +1,6 @@
-// Star-stencil sweeps and their run, written once: included by
-// kernels/stencil/cuda/stencil_cuda.cu (nvcc) and by the HIP backend.
+// Star-stencil sweeps and their run, written once for CUDA and HIP: compiled
+// by nvcc into the CUDA plugin and by hipcc into the HIP plugin (the build
+// asserts both compile this very file).
 // The per-point arithmetic is stencil_spec.h's star_point; defines
 // make_gpu_stencil_run.
 //
@@ -8,7 +9,6 @@
 // Each thread owns one (x, y) column of a chunk of planes and marches up z,
 // keeping the 2R+1 z-neighbours in registers: every input value is loaded
 // from memory about once, the x and y neighbours come from the L1.
-#pragma once
 
 #include <cfloat>
 #include <cstring>
@@ -24,7 +24,11 @@ namespace flopscope::stencil::gpu {
 
 namespace {
 
-constexpr int kBlockX = 32, kBlockY = 8;
+// A block's x extent is one warp or wavefront, so each row of the block
+// reads one contiguous, fully coalesced segment of the plane: 32 x 8 on
+// NVIDIA, 64 x 4 on AMD (CDNA's 64-wide wavefronts; RDNA runs them as two
+// 32-wide halves, still coalesced). 256 threads either way.
+constexpr int kBlockX = kGpuWavefront, kBlockY = 256 / kGpuWavefront;
 constexpr int kPlanesPerChunk = 64;
 
 struct Grid {

@@ -1,7 +1,7 @@
-// Stream kernels and their run, written once: included by
-// kernels/stream/cuda/stream_cuda.cu (nvcc) and by the HIP backend (hipcc)
-// through the runtime shim. Defines make_gpu_stream_run.
-#pragma once
+// Stream kernels and their run, written once for CUDA and HIP through the
+// runtime shim: compiled by nvcc into the CUDA plugin and by hipcc into the
+// HIP plugin (the build asserts both compile this very file). Defines
+// make_gpu_stream_run.
 
 #include <cfloat>
 #include <string>

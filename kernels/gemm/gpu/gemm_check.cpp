@@ -1,10 +1,10 @@
-#include "kernels/gemm/cuda/gemm_check.h"
+#include "kernels/gemm/gpu/gemm_check.h"
 
 #include <cmath>
 #include <limits>
 #include <string>
 
-namespace flopscope::gemm::cuda {
+namespace flopscope::gemm::gpu {
 
 Verification compare_column_checksums(const std::vector<double>& got,
                                       const std::vector<double>& want,
@@ -66,4 +66,4 @@ void add_sampled_elements(Verification& v, const std::vector<double>& errors, do
   }
 }
 
-}  // namespace flopscope::gemm::cuda
+}  // namespace flopscope::gemm::gpu

@@ -1,0 +1,133 @@
+#include "devices/hip/hip_backend.h"
+
+#include "devices/gpu_shim/gpu_user_sizes.h"
+#include "devices/hip/rocm_smi_library.h"
+#include "devices/hip/rocm_smi_sensors.h"
+#include "devices/topology/topology.h"
+#include "harness/errors.h"
+#include "kernels/fft/gpu/fft_gpu.h"
+#include "kernels/fft/hip/fft_hip.h"
+#include "kernels/gemm/hip/gemm_hip.h"
+#include "kernels/peak/gpu/peak_gpu.h"
+#include "kernels/peak/hip/peak_mfma.h"
+#include "kernels/stencil/gpu/stencil_gpu.h"
+#include "kernels/stream/gpu/stream_gpu.h"
+
+namespace flopscope::hip {
+
+namespace {
+
+// Peaks of the precisions without a vector FMA chain (bf16, int8, fp8) run
+// on the matrix units; --implementation mfma sends fp16 and fp64 there too.
+bool peak_on_mfma(const KernelRequest& r) {
+  return r.implementation == peak::hip::kMfmaImplementation ||
+         !peak::gpu::has_vector_chain(r.precision);
+}
+
+}  // namespace
+
+void HipBackend::query() {
+  if (queried_) return;
+  queried_ = true;
+  std::optional<topo::Topology> topology;
+  try {
+    topology = topo::load_live_topology();
+  } catch (const std::exception&) {
+    // Without a topology the feeding threads are not pinned.
+  }
+  infos_ = query_hip_devices(topology ? &*topology : nullptr, &reason_);
+}
+
+std::vector<Device> HipBackend::devices() {
+  query();
+  std::vector<Device> out;
+  for (const auto& i : infos_) out.push_back(describe_hip_device(i));
+  return out;
+}
+
+const HipDeviceInfo& HipBackend::info(const Device& d) {
+  query();
+  for (const auto& i : infos_)
+    if (std::string("hip:").append(std::to_string(i.ordinal)) == d.id) return i;
+  throw DeviceError(d.id + ": no such HIP device");
+}
+
+gpu::GpuKernelContext HipBackend::context(const Device& d) {
+  const HipDeviceInfo& i = info(d);
+  gpu::GpuKernelContext c;
+  c.ordinal = i.ordinal;
+  c.units = i.compute_units;
+  c.arch = i.arch();
+  c.wave_size = i.wave_size;
+  c.memory_bytes = i.memory_bytes;
+  c.l2_bytes = i.l2_bytes;
+  c.host_pus = i.host_pus;
+  return c;
+}
+
+std::vector<ProblemSize> HipBackend::default_sizes(const Device& d, KernelKind k, Precision p,
+                                                   bool quick) {
+  const gpu::GpuKernelContext c = context(d);
+  switch (k) {
+    case KernelKind::gemm:
+      return gemm::hip::default_hip_gemm_sizes(c, p, quick);
+    case KernelKind::stream:
+      return stream::gpu::default_stream_sizes(c, p, quick);
+    case KernelKind::peak: {
+      const int64_t rounds = peak::gpu::has_vector_chain(p)
+                                 ? peak::gpu::default_rounds(p, quick)
+                                 : peak::hip::default_mfma_rounds(p, quick);
+      return {ProblemSize{{{"rounds", rounds}}}};
+    }
+    case KernelKind::stencil:
+      return stencil::gpu::default_stencil_sizes(c, p, quick);
+    case KernelKind::fft:
+      return fft::gpu::default_fft_sizes(c, p, quick);
+  }
+  return {ProblemSize{}};  // make_run reports it unsupported
+}
+
+ProblemSize HipBackend::size_from_user(const Device& d, KernelKind k, Precision p,
+                                       const std::vector<int64_t>& dims) {
+  return sizes_from_user(d, k, p, dims).front();
+}
+
+std::vector<ProblemSize> HipBackend::sizes_from_user(const Device& /*d*/, KernelKind k,
+                                                     Precision /*p*/,
+                                                     const std::vector<int64_t>& dims) {
+  return gpu::gpu_sizes_from_user(k, dims);
+}
+
+std::unique_ptr<KernelRun> HipBackend::make_run(const Device& d, const KernelRequest& request,
+                                                std::string* unsupported) {
+  const gpu::GpuKernelContext c = context(d);
+  switch (request.kernel) {
+    case KernelKind::gemm:
+      return gemm::hip::make_hip_gemm_run(c, request, unsupported);
+    case KernelKind::stream:
+      return stream::gpu::make_gpu_stream_run(c, request, unsupported);
+    case KernelKind::peak:
+      if (peak_on_mfma(request)) return peak::hip::make_mfma_peak_run(c, request, unsupported);
+      return peak::gpu::make_gpu_peak_run(c, request, unsupported);
+    case KernelKind::stencil:
+      return stencil::gpu::make_gpu_stencil_run(c, request, unsupported);
+    case KernelKind::fft:
+      return fft::hip::make_rocfft_run(c, request, unsupported);
+  }
+  if (unsupported)
+    *unsupported =
+        std::string("no HIP implementation of ").append(to_string(request.kernel)) + " yet";
+  return nullptr;
+}
+
+std::optional<double> HipBackend::measure_clock_hz(const Device& d) {
+  auto mhz = RocmSmiLibrary::instance().sys_clock_mhz(info(d).pci_bus_id);
+  if (!mhz) return std::nullopt;
+  return *mhz * 1e6;
+}
+
+std::unique_ptr<SensorSource> HipBackend::sensors(const Device& d) {
+  return make_rocm_smi_sensors(info(d).pci_bus_id);
+}
+
+}  // namespace flopscope::hip

@@ -1,0 +1,82 @@
+// The HIP backend on a real AMD GPU: stream, stencil and the FMA chains
+// build, run and verify, and a corrupted output is caught. On a machine
+// without a GPU or driver the backend must say why in one line, and the GPU
+// tests skip with that reason.
+#include <gtest/gtest.h>
+
+#include "devices/hip/hip_backend.h"
+#include "devices/hip/hip_device_info.h"
+
+using namespace flopscope;
+
+namespace {
+
+struct Gpu {
+  hip::HipBackend backend;
+  std::vector<Device> devices;
+  Gpu() : devices(backend.devices()) {}
+};
+
+Gpu& the_gpu() {
+  static Gpu g;
+  return g;
+}
+
+// Runs a kernel twice, checks it, then corrupts one element and checks that
+// the check fails.
+void run_and_check(KernelKind k, Precision p, ProblemSize size) {
+  auto& g = the_gpu();
+  KernelRequest r{k, p, size, "", 7};
+  std::string unsupported;
+  auto run = g.backend.make_run(g.devices[0], r, &unsupported);
+  ASSERT_TRUE(run) << to_string(k) << " " << to_string(p) << ": " << unsupported;
+  EXPECT_GT(run->run(2), 0.0);
+  Verification v = run->verify();
+  EXPECT_TRUE(v.valid()) << to_string(k) << " " << to_string(p) << ": " << v.detail << " max error "
+                         << v.max_error << " tolerance " << v.tolerance;
+  EXPECT_GT(run->flop_per_iteration() + run->bytes_per_iteration(), 0.0);
+  if (run->corrupt_output_for_test(5)) {
+    EXPECT_FALSE(run->verify().valid())
+        << to_string(k) << " " << to_string(p) << ": a corrupted output passed";
+  }
+}
+
+}  // namespace
+
+TEST(HipBackend, NoGpuSaysWhyInOneLine) {
+  auto& g = the_gpu();
+  if (!g.devices.empty()) GTEST_SKIP() << "an AMD GPU is present";
+  const std::string why = g.backend.unavailable_reason();
+  EXPECT_TRUE(why.rfind("no HIP device", 0) == 0 || why.rfind("unavailable", 0) == 0) << why;
+  EXPECT_EQ(why.find('\n'), std::string::npos) << why;
+}
+
+TEST(HipGpu, DevicesHaveIdentity) {
+  auto& g = the_gpu();
+  if (g.devices.empty()) GTEST_SKIP() << g.backend.unavailable_reason();
+  for (const auto& d : g.devices) {
+    EXPECT_FALSE(d.identity.pci_bus_id.empty()) << d.id;
+    EXPECT_EQ(d.details["arch"].get<std::string>().rfind("gfx", 0), 0u) << d.id;
+    EXPECT_GT(d.details["cus"].get<int>(), 0) << d.id;
+  }
+}
+
+TEST(HipGpu, StreamCopyFp64) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  ProblemSize s{{{"elements", 1 << 22}}};
+  s.variant = "copy";
+  run_and_check(KernelKind::stream, Precision::fp64, s);
+}
+
+TEST(HipGpu, Stencil7PointFp64) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  ProblemSize s{{{"nx", 64}, {"ny", 64}, {"nz", 64}}};
+  s.variant = "7-point";
+  run_and_check(KernelKind::stencil, Precision::fp64, s);
+}
+
+TEST(HipGpu, FmaChains) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  for (Precision p : {Precision::fp64, Precision::fp32, Precision::fp16})
+    run_and_check(KernelKind::peak, p, ProblemSize{{{"rounds", 2}}});
+}
