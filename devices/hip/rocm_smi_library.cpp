@@ -186,8 +186,8 @@ RocmSmiLibrary::RocmSmiLibrary() {
   // Newest first: ROCm 6.1+ ships .so.7, 6.0 .so.6, 5.x .so.5; the bare name
   // is a development symlink.
   void* lib = nullptr;
-  for (const char* name :
-       {"librocm_smi64.so.7", "librocm_smi64.so.6", "librocm_smi64.so.5", "librocm_smi64.so"}) {
+  for (const char* name : {"librocm_smi64.so.7", "librocm_smi64.so.6", "librocm_smi64.so.5",
+                           "librocm_smi64.so.1", "librocm_smi64.so"}) {
     lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     if (lib) break;
   }

@@ -24,6 +24,9 @@ class FftPlan {
   virtual std::string implementation() const = 0;  // "cuFFT 11.2.6, Z2Z"
   virtual void forward(void* in, void* out) = 0;
   virtual void inverse(void* in, void* out) = 0;
+  // cuFFT keeps the input of an out-of-place C2C transform; rocFFT may use
+  // it as scratch, so the check then transforms a fresh input again.
+  virtual bool preserves_input() const { return true; }
 };
 
 using FftPlanFactory =

@@ -107,6 +107,9 @@ class RocfftPlan final : public gpu::FftPlan {
   }
   void forward(void* in, void* out) override { exec(forward_, in, out); }
   void inverse(void* in, void* out) override { exec(inverse_, in, out); }
+  // rocfft_execute: "input buffers may still be overwritten during execution
+  // of a transform, even if the transform is not in-place".
+  bool preserves_input() const override { return false; }
 
  private:
   void exec(rocfft_plan plan, void* in, void* out) {

@@ -127,6 +127,11 @@ inline bool is_gfx94x(std::string_view arch) {  // CDNA3, and CDNA4 which keeps 
 // ask here before launching.
 inline std::optional<MfmaOp> mfma_op_for(std::string_view arch, Precision p) {
   const bool cdna1 = is_gfx908(arch), cdna2 = is_gfx90a(arch), cdna3 = is_gfx94x(arch);
+  // gfx950 doubles the 16- and 8-bit MFMA rates only through its own
+  // instructions (32x32x16 f16/bf16, 32x32x32 i8, f8f6f4); the CDNA3 ones
+  // above run there at half the table's rate, so they are not used as its
+  // peak or GEMM (a half-rate "peak" would understate the device).
+  if (arch == "gfx950" && p != Precision::fp64) return std::nullopt;
   switch (p) {
     case Precision::fp16:
       if (cdna1 || cdna2 || cdna3) return MfmaOp::f16_32x32x8;

@@ -45,6 +45,46 @@ __global__ void __launch_bounds__(kGpuThreadsPerBlock)
   for (int c = 0; c < kGpuChains; ++c) out[t * kGpuChains + c] = x[c];
 }
 
+#if defined(__HIPCC__)
+// CDNA's FP32 vector peak is the packed v_pk_fma_f32 (two FMAs per lane per
+// instruction: the table's FP32 rate); a chain of scalar fma reaches half of
+// it (the compiler does not pair them reliably). So on AMD the FP32 chains
+// run in pairs as two-lane vectors, contracted into packed FMAs; each lane
+// computes exactly its scalar chain (one rounding per step), so the output
+// and its check are the scalar kernel's.
+using PackedFloat = float __attribute__((ext_vector_type(2)));
+static_assert(kGpuChains % 2 == 0, "FP32 chains are paired");
+
+__global__ void __launch_bounds__(kGpuThreadsPerBlock)
+    packed_fp32_chain_kernel(int64_t rounds, float a, float b, float zero, float* out) {
+#pragma clang fp contract(fast)
+  const int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  constexpr int kPairs = kGpuChains / 2;
+  const PackedFloat a2 = {a, a}, b2 = {b, b}, zero2 = {zero, zero};
+  PackedFloat x0[kPairs], x[kPairs];
+#pragma unroll
+  for (int c = 0; c < kPairs; ++c) {
+    x0[c] = PackedFloat{static_cast<float>(start_value(t, 2 * c, 0)),
+                        static_cast<float>(start_value(t, 2 * c + 1, 0))};
+    x[c] = x0[c];
+  }
+  for (int64_t r = 0; r < rounds; ++r) {
+#pragma unroll
+    for (int c = 0; c < kPairs; ++c) x[c] = x[c] * zero2 + x0[c];
+#pragma unroll 16
+    for (int s = 0; s < kStepsPerRound; ++s) {
+#pragma unroll
+      for (int c = 0; c < kPairs; ++c) x[c] = x[c] * a2 + b2;
+    }
+  }
+#pragma unroll
+  for (int c = 0; c < kPairs; ++c) {
+    out[t * kGpuChains + 2 * c] = x[c].x;
+    out[t * kGpuChains + 2 * c + 1] = x[c].y;
+  }
+}
+#endif
+
 __global__ void __launch_bounds__(kGpuThreadsPerBlock)
     hfma2_chain_kernel(int64_t rounds, __half2 a, __half2 b, __half2 zero, __half2* out) {
   const int64_t t = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
@@ -85,8 +125,13 @@ class GpuPeakRun final : public KernelRun {
   }
 
   std::string implementation() const override {
+#if defined(__HIPCC__)
+    const char* fp32 = "FP32 packed fma (pairs)";
+#else
+    const char* fp32 = "FP32 fma";
+#endif
     const char* what = std::is_same_v<T, double>  ? "FP64 fma"
-                       : std::is_same_v<T, float> ? "FP32 fma"
+                       : std::is_same_v<T, float> ? fp32
                                                   : "FP16x2 hfma2";
     return std::string("flopscope peak ") + what + " chains, " + kGpuRuntimeName +
            std::string(", ").append(std::to_string(kGpuChains)) +
@@ -95,8 +140,12 @@ class GpuPeakRun final : public KernelRun {
   double flop_per_iteration() const override {
     return flop_count(threads_, rounds_, kGpuChains, kLanes);
   }
-  double bytes_per_iteration() const override { return 0; }
-  PeakUnit peak_unit() const override { return PeakUnit::vector; }
+  double bytes_per_iteration() const override {
+    return 0;
+  }
+  PeakUnit peak_unit() const override {
+    return PeakUnit::vector;
+  }
 
   double run(int64_t iterations) override {
     device_.select();
@@ -168,6 +217,14 @@ class GpuPeakRun final : public KernelRun {
       const __half2 zero = __float2half2_rn(0.0f);
       hfma2_chain_kernel<<<blocks_, kGpuThreadsPerBlock>>>(rounds_, a, b, zero, out_.get());
     } else {
+#if defined(__HIPCC__)
+      if constexpr (std::is_same_v<T, float>) {
+        packed_fp32_chain_kernel<<<blocks_, kGpuThreadsPerBlock>>>(
+            rounds_, static_cast<float>(kMultiplier), static_cast<float>(kAddend), 0.0f,
+            out_.get());
+        return;
+      }
+#endif
       fma_chain_kernel<T><<<blocks_, kGpuThreadsPerBlock>>>(
           rounds_, static_cast<T>(kMultiplier), static_cast<T>(kAddend), T(0), out_.get());
     }
