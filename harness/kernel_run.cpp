@@ -26,4 +26,8 @@ int64_t ProblemSize::get(const std::string& name, int64_t fallback) const {
   return fallback;
 }
 
+nlohmann::json KernelRun::details() const {
+  return nullptr;
+}
+
 }  // namespace flopscope

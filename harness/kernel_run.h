@@ -61,6 +61,10 @@ class KernelRun {
   virtual double run(int64_t iterations) = 0;
   // Checks the output of the last run. Outside any timed region.
   virtual Verification verify() = 0;
+  // What else a reader needs to reproduce the figure, recorded with the
+  // measurement as "details" (the CPU GEMM: every configuration the probe
+  // tried, with its rate); null when there is nothing. Host-side only.
+  virtual nlohmann::json details() const;
   // Test seam: corrupts one output element so tests can show the check
   // catches it. Returns false when the kernel has no output buffer to corrupt.
   virtual bool corrupt_output_for_test(int64_t /*element*/) { return false; }

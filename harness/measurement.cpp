@@ -41,6 +41,7 @@ nlohmann::json Measurement::to_json() const {
   j["class"] = to_string(class_of(precision));
   j["size"] = size.to_json();
   j["implementation"] = implementation;
+  if (!details.is_null()) j["details"] = details;
   j["status"] = to_string(status);
   j["message"] = message;
   j["unit"] = rate_unit(precision);

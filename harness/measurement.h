@@ -82,6 +82,7 @@ struct Measurement {
   Efficiency efficiency;
   std::vector<std::string> flags;  // e.g. "above 101% of peak: table or clock wrong"
   std::optional<SoakRecord> soak;  // set by the sustained engine only
+  nlohmann::json details;          // KernelRun::details(): null when none
 
   bool valid() const { return status == MeasurementStatus::ok; }
   nlohmann::json to_json() const;

@@ -3,8 +3,10 @@
 // configuration choice, sizes, and every library configuration that loads
 // on this machine run in its own worker process at odd sizes.
 #include <gtest/gtest.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -369,6 +371,35 @@ TEST(GemmCpu, KernelRunAndProbe) {
     }
   }
   EXPECT_FALSE(best.implementation.empty());
+}
+
+// The probe that chose the configuration is recorded with the figure: every
+// candidate tried, its rate and whether it verified.
+TEST(GemmCpu, ProbeIsRecordedInTheDetails) {
+  const auto libs = find_gemm_libraries();
+  auto ctx = test_context(2);
+  const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
+  if (all.size() < 2) GTEST_SKIP() << "fewer than two GEMM configurations here: no probe";
+  KernelRequest r;
+  r.kernel = KernelKind::gemm;
+  r.precision = Precision::fp64;
+  r.size = ProblemSize{{{"n", 96}}};
+  std::string why;
+  auto run = make_cpu_gemm_run(ctx, r, &why);
+  ASSERT_TRUE(run) << why;
+  const nlohmann::json d = run->details();
+  ASSERT_TRUE(d.contains("probe")) << d.dump();
+  const auto& candidates = d["probe"]["candidates"];
+  // A library's own choice is probed; its explicit twin is then skipped.
+  EXPECT_GE(candidates.size(), 2u);
+  EXPECT_LE(candidates.size(), all.size());
+  bool chosen_listed = false;
+  for (const auto& c : candidates) {
+    EXPECT_TRUE(c.contains("flops") && c.contains("verified"));
+    chosen_listed |= c["implementation"] == run->implementation();
+  }
+  EXPECT_TRUE(chosen_listed) << run->implementation();
+  EXPECT_EQ(d["probe"]["size"]["n"], 96);
 }
 
 // A configuration the CPU cannot execute (OpenBLAS's AVX-512 kernels on a CPU

@@ -43,6 +43,11 @@ class RuntimeLibrary {
     if (!p) error_ = name_ + " has no " + symbol_name;
     return reinterpret_cast<F>(p);
   }
+  // The same for a symbol only some versions have: nullptr, error() untouched.
+  template <typename F>
+  F optional_symbol(const char* symbol_name) {
+    return handle_ ? reinterpret_cast<F>(dlsym(handle_, symbol_name)) : nullptr;
+  }
 
  private:
   void* handle_ = nullptr;

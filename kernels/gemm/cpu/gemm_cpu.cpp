@@ -1,5 +1,7 @@
 #include "kernels/gemm/cpu/gemm_cpu.h"
 
+#include <nlohmann/json.hpp>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,12 +25,32 @@ int64_t probe_dimension(int64_t d) {
 }
 constexpr double kProbeSeconds = 0.2;
 
+// The probe as the result file records it: its size, and every candidate
+// with its rate, whether it verified, and why not.
+nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s) {
+  nlohmann::json candidates = nlohmann::json::array();
+  for (const auto& o : r.outcomes) {
+    nlohmann::json c = {
+        {"implementation", o.implementation.empty() ? o.candidate.id() : o.implementation},
+        {"flops", o.flops},
+        {"verified", o.verified}};
+    if (!o.note.empty()) c["note"] = o.note;
+    candidates.push_back(std::move(c));
+  }
+  return {{"probe",
+           {{"size", {{"m", s.m}, {"n", s.n}, {"k", s.k}}},
+            {"seconds_each", kProbeSeconds},
+            {"candidates", std::move(candidates)}}}};
+}
+
 class WorkerGemmRun final : public KernelRun {
  public:
-  WorkerGemmRun(StartedWorker w, const CpuGemmFormat& f, int64_t m, int64_t n, int64_t k)
-      : w_(std::move(w)), f_(f), m_(m), n_(n), k_(k) {}
+  WorkerGemmRun(StartedWorker w, const CpuGemmFormat& f, int64_t m, int64_t n, int64_t k,
+                nlohmann::json probe)
+      : w_(std::move(w)), f_(f), m_(m), n_(n), k_(k), probe_(std::move(probe)) {}
 
   std::string implementation() const override { return w_.implementation; }
+  nlohmann::json details() const override { return probe_; }
   double flop_per_iteration() const override { return flop_count(m_, n_, k_); }
   double bytes_per_iteration() const override {
     return compulsory_bytes(m_, n_, k_, f_.input_bytes, f_.output_bytes);
@@ -68,6 +90,7 @@ class WorkerGemmRun final : public KernelRun {
   StartedWorker w_;
   CpuGemmFormat f_;
   int64_t m_, n_, k_;
+  nlohmann::json probe_;  // details(): the probe that chose this configuration
 };
 
 struct ProbeCache {
@@ -180,6 +203,7 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
 
   std::vector<GemmCandidate> order = plan.candidates;
   std::vector<std::string> reasons;
+  nlohmann::json probe;  // null when there was only one candidate
   if (order.size() > 1) {
     WorkerShape small = shape;
     small.m = probe_dimension(shape.m);
@@ -213,11 +237,12 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
     });
     order.clear();
     for (const auto* o : ran) order.push_back(o->candidate);
+    probe = probe_to_json(report, small);
   }
   for (const auto& c : order) {
     StartedWorker w = start_worker(c, shape);
     if (w.process)
-      return std::make_unique<WorkerGemmRun>(std::move(w), f, shape.m, shape.n, shape.k);
+      return std::make_unique<WorkerGemmRun>(std::move(w), f, shape.m, shape.n, shape.k, probe);
     reasons.push_back(w.reason);
   }
   std::string why;

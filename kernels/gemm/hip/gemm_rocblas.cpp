@@ -34,6 +34,9 @@ struct RocblasApi {
   decltype(&::rocblas_get_version_string) version_string =
       lib.symbol<decltype(version_string)>("rocblas_get_version_string");
   decltype(&::rocblas_gemm_ex) gemm_ex = lib.symbol<decltype(gemm_ex)>("rocblas_gemm_ex");
+  // Older rocBLAS on some GPUs (gfx908) wants INT8 packed as int8x4.
+  decltype(&::rocblas_query_int8_layout_flag) int8_layout =
+      lib.optional_symbol<decltype(int8_layout)>("rocblas_query_int8_layout_flag");
   std::string version;
 
   std::string problem() {
@@ -97,6 +100,16 @@ class RocblasGemmRun final : public KernelRun {
     check(gpuStreamCreateWithFlags(&stream_, gpuStreamNonBlocking), "creating a stream");
     check_rocblas(api().create_handle(&handle_), "rocblas_create_handle");
     check_rocblas(api().set_stream(handle_, stream_), "rocblas_set_stream");
+    rocblas_gemm_flags layout = rocblas_gemm_flags_none;
+    if (f.input == Element::i8 && api().int8_layout &&
+        api().int8_layout(handle_, &layout) == rocblas_status_success &&
+        (layout & rocblas_gemm_flags_pack_int8x4)) {
+      api().destroy_handle(handle_);  // no destructor runs for a throwing constructor
+      (void)gpuStreamDestroy(stream_);
+      throw DeviceError(
+          "rocBLAS wants INT8 operands packed as int8x4 on this GPU "
+          "(rocblas_gemm_flags_pack_int8x4); flopscope's INT8 GEMM passes them unpacked");
+    }
   }
   ~RocblasGemmRun() override {
     if (handle_) api().destroy_handle(handle_);
