@@ -5,6 +5,7 @@
 
 #include "devices/cuda/cuda_backend.h"
 #include "devices/cuda/cuda_device_info.h"
+#include "devices/cuda/nvml_sensors.h"
 
 using namespace flopscope;
 
@@ -105,4 +106,29 @@ TEST(CudaGpu, PeakChainsAndTensorCores) {
   for (Precision p : {Precision::fp64, Precision::fp32, Precision::fp16, Precision::bf16,
                       Precision::int8, Precision::fp8})
     run_and_check(KernelKind::peak, p, ProblemSize{{{"rounds", 2}}});
+}
+
+// NVML's clocks-event bits as the soak's throttle classes: slowdowns only.
+TEST(NvmlSensors, ThrottleClasses) {
+  using flopscope::cuda::nvml_throttle_classes;
+  EXPECT_TRUE(nvml_throttle_classes(0x1 | 0x2 | 0x10 | 0x100).empty());  // idle, app clocks, ...
+  EXPECT_EQ(nvml_throttle_classes(0x40), std::vector<std::string>{flopscope::kThrottleThermal});
+  EXPECT_EQ(nvml_throttle_classes(0x4), std::vector<std::string>{flopscope::kThrottlePowerCap});
+  EXPECT_EQ(nvml_throttle_classes(0x20 | 0x80 | 0x8),
+            (std::vector<std::string>{flopscope::kThrottleThermal, flopscope::kThrottlePowerCap,
+                                      flopscope::kThrottleOther}));
+}
+
+// Without NVML (or for a bus id it does not know) every channel is missing
+// with the reason, and a sample reads nothing: never an exception.
+TEST(NvmlSensors, UnreadableGpuSaysWhy) {
+  auto s = flopscope::cuda::make_nvml_sensors("0000:ff:1f.7");
+  const auto missing = s->missing();
+  for (const char* channel : flopscope::kAllChannels) {
+    ASSERT_TRUE(missing.count(channel)) << channel;
+    EXPECT_FALSE(missing.at(channel).empty());
+  }
+  const auto sample = s->sample();
+  EXPECT_FALSE(sample.clock_hz.has_value());
+  EXPECT_FALSE(sample.throttle.has_value());
 }

@@ -1,6 +1,7 @@
 #include "devices/cuda/cuda_backend.h"
 
 #include "devices/cuda/nvml_library.h"
+#include "devices/cuda/nvml_sensors.h"
 #include "devices/gpu_shim/gpu_user_sizes.h"
 #include "devices/topology/topology.h"
 #include "harness/errors.h"
@@ -114,6 +115,10 @@ std::optional<double> CudaBackend::measure_clock_hz(const Device& d) {
   auto mhz = NvmlLibrary::instance().sm_clock_mhz(info(d).pci_bus_id);
   if (!mhz) return std::nullopt;
   return *mhz * 1e6;
+}
+
+std::unique_ptr<SensorSource> CudaBackend::sensors(const Device& d) {
+  return make_nvml_sensors(info(d).pci_bus_id);
 }
 
 }  // namespace flopscope::cuda

@@ -26,6 +26,7 @@ class CudaBackend final : public Backend {
                                       std::string* unsupported) override;
   std::optional<double> measure_clock_hz(const Device& d) override;
   bool clock_is_passive() const override { return true; }
+  std::unique_ptr<SensorSource> sensors(const Device& d) override;
 
  private:
   void query();
