@@ -65,8 +65,15 @@ std::vector<ProblemSize> CudaBackend::default_sizes(const Device& d, KernelKind 
     }
     case KernelKind::stream:
       return stream::gpu::default_stream_sizes(c, p, quick);
-    case KernelKind::peak:
-      return {ProblemSize{{{"rounds", peak::gpu::default_rounds(p, quick)}}}};
+    case KernelKind::peak: {
+      std::vector<ProblemSize> sizes = {
+          ProblemSize{{{"rounds", peak::gpu::default_rounds(p, quick)}}}};
+      // FP16 has both an FP16x2 chain and a tensor-core (mma.sync) chain.
+      if (p == Precision::fp16 && c.compute_capability >= 70)
+        sizes.push_back(ProblemSize{{{"rounds", peak::gpu::default_rounds(Precision::bf16, quick)}},
+                                    peak::gpu::kMatrixPeakVariant});
+      return sizes;
+    }
     case KernelKind::stencil:
       return stencil::gpu::default_stencil_sizes(c, p, quick);
     case KernelKind::fft:
@@ -95,7 +102,8 @@ std::unique_ptr<KernelRun> CudaBackend::make_run(const Device& d, const KernelRe
     case KernelKind::stream:
       return stream::gpu::make_gpu_stream_run(c, request, unsupported);
     case KernelKind::peak:
-      if (peak::gpu::has_vector_chain(request.precision))
+      if (peak::gpu::has_vector_chain(request.precision) &&
+          request.size.variant != peak::gpu::kMatrixPeakVariant)
         return peak::gpu::make_gpu_peak_run(c, request, unsupported);
       return peak::cuda::make_mma_peak_run(c, request, unsupported);
     case KernelKind::stencil:

@@ -21,6 +21,7 @@ namespace {
 // on the matrix units; --implementation mfma sends fp16 and fp64 there too.
 bool peak_on_mfma(const KernelRequest& r) {
   return r.implementation == peak::hip::kMfmaImplementation ||
+         r.size.variant == peak::gpu::kMatrixPeakVariant ||
          !peak::gpu::has_vector_chain(r.precision);
 }
 
@@ -74,10 +75,15 @@ std::vector<ProblemSize> HipBackend::default_sizes(const Device& d, KernelKind k
     case KernelKind::stream:
       return stream::gpu::default_stream_sizes(c, p, quick);
     case KernelKind::peak: {
-      const int64_t rounds = peak::gpu::has_vector_chain(p)
-                                 ? peak::gpu::default_rounds(p, quick)
-                                 : peak::hip::default_mfma_rounds(p, quick);
-      return {ProblemSize{{{"rounds", rounds}}}};
+      if (!peak::gpu::has_vector_chain(p))
+        return {ProblemSize{{{"rounds", peak::hip::default_mfma_rounds(p, quick)}}}};
+      std::vector<ProblemSize> sizes = {
+          ProblemSize{{{"rounds", peak::gpu::default_rounds(p, quick)}}}};
+      // FP64 and FP16 have MFMA chains too (CDNA): both peaks are measured.
+      if (peak::hip::has_mfma_chain(c, p))
+        sizes.push_back(ProblemSize{{{"rounds", peak::hip::default_mfma_rounds(p, quick)}},
+                                    peak::gpu::kMatrixPeakVariant});
+      return sizes;
     }
     case KernelKind::stencil:
       return stencil::gpu::default_stencil_sizes(c, p, quick);

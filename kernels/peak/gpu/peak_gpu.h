@@ -21,6 +21,12 @@ inline constexpr int kGpuBlocksPerUnit = 8;
 inline constexpr int kGpuThreadsPerBlock = 256;
 
 bool has_vector_chain(Precision p);  // fp64, fp32, fp16 (as FP16x2)
+
+// The variant of a peak size that runs on the matrix units (tensor cores,
+// MFMA) for a precision that also has a vector chain: both are measured, so
+// a GEMM on the matrix units is set against a matrix-unit peak and an FFT or
+// stencil against the vector one.
+inline constexpr const char* kMatrixPeakVariant = "matrix";
 // Rounds of kStepsPerRound steps per timed iteration: about 10 ms on an
 // H100-class GPU (quick: the same; the iteration count shrinks instead).
 int64_t default_rounds(Precision p, bool quick);
