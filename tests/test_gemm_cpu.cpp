@@ -373,6 +373,36 @@ TEST(GemmCpu, KernelRunAndProbe) {
   EXPECT_FALSE(best.implementation.empty());
 }
 
+// Close contenders are probed again, in turns, each keeping its best figure.
+TEST(GemmCpu, ReprobeKeepsTheBestOfEveryRun) {
+  const auto libs = find_gemm_libraries();
+  auto ctx = test_context(2);
+  const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
+  if (all.size() < 2) GTEST_SKIP() << "fewer than two GEMM configurations here";
+  const WorkerShape shape{Precision::fp64, 64, 64, 64, 5, ctx.pus};
+  ProbeReport report = probe_candidates(all, shape, 0.01);
+  ASSERT_GE(report.best, 0);
+  const ProbeReport before = report;
+  reprobe_contenders(report, shape, 0.01, /*margin=*/1.0, /*rounds=*/1);
+  ASSERT_GE(report.best, 0);
+  int reprobed = 0;
+  for (size_t i = 0; i < report.outcomes.size(); ++i) {
+    const auto& o = report.outcomes[i];
+    EXPECT_GE(o.flops, before.outcomes[i].flops);  // best of the runs
+    if (o.verified) {
+      reprobed += o.runs == 2;
+      EXPECT_LE(o.flops, report.outcomes[static_cast<size_t>(report.best)].flops);
+    } else {
+      EXPECT_EQ(o.runs, 1);
+    }
+  }
+  EXPECT_GE(reprobed, 2);
+  // A margin of zero leaves only the best: nothing to compare, nothing rerun.
+  ProbeReport alone = before;
+  reprobe_contenders(alone, shape, 0.01, 0.0, 1);
+  for (const auto& o : alone.outcomes) EXPECT_EQ(o.runs, 1);
+}
+
 // The probe that chose the configuration is recorded with the figure: every
 // candidate tried, its rate and whether it verified.
 TEST(GemmCpu, ProbeIsRecordedInTheDetails) {

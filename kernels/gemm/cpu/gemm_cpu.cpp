@@ -24,6 +24,10 @@ int64_t probe_dimension(int64_t d) {
   return std::min(d, std::clamp<int64_t>(d / 2, 512, 2048));
 }
 constexpr double kProbeSeconds = 0.2;
+// Configurations within this fraction of the fastest are probed again, this
+// many more times each, before one is chosen (gemm_probe.h).
+constexpr double kProbeMargin = 0.05;
+constexpr int kProbeExtraRounds = 2;
 
 // The probe as the result file records it: its size, and every candidate
 // with its rate, whether it verified, and why not.
@@ -33,6 +37,7 @@ nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s) {
     nlohmann::json c = {
         {"implementation", o.implementation.empty() ? o.candidate.id() : o.implementation},
         {"flops", o.flops},
+        {"runs", o.runs},
         {"verified", o.verified}};
     if (!o.note.empty()) c["note"] = o.note;
     candidates.push_back(std::move(c));
@@ -40,6 +45,7 @@ nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s) {
   return {{"probe",
            {{"size", {{"m", s.m}, {"n", s.n}, {"k", s.k}}},
             {"seconds_each", kProbeSeconds},
+            {"reprobed_within", kProbeMargin},
             {"candidates", std::move(candidates)}}}};
 }
 
@@ -220,6 +226,7 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
     }
     if (report.outcomes.empty()) {
       report = probe_candidates(order, small, kProbeSeconds);
+      reprobe_contenders(report, small, kProbeSeconds, kProbeMargin, kProbeExtraRounds);
       std::lock_guard<std::mutex> lock(cache().mutex);
       cache().reports[key] = report;
     }

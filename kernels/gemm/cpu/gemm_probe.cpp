@@ -113,4 +113,37 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
   return r;
 }
 
+constexpr size_t kMaxContenders = 3;
+
+void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
+                        double margin, int rounds) {
+  if (report.best < 0) return;
+  const double best = report.outcomes[static_cast<size_t>(report.best)].flops;
+  std::vector<ProbeOutcome*> contenders;
+  for (auto& o : report.outcomes)
+    if (o.verified && o.flops >= (1.0 - margin) * best) contenders.push_back(&o);
+  if (contenders.size() < 2) return;
+  // The fastest few only: each costs a worker start and a timed window.
+  std::sort(contenders.begin(), contenders.end(),
+            [](const ProbeOutcome* a, const ProbeOutcome* b) { return a->flops > b->flops; });
+  if (contenders.size() > kMaxContenders) contenders.resize(kMaxContenders);
+  for (int round = 0; round < rounds; ++round)
+    for (size_t i = 0; i < contenders.size(); ++i) {
+      // Each round starts one further along, so no candidate always runs first.
+      ProbeOutcome& o = *contenders[(i + static_cast<size_t>(round) + 1) % contenders.size()];
+      std::string applied;
+      const ProbeOutcome again = probe_one(o.candidate, shape, min_seconds, &applied);
+      if (!again.verified) continue;
+      o.flops = std::max(o.flops, again.flops);
+      ++o.runs;
+    }
+  report.best = -1;
+  for (size_t i = 0; i < report.outcomes.size(); ++i) {
+    const auto& o = report.outcomes[i];
+    if (o.verified &&
+        (report.best < 0 || o.flops > report.outcomes[static_cast<size_t>(report.best)].flops))
+      report.best = static_cast<int>(i);
+  }
+}
+
 }  // namespace flopscope::gemm::cpu

@@ -34,6 +34,7 @@ struct ProbeOutcome {
   GemmCandidate candidate;
   std::string implementation;
   double flops = 0;  // best of the timed calls; 0 when it did not run
+  int runs = 1;      // probe runs behind `flops` (best of them)
   bool verified = false;
   std::string note;  // why it did not run or did not verify
 };
@@ -48,5 +49,13 @@ struct ProbeReport {
 // its explicit twin (the same configuration forced) is then skipped.
 ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const WorkerShape& shape,
                              double min_seconds);
+
+// On a shared machine configurations within a few percent swap places from
+// run to run. The verified outcomes within `margin` of the best (the three
+// fastest of them at most) are probed `rounds` more times, in turns (so a burst of outside load
+// does not fall on one of them only); each keeps its best figure, since outside load only ever
+// slows a run down. best is recomputed.
+void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
+                        double margin, int rounds);
 
 }  // namespace flopscope::gemm::cpu
