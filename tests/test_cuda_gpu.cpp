@@ -5,6 +5,7 @@
 
 #include "devices/cuda/cuda_backend.h"
 #include "devices/cuda/cuda_device_info.h"
+#include "devices/cuda/nvml_library.h"
 #include "devices/cuda/nvml_sensors.h"
 
 using namespace flopscope;
@@ -131,4 +132,10 @@ TEST(NvmlSensors, UnreadableGpuSaysWhy) {
   const auto sample = s->sample();
   EXPECT_FALSE(sample.clock_hz.has_value());
   EXPECT_FALSE(sample.throttle.has_value());
+}
+
+// The pre-flight's list of other processes on a GPU: NVML's answer, or
+// "cannot tell" (nullopt) without NVML or for a bus id it does not know.
+TEST(NvmlProcesses, UnknownGpuCannotTell) {
+  EXPECT_FALSE(flopscope::cuda::NvmlLibrary::instance().compute_processes("0000:ff:1f.7"));
 }

@@ -1,5 +1,9 @@
 #include "devices/cuda/cuda_backend.h"
 
+#include <unistd.h>
+
+#include <fstream>
+
 #include "devices/cuda/nvml_library.h"
 #include "devices/cuda/nvml_sensors.h"
 #include "devices/gpu_shim/gpu_user_sizes.h"
@@ -15,6 +19,19 @@
 #include "kernels/stream/gpu/stream_gpu.h"
 
 namespace flopscope::cuda {
+
+namespace {
+
+// /proc/<pid>/comm; "unknown" when the process is in another PID namespace
+// (NVML sees every container's processes) or has gone.
+std::string process_name(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  if (!std::getline(f, name) || name.empty()) return "unknown";
+  return name;
+}
+
+}  // namespace
 
 void CudaBackend::query() {
   if (queried_) return;
@@ -127,6 +144,21 @@ std::optional<double> CudaBackend::measure_clock_hz(const Device& d) {
 
 std::unique_ptr<SensorSource> CudaBackend::sensors(const Device& d) {
   return make_nvml_sensors(info(d).pci_bus_id);
+}
+
+std::optional<std::vector<DeviceProcess>> CudaBackend::device_processes(const Device& d) {
+  auto list = NvmlLibrary::instance().compute_processes(info(d).pci_bus_id);
+  if (!list) return std::nullopt;
+  std::vector<DeviceProcess> out;
+  for (const auto& p : *list) {
+    if (static_cast<int>(p.pid) == getpid()) continue;  // flopscope's own context
+    DeviceProcess dp;
+    dp.pid = static_cast<int>(p.pid);
+    dp.name = process_name(dp.pid);
+    dp.memory_bytes = static_cast<double>(p.used_gpu_memory);
+    out.push_back(std::move(dp));
+  }
+  return out;
 }
 
 }  // namespace flopscope::cuda

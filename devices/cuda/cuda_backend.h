@@ -27,6 +27,7 @@ class CudaBackend final : public Backend {
   std::optional<double> measure_clock_hz(const Device& d) override;
   bool clock_is_passive() const override { return true; }
   std::unique_ptr<SensorSource> sensors(const Device& d) override;
+  std::optional<std::vector<DeviceProcess>> device_processes(const Device& d) override;
 
  private:
   void query();

@@ -24,6 +24,15 @@ struct NvmlPciInfo {                    // nvmlPciInfo_t (v3)
   char bus_id[32];
 };
 
+// nvmlProcessInfo_v1_t: what the unversioned
+// nvmlDeviceGetComputeRunningProcesses fills on every driver (the _v2/_v3
+// entry points take longer structs whose layout changed between releases).
+struct NvmlProcessV1 {
+  unsigned pid;
+  unsigned long long used_gpu_memory;
+};
+constexpr nvmlReturn_t kNvmlInsufficientSize = 7;  // NVML_ERROR_INSUFFICIENT_SIZE
+
 struct Api {
   nvmlReturn_t (*init)() = nullptr;
   nvmlReturn_t (*by_bus_id)(const char*, nvmlDevice_t*) = nullptr;
@@ -37,6 +46,7 @@ struct Api {
   nvmlReturn_t (*throttle)(nvmlDevice_t, unsigned long long*) = nullptr;
   nvmlReturn_t (*serial)(nvmlDevice_t, char*, unsigned) = nullptr;
   nvmlReturn_t (*pci_info)(nvmlDevice_t, NvmlPciInfo*) = nullptr;
+  nvmlReturn_t (*compute_processes)(nvmlDevice_t, unsigned*, NvmlProcessV1*) = nullptr;
 };
 
 Api& api() {
@@ -111,6 +121,7 @@ NvmlLibrary::NvmlLibrary() {
   if (!a.throttle) bind(lib, a.throttle, "nvmlDeviceGetCurrentClocksThrottleReasons");
   bind(lib, a.serial, "nvmlDeviceGetSerial");
   bind(lib, a.pci_info, "nvmlDeviceGetPciInfo_v3");
+  bind(lib, a.compute_processes, "nvmlDeviceGetComputeRunningProcesses");
   if (!a.init || !a.by_bus_id) {
     why_ = "libnvidia-ml.so.1 lacks nvmlInit_v2 or nvmlDeviceGetHandleByPciBusId_v2";
     return;
@@ -161,6 +172,28 @@ std::optional<NvmlReading> NvmlLibrary::read(const std::string& pci_bus_id) cons
     r.pci_device_id = static_cast<uint16_t>(pci.pci_device_id >> 16);
   }
   return r;
+}
+
+std::optional<std::vector<NvmlProcess>> NvmlLibrary::compute_processes(
+    const std::string& pci_bus_id) const {
+  if (!ok_ || !api().compute_processes) return std::nullopt;
+  auto d = handle(pci_bus_id);
+  if (!d) return std::nullopt;
+  // Ask with room for many; NVML says how many when that is not enough.
+  std::vector<NvmlProcessV1> buf(64);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    unsigned count = static_cast<unsigned>(buf.size());
+    const nvmlReturn_t r = api().compute_processes(*d, &count, buf.data());
+    if (r == kNvmlSuccess) {
+      std::vector<NvmlProcess> out;
+      for (unsigned i = 0; i < count && i < buf.size(); ++i)
+        out.push_back({buf[i].pid, buf[i].used_gpu_memory});
+      return out;
+    }
+    if (r != kNvmlInsufficientSize) return std::nullopt;
+    buf.resize(static_cast<size_t>(count) + 16);
+  }
+  return std::nullopt;
 }
 
 }  // namespace flopscope::cuda

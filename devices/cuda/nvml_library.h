@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +26,12 @@ struct NvmlReading {
   nlohmann::json to_json() const;
 };
 
+// A process with a compute context on a GPU (NVML's view: any user's).
+struct NvmlProcess {
+  unsigned pid = 0;
+  unsigned long long used_gpu_memory = 0;  // bytes; NVML reports 0 when it cannot tell
+};
+
 // Names of the throttle-reason bits set in `reasons` ("sw_power_cap", ...).
 std::string throttle_reason_names(uint64_t reasons);
 
@@ -38,6 +45,9 @@ class NvmlLibrary {
   std::optional<NvmlReading> read(const std::string& pci_bus_id) const;
   // The current SM clock only (cheap; read around every measurement).
   std::optional<unsigned> sm_clock_mhz(const std::string& pci_bus_id) const;
+  // Processes with a compute context on the GPU; nullopt when NVML cannot
+  // tell (no NVML, unknown bus id, an error).
+  std::optional<std::vector<NvmlProcess>> compute_processes(const std::string& pci_bus_id) const;
 
  private:
   NvmlLibrary();
