@@ -16,14 +16,16 @@ namespace {
 // C = A B on the host in long double, stored in the output format.
 std::vector<unsigned char> host_product(const HipGemmFormat& f, const GemmOperands& ops,
                                         const std::vector<unsigned char>& a,
-                                        const std::vector<unsigned char>& b) {
+                                        const std::vector<unsigned char>& b,
+                                        ALayout layout = ALayout::m_by_k) {
   const int eb = element_bytes(f.output);
   std::vector<unsigned char> c(static_cast<size_t>(ops.m * ops.n * eb));
   for (int64_t j = 0; j < ops.n; ++j)
     for (int64_t i = 0; i < ops.m; ++i) {
       long double s = 0;
       for (int64_t l = 0; l < ops.k; ++l)
-        s += static_cast<long double>(element_value(a.data(), f.input, i + l * ops.m)) *
+        s += static_cast<long double>(element_value(
+                 a.data(), f.input, layout == ALayout::m_by_k ? i + l * ops.m : l + i * ops.k)) *
              element_value(b.data(), f.input, l + j * ops.k);
       const double v = static_cast<double>(s);
       unsigned char* p = c.data() + (i + j * ops.m) * eb;
@@ -121,6 +123,27 @@ INSTANTIATE_TEST_SUITE_P(Formats, HipGemmCheck,
                          ::testing::Values(Precision::fp64, Precision::fp32, Precision::fp16,
                                            Precision::bf16, Precision::int8),
                          [](const auto& info) { return std::string(to_string(info.param)); });
+
+// The own MFMA GEMM's operands: A stored k x m (TN), C its FP32 (FP64)
+// accumulators. A correct product passes; a wrong element anywhere fails.
+TEST(HipGemmCheck, MfmaFormatsTransposedA) {
+  for (Precision p : {Precision::fp64, Precision::fp16, Precision::bf16}) {
+    const HipGemmFormat* f = mfma_gemm_format(p);
+    ASSERT_NE(f, nullptr);
+    const int64_t m = 32, n = 48, k = 40;
+    GemmOperands ops = make_gemm_operands(*f, m, n, k, 11, ALayout::k_by_m);
+    auto c = host_product(*f, ops, ops.a, ops.b, ALayout::k_by_m);
+    EXPECT_TRUE(check_gemm_output(*f, ops, c).valid()) << to_string(p);
+    // The same data read as m x k is a different product: the check sees it.
+    auto wrong_layout = host_product(*f, ops, ops.a, ops.b, ALayout::m_by_k);
+    EXPECT_FALSE(check_gemm_output(*f, ops, wrong_layout).valid()) << to_string(p);
+    auto bad = c;
+    const int eb = element_bytes(f->output);
+    std::memset(bad.data() + (m * n / 3) * eb, 0xff, eb);  // NaN
+    EXPECT_FALSE(check_gemm_output(*f, ops, bad).valid()) << to_string(p);
+  }
+  EXPECT_EQ(mfma_gemm_format(Precision::int8), nullptr);
+}
 
 TEST(HipGemmFormat, NoFormatForTf32OrFp8) {
   EXPECT_EQ(hip_gemm_format(Precision::tf32), nullptr);

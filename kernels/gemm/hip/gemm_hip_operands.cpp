@@ -143,6 +143,19 @@ const HipGemmFormat* hip_gemm_format(Precision p) {
   return nullptr;
 }
 
+const HipGemmFormat* mfma_gemm_format(Precision p) {
+  // C is the accumulator itself: products of these inputs are exact in it,
+  // only its additions round.
+  static const HipGemmFormat kFormats[] = {
+      {Precision::fp64, Element::f64, Element::f64, {0, u(53), 0, u(53)}},
+      {Precision::fp16, Element::f16, Element::f32, {0, u(24), 0, u(53)}},
+      {Precision::bf16, Element::bf16, Element::f32, {0, u(24), 0, u(53)}},
+  };
+  for (const auto& f : kFormats)
+    if (f.precision == p) return &f;
+  return nullptr;
+}
+
 int64_t default_hip_gemm_n(const HipGemmFormat& f, uint64_t memory_bytes, bool quick) {
   const bool narrow = element_bytes(f.input) <= 2;
   int64_t n = narrow ? (quick ? 8192 : 16384) : (quick ? 4096 : 8192);
@@ -155,7 +168,11 @@ int64_t default_hip_gemm_n(const HipGemmFormat& f, uint64_t memory_bytes, bool q
 }
 
 GemmOperands make_gemm_operands(const HipGemmFormat& f, int64_t m, int64_t n, int64_t k,
-                                uint64_t seed) {
+                                uint64_t seed, ALayout layout) {
+  // Where A[i, l] is stored.
+  auto a_index = [&](int64_t i, int64_t l) {
+    return layout == ALayout::m_by_k ? i + l * m : l + i * k;
+  };
   GemmOperands ops;
   ops.m = m;
   ops.n = n;
@@ -168,7 +185,7 @@ GemmOperands make_gemm_operands(const HipGemmFormat& f, int64_t m, int64_t n, in
   for (int64_t l = 0; l < k; ++l)
     for (int64_t i = 0; i < m; ++i) {
       const double v = input_value(f.input, seed, uint64_t(i + l * m));
-      store(ops.a.data(), f.input, i + l * m, v);
+      store(ops.a.data(), f.input, a_index(i, l), v);
       w[l] += v;
       w2[l] += v * v;
     }
@@ -189,7 +206,7 @@ GemmOperands make_gemm_operands(const HipGemmFormat& f, int64_t m, int64_t n, in
     ops.sample_row.push_back(i);
     ops.sample_col.push_back(j);
     for (int64_t l = 0; l < k; ++l) {
-      ops.sample_a.push_back(element_value(ops.a.data(), f.input, i + l * m));
+      ops.sample_a.push_back(element_value(ops.a.data(), f.input, a_index(i, l)));
       ops.sample_b.push_back(element_value(ops.b.data(), f.input, l + j * k));
     }
   }

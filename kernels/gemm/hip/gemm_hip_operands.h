@@ -33,6 +33,9 @@ struct HipGemmFormat {
 };
 // nullptr for precisions no HIP GEMM runs (tf32, fp8 without hipBLASLt).
 const HipGemmFormat* hip_gemm_format(Precision p);
+// flopscope's own MFMA GEMM stores its accumulators: FP16/BF16 inputs, FP32
+// C; FP64 in and out. nullptr for other precisions.
+const HipGemmFormat* mfma_gemm_format(Precision p);
 
 // The default square size: 16384 (8192 quick) for 16-bit and narrower
 // inputs, 8192 (quick 4096) for FP64/FP32, reduced in steps of 1024 until A,
@@ -49,8 +52,12 @@ struct GemmOperands {
   std::vector<int64_t> sample_row, sample_col;
   std::vector<double> sample_a, sample_b;  // k values per sample
 };
+// How A is stored: m x k column-major (rocBLAS, no transpose), or k x m
+// column-major, each row of op(A) contiguous in k (the TN layout of the own
+// MFMA GEMM and cuBLASLt).
+enum class ALayout { m_by_k, k_by_m };
 GemmOperands make_gemm_operands(const HipGemmFormat& f, int64_t m, int64_t n, int64_t k,
-                                uint64_t seed);
+                                uint64_t seed, ALayout layout = ALayout::m_by_k);
 
 // The value of element `index` of raw storage in format e.
 double element_value(const unsigned char* raw, Element e, int64_t index);

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstring>
 #include <optional>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -12,7 +11,7 @@
 #include "devices/gpu_shim/gpu_runtime.h"
 #include "devices/gpu_shim/host_pinning.h"
 #include "kernels/gemm/gemm_spec.h"
-#include "kernels/gemm/gpu/gemm_check.h"
+#include "kernels/gemm/hip/gemm_hip_operands.h"
 #include "kernels/gemm/hip/mfma_tile.h"
 
 namespace flopscope::gemm::hip {
@@ -22,12 +21,6 @@ namespace {
 // Inside flopscope::gemm, a bare `gpu` would name flopscope::gemm::gpu (the
 // shared checks); the runtime helpers are flopscope::gpu.
 namespace rt = flopscope::gpu;
-
-// Elements sampled for the element-wise check (the column checksums cover
-// every element; these catch layout and indexing mistakes one by one).
-constexpr int kSampledElements = 8;
-// Columns of C copied back per chunk during the check (bounds host memory).
-constexpr size_t kCheckChunkBytes = size_t{64} << 20;
 
 // The macro tile: 2 x 2 waves, each 2 x 2 MFMA tiles; depth 64 bytes of k
 // for 16-bit elements (32) and 128 bytes for FP64 (16), i.e. 4 FP16 or FP64
@@ -154,74 +147,9 @@ __global__ void __launch_bounds__(Tiling<kOp>::kThreads)
       }
 }
 
-// ---- Host-side inputs: a pure function of (seed, index), so the check can
-// regenerate any row or column without keeping the matrices.
-
-uint64_t mix(uint64_t x) {  // splitmix64 finaliser
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-// One input element: its value and its storage.
-template <MfmaOp kOp>
-struct Input {
-  double value;
-  Element<kOp> bits;
-};
-
-// Rounds the significand of a double to `keep` fraction bits (ties to even)
-// with integer arithmetic (the host generates 10^8 elements and more):
-// returns the rounded fraction and adjusts the binary exponent on a carry.
-inline uint64_t round_fraction(uint64_t bits, int keep, int* exponent) {
-  const int drop = 52 - keep;
-  const uint64_t fraction = bits & ((uint64_t{1} << 52) - 1);
-  uint64_t q = fraction >> drop;
-  const uint64_t rest = fraction & ((uint64_t{1} << drop) - 1), half = uint64_t{1} << (drop - 1);
-  q += static_cast<uint64_t>(rest > half) |
-       (static_cast<uint64_t>(rest == half) & q & 1);  // no branch: rest is random
-  *exponent += static_cast<int>(q >> keep);            // rounded up to the next power of two
-  return q & ((uint64_t{1} << keep) - 1);
-}
-
-// Element `index` of the matrix with seed `seed`: uniform in [-1, 1),
-// rounded to the format (nearest, ties to even). FP16 values below 2^-14
-// (subnormal, which MI200's FP16 MFMA flushes) become 0.
-template <MfmaOp kOp>
-Input<kOp> input(uint64_t seed, uint64_t index) {
-  const uint64_t h = mix(seed ^ mix(index));
-  const double u = static_cast<double>(h >> 11) * 0x1.0p-52 - 1.0;  // exact
-  if constexpr (std::is_same_v<Element<kOp>, double>) {
-    return {u, u};
-  } else {
-    constexpr bool f16 = kOp == MfmaOp::f16_32x32x8;
-    constexpr int keep = f16 ? 10 : 7, bias = f16 ? 15 : 127;
-    if (u == 0 || (f16 && std::fabs(u) < 0x1.0p-14)) return {0.0, 0};
-    uint64_t bits;
-    std::memcpy(&bits, &u, sizeof bits);
-    const uint64_t sign = bits >> 63;
-    int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
-    const uint64_t q = round_fraction(bits, keep, &exponent);
-    const uint64_t rounded = (sign << 63) | (uint64_t(exponent + 1023) << 52) | (q << (52 - keep));
-    double value;
-    std::memcpy(&value, &rounded, sizeof value);
-    const auto storage =
-        static_cast<uint16_t>((sign << 15) | (uint64_t(exponent + bias) << keep) | q);
-    return {value, storage};
-  }
-}
-
 std::string shape_tag(const MfmaShape& s) {  // "v_mfma_f32_32x32x8f16" -> "32x32x8f16"
   const std::string name = s.name;
   return name.substr(name.find('_', 7) + 1);
-}
-
-ErrorModel error_model(Precision p) {
-  // Products of FP16/BF16 (and FP64) inputs are exact in the accumulator;
-  // only its additions round, and C is the accumulator itself.
-  const double u = p == Precision::fp64 ? std::ldexp(1.0, -53) : std::ldexp(1.0, -24);
-  return {0, u, 0, std::ldexp(1.0, -53)};
 }
 
 template <MfmaOp kOp>
@@ -239,12 +167,20 @@ class MfmaGemmRun final : public KernelRun {
         m_(m),
         n_(n),
         k_(k),
-        seed_a_(mix(seed)),
-        seed_b_(mix(seed + 1)),
+        f_(*mfma_gemm_format(p)),
         a_(static_cast<size_t>(k * m)),
         b_(static_cast<size_t>(k * n)),
         c_(static_cast<size_t>(m * n)) {
-    upload_inputs();
+    // The operands and their check are gemm_hip_operands.h's, shared with
+    // rocBLAS; A is stored k x m (TN), as the kernel reads it.
+    ops_ = make_gemm_operands(f_, m, n, k, seed, ALayout::k_by_m);
+    static_assert(sizeof(E) == 2 || sizeof(E) == 8, "FP16/BF16 bits or FP64");
+    rt::check(gpuMemcpy(a_.get(), ops_.a.data(), ops_.a.size(), gpuMemcpyHostToDevice),
+              "uploading A");
+    rt::check(gpuMemcpy(b_.get(), ops_.b.data(), ops_.b.size(), gpuMemcpyHostToDevice),
+              "uploading B");
+    ops_.a = {};  // the check keeps only sums and samples
+    ops_.b = {};
     description_ = "flopscope-mfma-" + shape_tag(T::s) +
                    (forced ? " (own MFMA GEMM, chosen by --implementation)"
                            : " (own MFMA GEMM: rocBLAS not found)") +
@@ -274,25 +210,9 @@ class MfmaGemmRun final : public KernelRun {
 
   Verification verify() override {
     device_.select();
-    // Column sums of C, copied back a chunk of columns at a time.
-    std::vector<double> got(n_);
-    const int64_t cols = std::max<int64_t>(1, kCheckChunkBytes / (sizeof(Out) * m_));
-    std::vector<Out> chunk(static_cast<size_t>(std::min(cols, n_) * m_));
-    for (int64_t j0 = 0; j0 < n_; j0 += cols) {
-      const int64_t nc = std::min(cols, n_ - j0);
-      rt::check(
-          gpuMemcpy(chunk.data(), c_.get() + j0 * m_, nc * m_ * sizeof(Out), gpuMemcpyDeviceToHost),
-          "copying C back");
-      for (int64_t j = 0; j < nc; ++j) {
-        double sum = 0;
-        for (int64_t i = 0; i < m_; ++i) sum += static_cast<double>(chunk[j * m_ + i]);
-        got[j0 + j] = sum;
-      }
-    }
-    const ErrorModel e = error_model(p_);
-    Verification v = gpu::compare_column_checksums(got, want_, sum_sq_, tolerance(e, k_, m_));
-    gpu::add_sampled_elements(v, sampled_element_errors(), tolerance(e, k_, 1));
-    return v;
+    std::vector<unsigned char> c(static_cast<size_t>(m_ * n_) * sizeof(Out));
+    rt::check(gpuMemcpy(c.data(), c_.get(), c.size(), gpuMemcpyDeviceToHost), "copying C back");
+    return check_gemm_output(f_, ops_, c);
   }
 
   bool corrupt_output_for_test(int64_t element) override {
@@ -303,87 +223,14 @@ class MfmaGemmRun final : public KernelRun {
   }
 
  private:
-  // Generates A and B on the host, a chunk of columns at a time split over
-  // the host threads, uploads them, and keeps the reference checksums:
-  // w[l] = sum_i op(A)[i][l] (w2: of squares), want[j] = sum_l w[l] B[l][j],
-  // sum_sq[j] = sum_l w2[l] B[l][j]^2.
-  void upload_inputs() {
-    const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 64u));
-    // A is k x m: column i (row i of op(A)) holds elements l + i k. Each
-    // thread sums its own columns into private partials.
-    std::vector<std::vector<double>> w(threads, std::vector<double>(k_, 0.0)),
-        w2(threads, std::vector<double>(k_, 0.0));
-    fill(a_.get(), seed_a_, m_, threads, [&](int t, int64_t, int64_t l, double x) {
-      w[t][l] += x;
-      w2[t][l] += x * x;
-    });
-    for (int t = 1; t < threads; ++t)
-      for (int64_t l = 0; l < k_; ++l) {
-        w[0][l] += w[t][l];
-        w2[0][l] += w2[t][l];
-      }
-    // B is k x n: column j holds elements l + j k; one thread per column.
-    want_.assign(n_, 0.0);
-    sum_sq_.assign(n_, 0.0);
-    fill(b_.get(), seed_b_, n_, threads, [&](int, int64_t j, int64_t l, double x) {
-      want_[j] += w[0][l] * x;
-      sum_sq_[j] += w2[0][l] * x * x;
-    });
-  }
-
-  // Generates the k x `cols` matrix `seed` into `device`; use(thread,
-  // column, l, value) sees every element once, each column on one thread.
-  template <typename Use>
-  void fill(E* device, uint64_t seed, int64_t cols, int threads, Use&& use) {
-    constexpr int64_t kChunkElements = int64_t{1} << 24;  // per upload
-    const int64_t per_chunk = std::max<int64_t>(1, kChunkElements / k_);
-    std::vector<E> buf(static_cast<size_t>(std::min(per_chunk, cols) * k_));
-    for (int64_t c0 = 0; c0 < cols; c0 += per_chunk) {
-      const int64_t nc = std::min(per_chunk, cols - c0);
-      auto work = [&](int t) {
-        for (int64_t c = t; c < nc; c += threads)
-          for (int64_t l = 0; l < k_; ++l) {
-            const Input<kOp> x = input<kOp>(seed, static_cast<uint64_t>(l + (c0 + c) * k_));
-            buf[c * k_ + l] = x.bits;
-            use(t, c0 + c, l, x.value);
-          }
-      };
-      std::vector<std::thread> pool;
-      for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-      work(0);
-      for (auto& th : pool) th.join();
-      rt::check(gpuMemcpy(device + c0 * k_, buf.data(), nc * k_ * sizeof(E), gpuMemcpyHostToDevice),
-                "uploading GEMM inputs");
-    }
-  }
-
-  // Normalised errors of a few elements C[i, j], spread over the matrix,
-  // against long-double dot products of the regenerated row i of op(A) and
-  // column j of B.
-  std::vector<double> sampled_element_errors() {
-    std::vector<double> errors, a(k_), b(k_);
-    for (int s = 0; s < kSampledElements; ++s) {
-      const int64_t i = (s * 7919 + 13) % m_, j = (s * 104729 + 71) % n_;
-      for (int64_t l = 0; l < k_; ++l) {
-        a[l] = input<kOp>(seed_a_, l + i * k_).value;
-        b[l] = input<kOp>(seed_b_, l + j * k_).value;
-      }
-      Out c{};
-      rt::check(gpuMemcpy(&c, c_.get() + i + j * m_, sizeof c, gpuMemcpyDeviceToHost),
-                "copying a sampled element");
-      errors.push_back(gpu::element_error(a.data(), b.data(), k_, static_cast<double>(c)));
-    }
-    return errors;
-  }
-
   rt::CurrentDevice device_;
   rt::ScopedHostPinning pinning_;
   Precision p_;
   int64_t m_, n_, k_;
-  uint64_t seed_a_, seed_b_;
+  HipGemmFormat f_;
+  GemmOperands ops_;
   rt::DeviceBuffer<E> a_, b_;
   rt::DeviceBuffer<Out> c_;
-  std::vector<double> want_, sum_sq_;
   rt::EventTimer timer_;
   std::string description_;
 };
