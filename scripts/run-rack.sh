@@ -13,7 +13,7 @@ set -euo pipefail
 
 launcher=${1:-}
 shift || true
-flopscope=${FLOPSCOPE:-$(dirname "$0")/../build/cpu/flopscope}
+flopscope=${FLOPSCOPE:-$(dirname "$0")/../build/all/flopscope}  # cmake --preset all
 output=${OUTPUT:-rack-$(date +%Y%m%dT%H%M%S).json}
 ranks_per_node=${RANKS_PER_NODE:-$(nvidia-smi -L 2>/dev/null | wc -l || echo 1)}
 [ "${ranks_per_node}" -ge 1 ] 2>/dev/null || ranks_per_node=1
