@@ -33,32 +33,6 @@ std::string process_name(int pid) {
 
 }  // namespace
 
-void CudaBackend::query() {
-  if (queried_) return;
-  queried_ = true;
-  std::optional<topo::Topology> topology;
-  try {
-    topology = topo::load_live_topology();
-  } catch (const std::exception&) {
-    // Without a topology the feeding threads are not pinned.
-  }
-  infos_ = query_cuda_devices(topology ? &*topology : nullptr, &reason_);
-}
-
-std::vector<Device> CudaBackend::devices() {
-  query();
-  std::vector<Device> out;
-  for (const auto& i : infos_) out.push_back(describe_cuda_device(i));
-  return out;
-}
-
-const CudaDeviceInfo& CudaBackend::info(const Device& d) {
-  query();
-  for (const auto& i : infos_)
-    if (std::string("cuda:").append(std::to_string(i.ordinal)) == d.id) return i;
-  throw DeviceError(d.id + ": no such CUDA device");
-}
-
 gpu::GpuKernelContext CudaBackend::context(const Device& d) {
   const CudaDeviceInfo& i = info(d);
   gpu::GpuKernelContext c;
@@ -98,16 +72,6 @@ std::vector<ProblemSize> CudaBackend::default_sizes(const Device& d, KernelKind 
     default:
       return {ProblemSize{}};  // make_run reports it unsupported
   }
-}
-
-ProblemSize CudaBackend::size_from_user(const Device& d, KernelKind k, Precision p,
-                                        const std::vector<int64_t>& dims) {
-  return sizes_from_user(d, k, p, dims).front();
-}
-
-std::vector<ProblemSize> CudaBackend::sizes_from_user(const Device&, KernelKind k, Precision,
-                                                      const std::vector<int64_t>& dims) {
-  return gpu::gpu_sizes_from_user(k, dims);
 }
 
 std::unique_ptr<KernelRun> CudaBackend::make_run(const Device& d, const KernelRequest& request,

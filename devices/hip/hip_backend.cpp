@@ -27,32 +27,6 @@ bool peak_on_mfma(const KernelRequest& r) {
 
 }  // namespace
 
-void HipBackend::query() {
-  if (queried_) return;
-  queried_ = true;
-  std::optional<topo::Topology> topology;
-  try {
-    topology = topo::load_live_topology();
-  } catch (const std::exception&) {
-    // Without a topology the feeding threads are not pinned.
-  }
-  infos_ = query_hip_devices(topology ? &*topology : nullptr, &reason_);
-}
-
-std::vector<Device> HipBackend::devices() {
-  query();
-  std::vector<Device> out;
-  for (const auto& i : infos_) out.push_back(describe_hip_device(i));
-  return out;
-}
-
-const HipDeviceInfo& HipBackend::info(const Device& d) {
-  query();
-  for (const auto& i : infos_)
-    if (std::string("hip:").append(std::to_string(i.ordinal)) == d.id) return i;
-  throw DeviceError(d.id + ": no such HIP device");
-}
-
 gpu::GpuKernelContext HipBackend::context(const Device& d) {
   const HipDeviceInfo& i = info(d);
   gpu::GpuKernelContext c;
@@ -91,17 +65,6 @@ std::vector<ProblemSize> HipBackend::default_sizes(const Device& d, KernelKind k
       return fft::gpu::default_fft_sizes(c, p, quick);
   }
   return {ProblemSize{}};  // make_run reports it unsupported
-}
-
-ProblemSize HipBackend::size_from_user(const Device& d, KernelKind k, Precision p,
-                                       const std::vector<int64_t>& dims) {
-  return sizes_from_user(d, k, p, dims).front();
-}
-
-std::vector<ProblemSize> HipBackend::sizes_from_user(const Device& /*d*/, KernelKind k,
-                                                     Precision /*p*/,
-                                                     const std::vector<int64_t>& dims) {
-  return gpu::gpu_sizes_from_user(k, dims);
 }
 
 std::unique_ptr<KernelRun> HipBackend::make_run(const Device& d, const KernelRequest& request,

@@ -6,38 +6,32 @@
 #include <optional>
 #include <vector>
 
+#include "devices/gpu_shim/gpu_backend_base.h"
 #include "devices/gpu_shim/gpu_kernel_context.h"
 #include "devices/hip/hip_device_info.h"
 #include "harness/backend.h"
 
 namespace flopscope::hip {
 
-class HipBackend final : public Backend {
+class HipBackend final : public gpu::GpuBackendBase<HipDeviceInfo> {
  public:
   std::string kind() const override { return "hip"; }
-  std::vector<Device> devices() override;
-  std::string unavailable_reason() const override { return reason_; }
   std::vector<ProblemSize> default_sizes(const Device& d, KernelKind k, Precision p,
                                          bool quick) override;
-  ProblemSize size_from_user(const Device& d, KernelKind k, Precision p,
-                             const std::vector<int64_t>& dims) override;
-  std::vector<ProblemSize> sizes_from_user(const Device& d, KernelKind k, Precision p,
-                                           const std::vector<int64_t>& dims) override;
   std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
                                       std::string* unsupported) override;
   // The current SYS (engine) clock from ROCm SMI.
   std::optional<double> measure_clock_hz(const Device& d) override;
-  bool clock_is_passive() const override { return true; }  // a ROCm SMI reading
   // ROCm SMI: clock, temperature, power, power cap.
   std::unique_ptr<SensorSource> sensors(const Device& d) override;
 
  private:
-  void query();
-  const HipDeviceInfo& info(const Device& d);
+  std::vector<HipDeviceInfo> query_devices(const topo::Topology* topology,
+                                           std::string* reason) override {
+    return query_hip_devices(topology, reason);
+  }
+  Device describe(const HipDeviceInfo& info) override { return describe_hip_device(info); }
   gpu::GpuKernelContext context(const Device& d);
-  bool queried_ = false;
-  std::vector<HipDeviceInfo> infos_;
-  std::string reason_;
 };
 
 }  // namespace flopscope::hip
