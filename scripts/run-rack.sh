@@ -15,7 +15,14 @@ launcher=${1:-}
 shift || true
 flopscope=${FLOPSCOPE:-$(dirname "$0")/../build/all/flopscope}  # cmake --preset all
 output=${OUTPUT:-rack-$(date +%Y%m%dT%H%M%S).json}
-ranks_per_node=${RANKS_PER_NODE:-$(nvidia-smi -L 2>/dev/null | wc -l || echo 1)}
+# One rank per GPU flopscope finds on this node (NVIDIA and AMD alike), or one
+# for a CPU-only node; RANKS_PER_NODE overrides.
+count_gpus() {
+  "${flopscope}" devices --json 2>/dev/null | python3 -c \
+    'import json, sys; print(sum(d["kind"] in ("cuda", "hip") for d in json.load(sys.stdin)["devices"]))' \
+    2>/dev/null || echo 1
+}
+ranks_per_node=${RANKS_PER_NODE:-$(count_gpus)}
 [ "${ranks_per_node}" -ge 1 ] 2>/dev/null || ranks_per_node=1
 
 case "${launcher}" in
