@@ -1,5 +1,7 @@
-// The HIP backend on a real AMD GPU: stream, stencil and the FMA chains
-// build, run and verify, and a corrupted output is caught. On a machine
+// The HIP backend on a real AMD GPU: stream, stencil, the FMA chains, the
+// MFMA chains, GEMM (rocBLAS and the own MFMA GEMM) and FFT build, run and
+// verify, and a corrupted output is caught; where a library or an
+// instruction is missing, the run says which in its reason. On a machine
 // without a GPU or driver the backend must say why in one line, and the GPU
 // tests skip with that reason.
 #include <gtest/gtest.h>
@@ -24,9 +26,10 @@ Gpu& the_gpu() {
 
 // Runs a kernel twice, checks it, then corrupts one element and checks that
 // the check fails.
-void run_and_check(KernelKind k, Precision p, ProblemSize size) {
+void run_and_check(KernelKind k, Precision p, ProblemSize size,
+                   const std::string& implementation = "") {
   auto& g = the_gpu();
-  KernelRequest r{k, p, size, "", 7};
+  KernelRequest r{k, p, size, implementation, 7};
   std::string unsupported;
   auto run = g.backend.make_run(g.devices[0], r, &unsupported);
   ASSERT_TRUE(run) << to_string(k) << " " << to_string(p) << ": " << unsupported;
@@ -39,6 +42,24 @@ void run_and_check(KernelKind k, Precision p, ProblemSize size) {
     EXPECT_FALSE(run->verify().valid())
         << to_string(k) << " " << to_string(p) << ": a corrupted output passed";
   }
+}
+
+// The same where the kernel may be unsupported on this GPU or install: then
+// the reason must name what is missing (`expected` is one of the words).
+void run_check_or_explain(KernelKind k, Precision p, ProblemSize size,
+                          std::initializer_list<const char*> expected,
+                          std::string implementation = "") {
+  auto& g = the_gpu();
+  KernelRequest r{k, p, size, implementation, 7};
+  std::string unsupported;
+  auto run = g.backend.make_run(g.devices[0], r, &unsupported);
+  if (!run) {
+    bool named = false;
+    for (const char* word : expected) named |= unsupported.find(word) != std::string::npos;
+    EXPECT_TRUE(named) << to_string(k) << " " << to_string(p) << ": " << unsupported;
+    return;
+  }
+  run_and_check(k, p, size, implementation);
 }
 
 }  // namespace
@@ -79,4 +100,37 @@ TEST(HipGpu, FmaChains) {
   if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
   for (Precision p : {Precision::fp64, Precision::fp32, Precision::fp16})
     run_and_check(KernelKind::peak, p, ProblemSize{{{"rounds", 2}}});
+}
+
+TEST(HipGpu, GemmEveryPrecision) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  for (Precision p :
+       {Precision::fp64, Precision::fp32, Precision::fp16, Precision::bf16, Precision::int8})
+    run_check_or_explain(KernelKind::gemm, p, ProblemSize{{{"n", 256}}}, {"rocBLAS", "MFMA"});
+}
+
+TEST(HipGpu, OwnMfmaGemm) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  for (Precision p : {Precision::fp64, Precision::fp16, Precision::bf16})
+    run_check_or_explain(KernelKind::gemm, p, ProblemSize{{{"n", 256}}}, {"MFMA"},
+                         "flopscope-mfma");
+}
+
+TEST(HipGpu, FftBothPrecisions) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  for (Precision p : {Precision::fp64, Precision::fp32}) {
+    run_check_or_explain(KernelKind::fft, p, ProblemSize{{{"n", 4096}, {"batch", 8}}, "1d"},
+                         {"rocFFT"});
+    run_check_or_explain(KernelKind::fft, p,
+                         ProblemSize{{{"nx", 32}, {"ny", 32}, {"nz", 32}}, "3d"}, {"rocFFT"});
+  }
+}
+
+TEST(HipGpu, MfmaChains) {
+  if (the_gpu().devices.empty()) GTEST_SKIP() << the_gpu().backend.unavailable_reason();
+  for (Precision p : {Precision::bf16, Precision::int8, Precision::fp8})
+    run_check_or_explain(KernelKind::peak, p, ProblemSize{{{"rounds", 2}}}, {"MFMA", "gfx"});
+  for (Precision p : {Precision::fp64, Precision::fp16})
+    run_check_or_explain(KernelKind::peak, p, ProblemSize{{{"rounds", 2}}, "matrix"},
+                         {"MFMA", "gfx"});
 }
