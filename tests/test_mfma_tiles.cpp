@@ -186,6 +186,35 @@ TEST(MfmaTiles, EmulatedWaveGivesTheMatrixProduct) {
 }
 
 // Anchors from AMD's documentation (see mfma_tile.h's header comment).
+// The own GEMM passes its B fragments as the instruction's A operand and its
+// A fragments as B, so that each accumulator register holds 32 consecutive
+// rows of C across lanes (coalesced stores): the A and B fragment layouts are
+// mirror images, so the instruction then computes the transposed tile.
+TEST(MfmaTiles, SwappedOperandsGiveTheTransposedTile) {
+  std::mt19937 rng(29);
+  for (MfmaOp op :
+       {MfmaOp::f16_32x32x8, MfmaOp::bf16_32x32x8_1k, MfmaOp::bf16_32x32x4, MfmaOp::f64_16x16x4}) {
+    const MfmaShape s = mfma_shape(op);
+    ASSERT_EQ(s.m, s.n) << s.name;
+    for (int lane = 0; lane < kWaveLanes; ++lane)
+      for (int j = 0; j < s.k_per_lane; ++j) {
+        EXPECT_EQ(a_element(s, lane, j).row, b_element(s, lane, j).col) << s.name;
+        EXPECT_EQ(a_element(s, lane, j).k, b_element(s, lane, j).k) << s.name;
+      }
+    const Tile A = random_tile(s.m, s.k, rng), B = random_tile(s.k, s.n, rng);
+    Wave w = load(s, A, B, Tile(s.m, s.n), 0);
+    std::swap(w.a, w.b);  // M::run(fb, fa, acc)
+    execute(s, w);
+    const Tile d = store(s, w);  // d(p, q) is C(q, p)
+    for (int p = 0; p < s.n; ++p)
+      for (int q = 0; q < s.m; ++q) {
+        int64_t want = 0;
+        for (int l = 0; l < s.k; ++l) want += A.at(q, l) * B.at(l, p);
+        ASSERT_EQ(d.at(p, q), want) << s.name << " C(" << q << "," << p << ")";
+      }
+  }
+}
+
 TEST(MfmaTiles, MatchesTheDocumentedLayouts) {
   const MfmaShape f16 = mfma_shape(MfmaOp::f16_32x32x8);
   // A: lanes 0-31 hold k 0-3 of rows 0-31, lanes 32-63 hold k 4-7.

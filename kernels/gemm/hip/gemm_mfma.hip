@@ -40,6 +40,7 @@ struct Tiling {
   static constexpr int kChunksPerRow = kBlockK / kChunkElems;
   static constexpr int kChunksPerThread = kBlockM * kChunksPerRow / kThreads;
   static_assert(kBlockM == kBlockN, "A and B tiles load alike");
+  static_assert(s.m == s.n, "square MFMA tiles: the operands swap (see the k loop)");
   static_assert(kBlockM * kChunksPerRow % kThreads == 0, "whole loads per thread");
   static_assert(kBlockK % s.k == 0, "whole instructions per LDS fill");
 };
@@ -127,10 +128,15 @@ __global__ void __launch_bounds__(Tiling<kOp>::kThreads)
         const int col = (wn * T::kTilesN + j) * s.n + eb.col;
         fb[j] = *reinterpret_cast<const typename M::Operand*>(&bs[col * T::kLds + ks + eb.k]);
       }
+      // B's fragment as the instruction's A operand and A's as its B: the
+      // layouts are mirror images (test_mfma_tiles), so each accumulator
+      // holds the transposed tile, and a register's value across lanes is
+      // a run of consecutive rows of C: 128-byte stores instead of 32
+      // scattered 4-byte ones.
 #pragma unroll
       for (int i = 0; i < T::kTilesM; ++i)
 #pragma unroll
-        for (int j = 0; j < T::kTilesN; ++j) acc[i][j] = M::run(fa[i], fb[j], acc[i][j]);
+        for (int j = 0; j < T::kTilesN; ++j) acc[i][j] = M::run(fb[j], fa[i], acc[i][j]);
     }
   }
 
@@ -140,9 +146,9 @@ __global__ void __launch_bounds__(Tiling<kOp>::kThreads)
     for (int j = 0; j < T::kTilesN; ++j)
 #pragma unroll
       for (int r = 0; r < s.c_registers(); ++r) {
-        const RowCol e = c_element(s, lane, r);
-        const int64_t row = m0 + (wm * T::kTilesM + i) * s.m + e.row;
-        const int64_t col = n0 + (wn * T::kTilesN + j) * s.n + e.col;
+        const RowCol e = c_element(s, lane, r);  // of the transposed tile
+        const int64_t row = m0 + (wm * T::kTilesM + i) * s.m + e.col;
+        const int64_t col = n0 + (wn * T::kTilesN + j) * s.n + e.row;
         c[row + col * m] = acc[i][j][r];
       }
 }
