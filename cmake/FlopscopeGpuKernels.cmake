@@ -38,6 +38,32 @@ function(_flopscope_gpu_device_sources target out)
   set(${out} ${sources} PARENT_SCOPE)
 endfunction()
 
+# Fails with the reason when `sources` (the device files one backend
+# compiles, absolute paths) leave out a shared kernel or compile their own
+# stream, stencil or FMA-chain body. Pure list logic, so a test can run it in
+# script mode (tests/cmake/check_gpu_sources.cmake).
+function(flopscope_check_gpu_sources name sources)
+  foreach(shared IN LISTS FLOPSCOPE_GPU_SHARED_KERNELS)
+    if(NOT shared IN_LIST sources)
+      message(FATAL_ERROR "${name} does not compile the shared GPU kernel ${shared}")
+    endif()
+  endforeach()
+  foreach(s IN LISTS sources)
+    # Stream, stencil and the vector FMA chains come only from the shared
+    # files; a vendor folder may add matrix-unit peak kernels (peak_mma,
+    # peak_mfma) but no stream or stencil body of its own.
+    if(s MATCHES "/kernels/(stream|stencil)/" AND NOT s IN_LIST FLOPSCOPE_GPU_SHARED_KERNELS)
+      message(FATAL_ERROR "${name} compiles ${s}: stream and stencil kernels are written once "
+                          "(kernels/<k>/gpu), not per vendor")
+    endif()
+    if(s MATCHES "/kernels/peak/" AND NOT s IN_LIST FLOPSCOPE_GPU_SHARED_KERNELS
+       AND NOT s MATCHES "/kernels/peak/(cuda/peak_mma|hip/peak_mfma)[^/]*$")
+      message(FATAL_ERROR "${name} compiles ${s}: the FMA chains are written once "
+                          "(kernels/peak/gpu); vendor folders hold matrix-unit peaks only")
+    endif()
+  endforeach()
+endfunction()
+
 function(flopscope_assert_shared_gpu_kernels)
   set(targets "")
   if(TARGET flopscope_cuda_core)
@@ -48,25 +74,7 @@ function(flopscope_assert_shared_gpu_kernels)
   endif()
   foreach(t IN LISTS targets)
     _flopscope_gpu_device_sources(${t} sources)
-    foreach(shared IN LISTS FLOPSCOPE_GPU_SHARED_KERNELS)
-      if(NOT shared IN_LIST sources)
-        message(FATAL_ERROR "${t} does not compile the shared GPU kernel ${shared}")
-      endif()
-    endforeach()
-    foreach(s IN LISTS sources)
-      # Stream, stencil and the vector FMA chains come only from the shared
-      # files; a vendor folder may add matrix-unit peak kernels (peak_mma,
-      # peak_mfma) but no stream or stencil body of its own.
-      if(s MATCHES "/kernels/(stream|stencil)/" AND NOT s IN_LIST FLOPSCOPE_GPU_SHARED_KERNELS)
-        message(FATAL_ERROR "${t} compiles ${s}: stream and stencil kernels are written once "
-                            "(kernels/<k>/gpu), not per vendor")
-      endif()
-      if(s MATCHES "/kernels/peak/" AND NOT s IN_LIST FLOPSCOPE_GPU_SHARED_KERNELS
-         AND NOT s MATCHES "/kernels/peak/(cuda/peak_mma|hip/peak_mfma)[^/]*$")
-        message(FATAL_ERROR "${t} compiles ${s}: the FMA chains are written once "
-                            "(kernels/peak/gpu); vendor folders hold matrix-unit peaks only")
-      endif()
-    endforeach()
+    flopscope_check_gpu_sources(${t} "${sources}")
   endforeach()
   if(targets)
     list(JOIN targets " and " names)
