@@ -45,59 +45,38 @@ gpu::GpuKernelContext CudaBackend::context(const Device& d) {
   return c;
 }
 
-std::vector<ProblemSize> CudaBackend::default_sizes(const Device& d, KernelKind k, Precision p,
-                                                    bool quick) {
-  const gpu::GpuKernelContext c = context(d);
-  switch (k) {
-    case KernelKind::gemm: {
-      const int64_t n = gemm::cuda::default_gemm_n(gemm::cuda::cuda_gemm_format(p), c.memory_bytes,
-                                                   c.l2_bytes, quick);
-      return {ProblemSize{{{"n", n}}}};
-    }
-    case KernelKind::stream:
-      return stream::gpu::default_stream_sizes(c, p, quick);
-    case KernelKind::peak: {
-      std::vector<ProblemSize> sizes = {
-          ProblemSize{{{"rounds", peak::gpu::default_rounds(p, quick)}}}};
-      // FP16 has both an FP16x2 chain and a tensor-core (mma.sync) chain.
-      if (p == Precision::fp16 && c.compute_capability >= 70)
-        sizes.push_back(ProblemSize{{{"rounds", peak::gpu::default_rounds(Precision::bf16, quick)}},
-                                    peak::gpu::kMatrixPeakVariant});
-      return sizes;
-    }
-    case KernelKind::stencil:
-      return stencil::gpu::default_stencil_sizes(c, p, quick);
-    case KernelKind::fft:
-      return fft::gpu::default_fft_sizes(c, p, quick);
-    default:
-      return {ProblemSize{}};  // make_run reports it unsupported
-  }
+std::vector<ProblemSize> CudaBackend::gemm_sizes(const gpu::GpuKernelContext& c, Precision p,
+                                                 bool quick) {
+  const int64_t n = gemm::cuda::default_gemm_n(gemm::cuda::cuda_gemm_format(p), c.memory_bytes,
+                                               c.l2_bytes, quick);
+  return {ProblemSize{{{"n", n}}}};
 }
 
-std::unique_ptr<KernelRun> CudaBackend::make_run(const Device& d, const KernelRequest& request,
-                                                 std::string* unsupported) {
-  const gpu::GpuKernelContext c = context(d);
-  switch (request.kernel) {
-    case KernelKind::gemm:
-      return gemm::cuda::make_cublas_gemm_run(c, request, unsupported);
-    case KernelKind::stream:
-      return stream::gpu::make_gpu_stream_run(c, request, unsupported);
-    case KernelKind::peak:
-      if (peak::gpu::has_vector_chain(request.precision) &&
-          request.size.variant != peak::gpu::kMatrixPeakVariant)
-        return peak::gpu::make_gpu_peak_run(c, request, unsupported);
-      return peak::cuda::make_mma_peak_run(c, request, unsupported);
-    case KernelKind::stencil:
-      return stencil::gpu::make_gpu_stencil_run(c, request, unsupported);
-    case KernelKind::fft:
-      return fft::cuda::make_cufft_run(c, request, unsupported);
-    default:
-      if (unsupported)
-        *unsupported = std::string("no CUDA implementation of ")
-                           .append(std::string(to_string(request.kernel))) +
-                       " yet";
-      return nullptr;
-  }
+std::unique_ptr<KernelRun> CudaBackend::make_gemm_run(const gpu::GpuKernelContext& c,
+                                                      const KernelRequest& request,
+                                                      std::string* unsupported) {
+  return gemm::cuda::make_cublas_gemm_run(c, request, unsupported);
+}
+
+std::unique_ptr<KernelRun> CudaBackend::make_fft_run(const gpu::GpuKernelContext& c,
+                                                     const KernelRequest& request,
+                                                     std::string* unsupported) {
+  return fft::cuda::make_cufft_run(c, request, unsupported);
+}
+
+// FP16 has both an FP16x2 chain and a tensor-core (mma.sync, sm_70 on) chain.
+bool CudaBackend::has_matrix_peak(const gpu::GpuKernelContext& c, Precision p) {
+  return p == Precision::fp16 && c.compute_capability >= 70;
+}
+
+int64_t CudaBackend::matrix_peak_rounds(Precision, bool quick) {
+  return peak::gpu::default_rounds(Precision::bf16, quick);  // the tensor-core chains' rounds
+}
+
+std::unique_ptr<KernelRun> CudaBackend::make_matrix_peak_run(const gpu::GpuKernelContext& c,
+                                                             const KernelRequest& request,
+                                                             std::string* unsupported) {
+  return peak::cuda::make_mma_peak_run(c, request, unsupported);
 }
 
 std::optional<double> CudaBackend::measure_clock_hz(const Device& d) {

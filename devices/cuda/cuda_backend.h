@@ -15,10 +15,6 @@ namespace flopscope::cuda {
 class CudaBackend final : public gpu::GpuBackendBase<CudaDeviceInfo> {
  public:
   std::string kind() const override { return "cuda"; }
-  std::vector<ProblemSize> default_sizes(const Device& d, KernelKind k, Precision p,
-                                         bool quick) override;
-  std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
-                                      std::string* unsupported) override;
   std::optional<double> measure_clock_hz(const Device& d) override;
   std::unique_ptr<SensorSource> sensors(const Device& d) override;
   std::optional<std::vector<DeviceProcess>> device_processes(const Device& d) override;
@@ -29,7 +25,20 @@ class CudaBackend final : public gpu::GpuBackendBase<CudaDeviceInfo> {
     return query_cuda_devices(topology, reason);
   }
   Device describe(const CudaDeviceInfo& info) override { return describe_cuda_device(info); }
-  gpu::GpuKernelContext context(const Device& d);
+  gpu::GpuKernelContext context(const Device& d) override;
+  std::vector<ProblemSize> gemm_sizes(const gpu::GpuKernelContext& c, Precision p,
+                                      bool quick) override;
+  std::unique_ptr<KernelRun> make_gemm_run(const gpu::GpuKernelContext& c,
+                                           const KernelRequest& request,
+                                           std::string* unsupported) override;
+  std::unique_ptr<KernelRun> make_fft_run(const gpu::GpuKernelContext& c,
+                                          const KernelRequest& request,
+                                          std::string* unsupported) override;
+  bool has_matrix_peak(const gpu::GpuKernelContext& c, Precision p) override;
+  int64_t matrix_peak_rounds(Precision p, bool quick) override;
+  std::unique_ptr<KernelRun> make_matrix_peak_run(const gpu::GpuKernelContext& c,
+                                                  const KernelRequest& request,
+                                                  std::string* unsupported) override;
 };
 
 }  // namespace flopscope::cuda

@@ -15,18 +15,6 @@
 
 namespace flopscope::hip {
 
-namespace {
-
-// Peaks of the precisions without a vector FMA chain (bf16, int8, fp8) run
-// on the matrix units; --implementation mfma sends fp16 and fp64 there too.
-bool peak_on_mfma(const KernelRequest& r) {
-  return r.implementation == peak::hip::kMfmaImplementation ||
-         r.size.variant == peak::gpu::kMatrixPeakVariant ||
-         !peak::gpu::has_vector_chain(r.precision);
-}
-
-}  // namespace
-
 gpu::GpuKernelContext HipBackend::context(const Device& d) {
   const HipDeviceInfo& i = info(d);
   gpu::GpuKernelContext c;
@@ -40,53 +28,41 @@ gpu::GpuKernelContext HipBackend::context(const Device& d) {
   return c;
 }
 
-std::vector<ProblemSize> HipBackend::default_sizes(const Device& d, KernelKind k, Precision p,
-                                                   bool quick) {
-  const gpu::GpuKernelContext c = context(d);
-  switch (k) {
-    case KernelKind::gemm:
-      return gemm::hip::default_hip_gemm_sizes(c, p, quick);
-    case KernelKind::stream:
-      return stream::gpu::default_stream_sizes(c, p, quick);
-    case KernelKind::peak: {
-      if (!peak::gpu::has_vector_chain(p))
-        return {ProblemSize{{{"rounds", peak::hip::default_mfma_rounds(p, quick)}}}};
-      std::vector<ProblemSize> sizes = {
-          ProblemSize{{{"rounds", peak::gpu::default_rounds(p, quick)}}}};
-      // FP64 and FP16 have MFMA chains too (CDNA): both peaks are measured.
-      if (peak::hip::has_mfma_chain(c, p))
-        sizes.push_back(ProblemSize{{{"rounds", peak::hip::default_mfma_rounds(p, quick)}},
-                                    peak::gpu::kMatrixPeakVariant});
-      return sizes;
-    }
-    case KernelKind::stencil:
-      return stencil::gpu::default_stencil_sizes(c, p, quick);
-    case KernelKind::fft:
-      return fft::gpu::default_fft_sizes(c, p, quick);
-  }
-  return {ProblemSize{}};  // make_run reports it unsupported
+std::vector<ProblemSize> HipBackend::gemm_sizes(const gpu::GpuKernelContext& c, Precision p,
+                                                bool quick) {
+  return gemm::hip::default_hip_gemm_sizes(c, p, quick);
 }
 
-std::unique_ptr<KernelRun> HipBackend::make_run(const Device& d, const KernelRequest& request,
-                                                std::string* unsupported) {
-  const gpu::GpuKernelContext c = context(d);
-  switch (request.kernel) {
-    case KernelKind::gemm:
-      return gemm::hip::make_hip_gemm_run(c, request, unsupported);
-    case KernelKind::stream:
-      return stream::gpu::make_gpu_stream_run(c, request, unsupported);
-    case KernelKind::peak:
-      if (peak_on_mfma(request)) return peak::hip::make_mfma_peak_run(c, request, unsupported);
-      return peak::gpu::make_gpu_peak_run(c, request, unsupported);
-    case KernelKind::stencil:
-      return stencil::gpu::make_gpu_stencil_run(c, request, unsupported);
-    case KernelKind::fft:
-      return fft::hip::make_rocfft_run(c, request, unsupported);
-  }
-  if (unsupported)
-    *unsupported =
-        std::string("no HIP implementation of ").append(to_string(request.kernel)) + " yet";
-  return nullptr;
+std::unique_ptr<KernelRun> HipBackend::make_gemm_run(const gpu::GpuKernelContext& c,
+                                                     const KernelRequest& request,
+                                                     std::string* unsupported) {
+  return gemm::hip::make_hip_gemm_run(c, request, unsupported);
+}
+
+std::unique_ptr<KernelRun> HipBackend::make_fft_run(const gpu::GpuKernelContext& c,
+                                                    const KernelRequest& request,
+                                                    std::string* unsupported) {
+  return fft::hip::make_rocfft_run(c, request, unsupported);
+}
+
+// FP64 and FP16 have MFMA chains beside their FMA chains (CDNA).
+bool HipBackend::has_matrix_peak(const gpu::GpuKernelContext& c, Precision p) {
+  return peak::hip::has_mfma_chain(c, p);
+}
+
+int64_t HipBackend::matrix_peak_rounds(Precision p, bool quick) {
+  return peak::hip::default_mfma_rounds(p, quick);
+}
+
+std::unique_ptr<KernelRun> HipBackend::make_matrix_peak_run(const gpu::GpuKernelContext& c,
+                                                            const KernelRequest& request,
+                                                            std::string* unsupported) {
+  return peak::hip::make_mfma_peak_run(c, request, unsupported);
+}
+
+// --implementation mfma sends FP16 and FP64 peaks to the MFMA chains too.
+bool HipBackend::forces_matrix_peak(const KernelRequest& r) {
+  return r.implementation == peak::hip::kMfmaImplementation;
 }
 
 std::optional<double> HipBackend::measure_clock_hz(const Device& d) {

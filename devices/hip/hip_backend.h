@@ -16,10 +16,6 @@ namespace flopscope::hip {
 class HipBackend final : public gpu::GpuBackendBase<HipDeviceInfo> {
  public:
   std::string kind() const override { return "hip"; }
-  std::vector<ProblemSize> default_sizes(const Device& d, KernelKind k, Precision p,
-                                         bool quick) override;
-  std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
-                                      std::string* unsupported) override;
   // The current SYS (engine) clock from ROCm SMI.
   std::optional<double> measure_clock_hz(const Device& d) override;
   // ROCm SMI: clock, temperature, power, power cap.
@@ -31,7 +27,21 @@ class HipBackend final : public gpu::GpuBackendBase<HipDeviceInfo> {
     return query_hip_devices(topology, reason);
   }
   Device describe(const HipDeviceInfo& info) override { return describe_hip_device(info); }
-  gpu::GpuKernelContext context(const Device& d);
+  gpu::GpuKernelContext context(const Device& d) override;
+  std::vector<ProblemSize> gemm_sizes(const gpu::GpuKernelContext& c, Precision p,
+                                      bool quick) override;
+  std::unique_ptr<KernelRun> make_gemm_run(const gpu::GpuKernelContext& c,
+                                           const KernelRequest& request,
+                                           std::string* unsupported) override;
+  std::unique_ptr<KernelRun> make_fft_run(const gpu::GpuKernelContext& c,
+                                          const KernelRequest& request,
+                                          std::string* unsupported) override;
+  bool has_matrix_peak(const gpu::GpuKernelContext& c, Precision p) override;
+  int64_t matrix_peak_rounds(Precision p, bool quick) override;
+  std::unique_ptr<KernelRun> make_matrix_peak_run(const gpu::GpuKernelContext& c,
+                                                  const KernelRequest& request,
+                                                  std::string* unsupported) override;
+  bool forces_matrix_peak(const KernelRequest& r) override;
 };
 
 }  // namespace flopscope::hip
