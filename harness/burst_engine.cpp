@@ -164,6 +164,7 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     m.implementation = run->implementation();
     m.peak_unit = run->peak_unit();
     m.details = run->details();
+    m.footprint = run->footprint();
     m.flop_per_iteration = run->flop_per_iteration();
     m.bytes_per_iteration = run->bytes_per_iteration();
 

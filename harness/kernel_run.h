@@ -45,6 +45,15 @@ struct Verification {
   bool valid() const { return checked && passed; }
 };
 
+// Where a bandwidth-bound kernel's data lives: the bytes one pass touches and
+// the cache closest to memory that could hold them. The memory roofline
+// (harness/roofline.h) judges only figures whose data comes from memory.
+struct MemoryFootprint {
+  double working_set_bytes = 0;
+  double cache_bytes = 0;  // 0: unknown
+  std::string cache;       // "L3", "L2"
+};
+
 // Which peak a kernel's efficiency is set against.
 enum class PeakUnit { vector, matrix, best };
 
@@ -56,6 +65,8 @@ class KernelRun {
   virtual double flop_per_iteration() const = 0;   // by the kernel spec's formula
   virtual double bytes_per_iteration() const = 0;  // the spec's compulsory bytes
   virtual PeakUnit peak_unit() const { return PeakUnit::best; }
+  // Stream and stencil: their data's footprint against the largest cache.
+  virtual std::optional<MemoryFootprint> footprint() const { return std::nullopt; }
   // Runs `iterations` back-to-back iterations and returns their elapsed
   // seconds as the device measures them (wall time on the CPU, events on GPUs).
   virtual double run(int64_t iterations) = 0;

@@ -61,6 +61,11 @@ nlohmann::json Measurement::to_json() const {
   j["best_bytes_per_second"] =
       best_bytes_per_second > 0 ? nlohmann::json(best_bytes_per_second) : nlohmann::json(nullptr);
   j["roofline"] = roofline ? roofline->to_json() : nlohmann::json(nullptr);
+  if (!roofline_note.empty()) j["roofline_note"] = roofline_note;
+  if (footprint)
+    j["footprint"] = {{"working_set_bytes", footprint->working_set_bytes},
+                      {"cache_bytes", footprint->cache_bytes},
+                      {"cache", footprint->cache}};
   j["cv"] = cv;
   j["repetitions"] = static_cast<int>(repetition_flops.size());
   j["repetition_flops"] = repetition_flops;

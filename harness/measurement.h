@@ -75,7 +75,9 @@ struct Measurement {
   // Compulsory bytes per second: the rate of bandwidth kernels (stream copy
   // has no FLOP at all), and the bandwidth every other kernel reached.
   double median_bytes_per_second = 0, best_bytes_per_second = 0;
-  std::optional<Roofline> roofline;  // stencils, when the run measured stream copy
+  std::optional<Roofline> roofline;          // stencils, when the run measured stream copy
+  std::string roofline_note;                 // a stencil without a roofline: why not
+  std::optional<MemoryFootprint> footprint;  // KernelRun::footprint()
   Verification verification;
   std::optional<double> clock_hz;  // measured around the figure (mean of before/after)
   std::optional<double> clock_before_hz, clock_after_hz;

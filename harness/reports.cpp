@@ -61,6 +61,8 @@ void print_measurement_table(std::ostream& os, const std::vector<Measurement>& m
          << format_rate(m.roofline->bound_flops, rate_unit(m.precision)) << " ("
          << m.roofline->bandwidth_source << " at "
          << format_rate(m.roofline->bandwidth_bytes_per_second, "B/s") << ")\n";
+    else if (!m.roofline_note.empty())
+      os << "         " << m.roofline_note << "\n";
     for (const auto& f : m.flags) os << "         " << f << "\n";
   }
   os << "bandwidth: compulsory bytes per second; %clock: against the peak at the clock measured "

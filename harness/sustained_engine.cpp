@@ -119,6 +119,7 @@ Measurement run_soak(const PlannedRun& pr, SensorSource* sensors, const SoakSett
   m.implementation = run->implementation();
   m.peak_unit = run->peak_unit();
   m.details = run->details();
+  m.footprint = run->footprint();
   m.flop_per_iteration = run->flop_per_iteration();
   m.bytes_per_iteration = run->bytes_per_iteration();
 

@@ -125,6 +125,11 @@ class CpuStencilRun final : public KernelRun {
   double bytes_per_iteration() const override {
     return static_cast<double>(bytes_per_point(sizeof(T))) * points();
   }
+  // Both grids, halo included.
+  std::optional<MemoryFootprint> footprint() const override {
+    return MemoryFootprint{2.0 * static_cast<double>(grid_.elements) * sizeof(T),
+                           static_cast<double>(config_.l3_bytes_total), "L3"};
+  }
 
   double run(int64_t iterations) override {
     auto t0 = std::chrono::steady_clock::now();

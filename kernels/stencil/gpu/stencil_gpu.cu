@@ -118,7 +118,8 @@ class GpuStencilRun final : public KernelRun {
         pinning_(ctx.host_pus),
         star_(star),
         g_{nx, ny, nz, radius(star)},
-        seed_(seed) {
+        seed_(seed),
+        l2_bytes_(ctx.l2_bytes) {
     a_ = flopscope::gpu::DeviceBuffer<T>(g_.points());
     b_ = flopscope::gpu::DeviceBuffer<T>(g_.points());
     flags_ = flopscope::gpu::DeviceBuffer<unsigned long long>(2);
@@ -142,6 +143,11 @@ class GpuStencilRun final : public KernelRun {
     return double(bytes_per_point(sizeof(T))) * double(g_.interior()) * kSweepsPerIteration;
   }
   PeakUnit peak_unit() const override { return PeakUnit::vector; }
+  // Both grids, halo included.
+  std::optional<MemoryFootprint> footprint() const override {
+    return MemoryFootprint{2.0 * static_cast<double>(g_.points()) * sizeof(T),
+                           static_cast<double>(l2_bytes_), "L2"};
+  }
 
   double run(int64_t iterations) override {
     device_.select();
@@ -223,6 +229,7 @@ class GpuStencilRun final : public KernelRun {
   Star star_;
   Grid g_;
   uint64_t seed_;
+  uint64_t l2_bytes_;
   bool flip_ = false;
   flopscope::gpu::DeviceBuffer<T> a_, b_;
   flopscope::gpu::DeviceBuffer<unsigned long long> flags_;

@@ -93,6 +93,10 @@ class CpuStreamRun final : public KernelRun {
     return static_cast<double>(bytes_per_element(config_.op, sizeof(T))) *
            static_cast<double>(config_.elements);
   }
+  std::optional<MemoryFootprint> footprint() const override {
+    return MemoryFootprint{bytes_per_iteration(), static_cast<double>(config_.l3_bytes_total),
+                           "L3"};
+  }
 
   double run(int64_t iterations) override {
     auto t0 = std::chrono::steady_clock::now();

@@ -88,7 +88,7 @@ template <typename T>
 class GpuStreamRun final : public KernelRun {
  public:
   GpuStreamRun(const flopscope::gpu::GpuKernelContext& ctx, Op op, int64_t n, uint64_t seed)
-      : device_(ctx.ordinal), pinning_(ctx.host_pus), op_(op), n_(n) {
+      : device_(ctx.ordinal), pinning_(ctx.host_pus), op_(op), n_(n), l2_bytes_(ctx.l2_bytes) {
     a_ = flopscope::gpu::DeviceBuffer<T>(n);
     b_ = flopscope::gpu::DeviceBuffer<T>(n);
     c_ = flopscope::gpu::DeviceBuffer<T>(n);
@@ -113,6 +113,10 @@ class GpuStreamRun final : public KernelRun {
     return bytes_per_element(op_, sizeof(T)) * static_cast<double>(n_) * kPassesPerIteration;
   }
   PeakUnit peak_unit() const override { return PeakUnit::vector; }
+  std::optional<MemoryFootprint> footprint() const override {
+    return MemoryFootprint{bytes_per_element(op_, sizeof(T)) * static_cast<double>(n_),
+                           static_cast<double>(l2_bytes_), "L2"};
+  }
 
   double run(int64_t iterations) override {
     using V = typename Vec<T>::type;
@@ -169,6 +173,7 @@ class GpuStreamRun final : public KernelRun {
   flopscope::gpu::ScopedHostPinning pinning_;
   Op op_;
   int64_t n_;
+  uint64_t l2_bytes_;  // where a small array would stay
   flopscope::gpu::DeviceBuffer<T> a_, b_, c_;
   flopscope::gpu::DeviceBuffer<unsigned long long> flags_;
   flopscope::gpu::EventTimer timer_;
