@@ -120,6 +120,23 @@ TEST(Cli, BadInputExitsTwoWithOneLineAndNoFile) {
   fs::remove_all(dir);
 }
 
+// A forced implementation the device lacks: the reason, with what the
+// device has instead, on the screen (not only in the result file).
+TEST(Cli, ForcedImplementationTheDeviceLacksSaysWhatItHas) {
+  auto dir = scratch();
+  auto out = dir / "run.json";
+  auto r = flopscope(
+      "run --devices cpu0 --kernels fft --precisions fp64 --sizes 64 "
+      "--implementation no-such-fft --quiet --output " +
+      out.string() + kTiny);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("cpu0 fft/fp64 unsupported: no implementation 'no-such-fft' for fft here; "
+                       "available: fftw"),
+            std::string::npos)
+      << r.out;
+  fs::remove_all(dir);
+}
+
 TEST(Cli, AbsentDeviceExitsThree) {
   auto dir = scratch();
   auto out = dir / "never.json";

@@ -160,12 +160,19 @@ int exit_code_of(const std::vector<Measurement>& ms) {
   return kExitOk;
 }
 
-void print_tables(const RunRecord& record, const nlohmann::json& doc) {
+// `forced`: --implementation was given. Then each unsupported measurement
+// gets its reason (the backend names what it has instead); otherwise the
+// kernels a device lacks are listed on one line.
+void print_tables(const RunRecord& record, const nlohmann::json& doc, bool forced) {
   std::vector<Measurement> shown, unsupported;
   for (const auto& m : record.measurements)
     (m.status == MeasurementStatus::unsupported ? unsupported : shown).push_back(m);
   print_measurement_table(std::cout, shown);
-  if (!unsupported.empty()) {
+  if (forced) {
+    for (const auto& m : unsupported)
+      std::cout << m.device << ' ' << to_string(m.kernel) << '/' << to_string(m.precision)
+                << " unsupported: " << m.message << "\n";
+  } else if (!unsupported.empty()) {
     std::map<std::string, std::string> per_device;
     for (const auto& m : unsupported) {
       // Appended piece by piece: GCC 12 reports a false -Wrestrict for
@@ -416,7 +423,7 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
   if (!csv.empty()) write_file_atomically(csv, measurements_csv(record.measurements));
   // In a rack run only rank 0 prints tables: a thousand ranks' tables would
   // bury the one that matters.
-  if (!rank.launched() || rank.rank == 0) print_tables(record, doc);
+  if (!rank.launched() || rank.rank == 0) print_tables(record, doc, !o.implementation.empty());
   const std::string written = rank.launched() ? partial : output;
   std::cout << "result: " << written << (csv.empty() ? "" : " and " + csv) << "\n";
 
