@@ -73,9 +73,9 @@ FLOPSCOPE_HOST_DEVICE constexpr double weight(int radius, int r) {
 template <int R, class Ops, class Load>
 FLOPSCOPE_HOST_DEVICE inline typename Ops::V star_point(const typename Ops::V* c, const Load& u) {
   typename Ops::V acc = Ops::mul(c[0], u(0, 0, 0));
-#if defined(__CUDACC__) || defined(__HIPCC__)
+#if defined(__CUDA_ARCH__) || defined(__HIPCC__)
 #pragma unroll
-#else
+#elif !defined(__CUDACC__)  // nvcc's host pass knows neither pragma
 #pragma GCC unroll 8
 #endif
   for (int r = 1; r <= R; ++r) {

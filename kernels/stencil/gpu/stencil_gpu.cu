@@ -6,9 +6,10 @@
 //
 // Grid: the interior nx x ny x nz plus a halo of R points on every face,
 // stored unpadded, x fastest (memory index = stencil_spec's logical index).
-// Each thread owns one (x, y) column of a chunk of planes and marches up z,
-// keeping the 2R+1 z-neighbours in registers: every input value is loaded
-// from memory about once, the x and y neighbours come from the L1.
+// Each thread owns one (x, y) column of a chunk of planes and marches up z
+// (stencil_column.h), keeping the 2R+1 z-neighbours and the planes loaded
+// ahead in registers: every input value is loaded from memory about once,
+// the x and y neighbours come from the L1.
 
 #include <cfloat>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include "devices/gpu_shim/gpu_check.h"
 #include "devices/gpu_shim/gpu_runtime.h"
 #include "devices/gpu_shim/host_pinning.h"
+#include "kernels/stencil/gpu/stencil_column.h"
 #include "kernels/stencil/gpu/stencil_gpu.h"
 #include "kernels/stencil/stencil_spec.h"
 
@@ -64,17 +66,11 @@ __global__ void __launch_bounds__(kBlockX* kBlockY)
   const T c[5] = {c0, c1, c2, c3, c4};
   // Point (x, y, z) of the interior sits at (x+R, y+R, z+R) of the stored grid.
   const T* col = in + (x + R) + (y + R) * sy;
-  T q[2 * R + 1];  // q[R + dz] = u(0, 0, dz) of the current plane
-#pragma unroll
-  for (int d = 0; d < 2 * R; ++d) q[d + 1] = col[(z0 + d) * sz];
-  for (int64_t z = z0; z < z1; ++z) {
-#pragma unroll
-    for (int d = 0; d < 2 * R; ++d) q[d] = q[d + 1];
-    q[2 * R] = col[(z + 2 * R) * sz];
-    const T* p = col + (z + R) * sz;
-    auto u = [&](int dx, int dy, int dz) -> T { return dz != 0 ? q[R + dz] : p[dx + dy * sy]; };
-    out[(x + R) + (y + R) * sy + (z + R) * sz] = star_point<R, ScalarOps<T>>(c, u);
-  }
+  T* out_col = out + (x + R) + (y + R) * sy + R * sz;
+  march_column<R, kLookahead<T>>(
+      [&](int64_t plane) { return col[plane * sz]; },
+      [&](int64_t plane, int dx, int dy) { return col[plane * sz + dx + dy * sy]; },
+      [&](int64_t z, T v) { out_col[z * sz] = v; }, z0, z1, c);
 }
 
 // The last sweep read `in` and wrote `out`: every interior point of `out`
