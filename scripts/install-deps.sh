@@ -16,6 +16,8 @@ packages=(
   # AMD GPUs: the HIP compiler and runtime (ROCm 5.2 on Debian 12) and ROCm SMI's
   # header, so that every HIP file compiles here; GPU tests skip without a GPU.
   hipcc libamdhip64-dev librocm-smi-dev
+  # Arm: the aarch64 kernels are cross-compiled and run under qemu in the tests.
+  g++-aarch64-linux-gnu qemu-user
 )
 
 if ! command -v apt-get >/dev/null 2>&1; then

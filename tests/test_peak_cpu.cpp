@@ -16,6 +16,7 @@ std::vector<ChainIsa> runnable_isas() {
   std::vector<ChainIsa> out = {ChainIsa::scalar};
   if (isa.avx2 && isa.fma) out.push_back(ChainIsa::avx2);
   if (isa.avx512f) out.push_back(ChainIsa::avx512);
+  if (isa.neon) out.push_back(ChainIsa::neon);
   return out;
 }
 }  // namespace
@@ -56,15 +57,25 @@ TEST(PeakCpu, CorruptedElementFailsEveryElement) {
 }
 
 TEST(PeakCpu, NeverChoosesAnIsaTheCpuLacks) {
-  EXPECT_EQ(peak::cpu::best_chain_isa(false, false), ChainIsa::scalar);
-  EXPECT_EQ(peak::cpu::best_chain_isa(false, true), ChainIsa::avx2);
-  EXPECT_EQ(peak::cpu::best_chain_isa(true, true), ChainIsa::avx512);
+  EXPECT_EQ(peak::cpu::best_chain_isa(false, false, false), ChainIsa::scalar);
+#if defined(__x86_64__)
+  EXPECT_EQ(peak::cpu::best_chain_isa(false, true, false), ChainIsa::avx2);
+  EXPECT_EQ(peak::cpu::best_chain_isa(true, true, false), ChainIsa::avx512);
+  // An Arm flag never picks Arm code in an x86 build, nor the reverse.
+  EXPECT_EQ(peak::cpu::best_chain_isa(false, false, true), ChainIsa::scalar);
+#elif defined(__aarch64__)
+  EXPECT_EQ(peak::cpu::best_chain_isa(false, false, true), ChainIsa::neon);
+  EXPECT_EQ(peak::cpu::best_chain_isa(true, true, false), ChainIsa::scalar);
+#endif
   auto isa = cpu::detect_cpu_isa();
-  auto chosen = peak::cpu::best_chain_isa(isa.avx512f, isa.avx2 && isa.fma);
+  auto chosen = peak::cpu::best_chain_isa(isa.avx512f, isa.avx2 && isa.fma, isa.neon);
+  if (!isa.neon) {
+    EXPECT_NE(chosen, ChainIsa::neon);
+  }
   if (!isa.avx512f) {
     EXPECT_NE(chosen, ChainIsa::avx512);
   }
-  if (!(isa.avx2 && isa.fma)) {
+  if (!(isa.avx2 && isa.fma) && !isa.neon) {
     EXPECT_EQ(chosen, ChainIsa::scalar);
   }
 }

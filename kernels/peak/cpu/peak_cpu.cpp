@@ -19,15 +19,28 @@ std::string_view to_string(ChainIsa isa) {
       return "avx512";
     case ChainIsa::avx2:
       return "avx2";
+    case ChainIsa::neon:
+      return "neon";
     case ChainIsa::scalar:
       return "scalar";
   }
   return "?";
 }
 
-ChainIsa best_chain_isa(bool has_avx512f, bool has_avx2_fma) {
+ChainIsa best_chain_isa(bool has_avx512f, bool has_avx2_fma, bool has_neon) {
+#if defined(__x86_64__)
   if (has_avx512f) return ChainIsa::avx512;
   if (has_avx2_fma) return ChainIsa::avx2;
+  (void)has_neon;
+#elif defined(__aarch64__)
+  (void)has_avx512f;
+  (void)has_avx2_fma;
+  if (has_neon) return ChainIsa::neon;
+#else
+  (void)has_avx512f;
+  (void)has_avx2_fma;
+  (void)has_neon;
+#endif
   return ChainIsa::scalar;
 }
 
@@ -45,6 +58,8 @@ ChainKernel<double> kernel_fp64(ChainIsa isa) {
       return {kAvx512Fp64, chains_fp64_avx512};
     case ChainIsa::avx2:
       return {kAvx2Fp64, chains_fp64_avx2};
+    case ChainIsa::neon:
+      return {kNeonFp64, chains_fp64_neon};
     default:
       return {kScalarFp64, chains_fp64_scalar};
   }
@@ -56,6 +71,8 @@ ChainKernel<float> kernel_fp32(ChainIsa isa) {
       return {kAvx512Fp32, chains_fp32_avx512};
     case ChainIsa::avx2:
       return {kAvx2Fp32, chains_fp32_avx2};
+    case ChainIsa::neon:
+      return {kNeonFp32, chains_fp32_neon};
     default:
       return {kScalarFp32, chains_fp32_scalar};
   }

@@ -9,12 +9,12 @@
 
 namespace flopscope::peak::cpu {
 
-enum class ChainIsa { avx512, avx2, scalar };
+enum class ChainIsa { avx512, avx2, neon, scalar };
 std::string_view to_string(ChainIsa isa);
 
-// The widest chain ISA the CPU can run; `has_avx512f`/`has_avx2_fma` come
-// from cpuid (with the OS's xgetbv support check), never from the build.
-ChainIsa best_chain_isa(bool has_avx512f, bool has_avx2_fma);
+// The widest chain ISA the CPU can run; the flags come from cpuid (with the
+// OS's xgetbv support check) or the Arm hwcaps, never from the build.
+ChainIsa best_chain_isa(bool has_avx512f, bool has_avx2_fma, bool has_neon);
 
 // Default chain rounds per iteration: about 8 ms of work at 3 GHz, so the
 // parallel region and timer around each iteration cost well under 0.5%.
