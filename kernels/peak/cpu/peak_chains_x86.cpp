@@ -2,7 +2,9 @@
 // file builds without -march flags and the right one is picked by cpuid at
 // run time; the accumulators are arrays the compiler keeps in registers
 // once the step loop is fully unrolled.
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include "kernels/peak/cpu/peak_chains.h"
 #include "kernels/peak/peak_spec.h"

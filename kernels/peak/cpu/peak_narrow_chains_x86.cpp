@@ -2,7 +2,9 @@
 // so the file builds without -march flags and runs only where cpuid says
 // the instruction exists (peak_narrow_cpu.cpp). The accumulators are arrays
 // the compiler keeps in registers once the step loop is fully unrolled.
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <cstring>
 

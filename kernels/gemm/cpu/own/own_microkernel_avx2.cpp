@@ -18,11 +18,11 @@
 // Every function in this file is compiled for AVX2+FMA (the pragma below):
 // the file builds without -march flags, and the driver calls it only when
 // cpuid says the CPU has both.
-#include <immintrin.h>
-
 #include "kernels/gemm/cpu/own/own_microkernel.h"
 
 #if defined(__x86_64__)
+
+#include <immintrin.h>
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")

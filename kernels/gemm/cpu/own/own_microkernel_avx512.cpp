@@ -18,11 +18,11 @@
 // the file builds without -march flags, and the driver calls it only when
 // cpuid and the OS say the CPU has AVX-512F. On a machine without AVX-512 it
 // is compiled but never run (tests assert it is never selected there).
-#include <immintrin.h>
-
 #include "kernels/gemm/cpu/own/own_microkernel.h"
 
 #if defined(__x86_64__)
+
+#include <immintrin.h>
 
 #pragma GCC push_options
 #pragma GCC target("avx512f")

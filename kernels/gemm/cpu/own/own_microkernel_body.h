@@ -12,7 +12,9 @@
 // is stored as contiguous elements of one column.
 #pragma once
 
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <cstdint>
 
