@@ -99,6 +99,14 @@ TEST(PeakNarrowCpu, RealChainsOnlyWhereTheCpuHasThem) {
   alder.avx_vnni = true;
   EXPECT_EQ(pc::narrow_chain_isa(Precision::int8, alder, nullptr), NarrowIsa::avx_vnni);
   EXPECT_FALSE(pc::narrow_chain_isa(Precision::fp16, zen4, nullptr));
+  // Arm's SDOT is chosen by an Arm build only.
+  flopscope::cpu::CpuIsa arm;
+  arm.neon = arm.dotprod = true;
+#if defined(__aarch64__)
+  EXPECT_EQ(pc::narrow_chain_isa(Precision::int8, arm, nullptr), NarrowIsa::neon_sdot);
+#else
+  EXPECT_FALSE(pc::narrow_chain_isa(Precision::int8, arm, nullptr));
+#endif
   // The emulation is a test double: no chain ISA a CPU can report selects it.
   EXPECT_FALSE(pc::make_cpu_narrow_peak_run(Precision::bf16, NarrowIsa::avx512_vnni, {}, 1));
 }

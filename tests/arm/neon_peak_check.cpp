@@ -1,14 +1,15 @@
-// The NEON peak chains (kernels/peak/cpu/peak_chains_neon.cpp), built by the
-// aarch64 cross compiler and run under qemu by run-under-qemu.sh: every lane
-// of every chain against the spec's closed form, as CpuPeakRun::verify
-// checks it on an Arm machine. qemu says nothing of speed; the instruction
-// shape (one FMLA per step) is in the file's comment.
+// The aarch64 peak chains (kernels/peak/cpu/peak_chains_neon.cpp and the
+// SDOT chains of peak_narrow_chains_neon.cpp), built by the cross compiler
+// and run under qemu by run-under-qemu.sh: every lane of every chain against
+// the spec's closed form, as the peak runs check them on an Arm machine.
+// qemu says nothing of speed; the instruction shape is in those files.
 #include <cmath>
 #include <cstdio>
 #include <initializer_list>
 #include <limits>
 
 #include "kernels/peak/cpu/peak_chains.h"
+#include "kernels/peak/cpu/peak_narrow_chains.h"
 #include "kernels/peak/peak_spec.h"
 
 namespace {
@@ -43,11 +44,28 @@ bool chains_meet_closed_form(void (*fn)(int64_t, int64_t, T*), ChainShape s, con
   return ok;
 }
 
+// SDOT chains: every lane exactly its closed form (x0 + 6 per step).
+bool sdot_chains_are_exact() {
+  int32_t out[kNeonInt8.chains * kNeonInt8.lanes];
+  int wrong = 0;
+  for (int64_t thread : {0, 3}) {
+    chains_int8_neon(thread, 2, out);
+    for (int c = 0; c < kNeonInt8.chains; ++c)
+      for (int l = 0; l < kNeonInt8.lanes; ++l)
+        wrong += out[c * kNeonInt8.lanes + l] !=
+                 narrow::int8_closed_form(narrow::int8_start_value(thread, c, l), kStepsPerRound);
+  }
+  std::printf("int8 sdot: %d chains x %d lanes, %d lanes differ from the closed form\n",
+              kNeonInt8.chains, kNeonInt8.lanes, wrong);
+  return wrong == 0;
+}
+
 }  // namespace
 
 int main() {
   const bool ok = chains_meet_closed_form<double>(chains_fp64_neon, kNeonFp64, "fp64 neon") &
-                  chains_meet_closed_form<float>(chains_fp32_neon, kNeonFp32, "fp32 neon");
+                  chains_meet_closed_form<float>(chains_fp32_neon, kNeonFp32, "fp32 neon") &
+                  sdot_chains_are_exact();
   std::puts(ok ? "NEON chains: ok" : "NEON chains: FAILED");
   return ok ? 0 : 1;
 }

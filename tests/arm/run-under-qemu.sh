@@ -12,5 +12,6 @@ done
 mkdir -p "$out"
 aarch64-linux-gnu-g++ -std=c++20 -O2 -Wall -Wextra -Werror -static -I"$src" \
   "$src/tests/arm/neon_peak_check.cpp" "$src/kernels/peak/cpu/peak_chains_neon.cpp" \
+  "$src/kernels/peak/cpu/peak_narrow_chains_neon.cpp" \
   -o "$out/neon_peak_check"
 qemu-aarch64 "$out/neon_peak_check"

@@ -21,6 +21,8 @@ std::string_view to_string(NarrowIsa isa) {
       return "avx512vnni";
     case NarrowIsa::avx_vnni:
       return "avxvnni";
+    case NarrowIsa::neon_sdot:
+      return "neonsdot";
     case NarrowIsa::emulated:
       return "emulated";
   }
@@ -33,6 +35,15 @@ std::optional<NarrowIsa> narrow_chain_isa(Precision p, const flopscope::cpu::Cpu
     if (why) *why = reason;
     return std::nullopt;
   };
+#if defined(__aarch64__)
+  // SDOT matches the table's Arm INT8 rate (4 x FP32 on the same pipes);
+  // BFDOT/BFMMLA chains, and so a measured Arm BF16 peak, are not written.
+  if (p == Precision::bf16) return none("no BF16 chain for Arm CPUs yet (BFDOT/BFMMLA)");
+  if (p == Precision::int8) {
+    if (isa.dotprod) return NarrowIsa::neon_sdot;
+    return none("needs the dot-product extension (SDOT), which this CPU lacks");
+  }
+#else
   if (p == Precision::bf16) {
     if (isa.avx512f && isa.avx512_bf16) return NarrowIsa::avx512_bf16;
     return none("needs AVX512_BF16 (vdpbf16ps), which this CPU lacks");
@@ -42,6 +53,7 @@ std::optional<NarrowIsa> narrow_chain_isa(Precision p, const flopscope::cpu::Cpu
     if (isa.avx2 && isa.avx_vnni) return NarrowIsa::avx_vnni;
     return none("needs AVX512_VNNI or AVX-VNNI (vpdpbusd), which this CPU lacks");
   }
+#endif
   return none("no narrow chain for this precision");
 }
 
@@ -170,6 +182,9 @@ std::unique_ptr<KernelRun> make_cpu_narrow_peak_run(Precision p, NarrowIsa isa,
   if (p == Precision::int8 && isa == NarrowIsa::avx_vnni)
     return std::make_unique<Int8Run>(isa, kAvxVnniInt8, chains_int8_avxvnni, nullptr,
                                      std::move(pus), rounds);
+  if (p == Precision::int8 && isa == NarrowIsa::neon_sdot)
+    return std::make_unique<Int8Run>(isa, kNeonInt8, chains_int8_neon, nullptr, std::move(pus),
+                                     rounds);
   if (p == Precision::int8 && isa == NarrowIsa::emulated)
     return std::make_unique<Int8Run>(isa, kAvx512Int8, nullptr, chains_int8_emulated,
                                      std::move(pus), rounds);

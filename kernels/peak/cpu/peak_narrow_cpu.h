@@ -18,13 +18,15 @@ enum class NarrowIsa {
   avx512_bf16,  // vdpbf16ps zmm
   avx512_vnni,  // vpdpbusd zmm
   avx_vnni,     // vpdpbusd ymm (VEX)
+  neon_sdot,    // Arm SDOT on 128-bit vectors (FEAT_DotProd)
   emulated,     // scalar host emulation: tests only, never selected
 };
 std::string_view to_string(NarrowIsa isa);
 
 // The chain for a precision on this CPU (bf16: AVX512_BF16; int8:
-// AVX512_VNNI, else AVX-VNNI), from cpuid with the OS's register-state
-// check; nullopt with *why ("needs AVX512_BF16") when the CPU has none.
+// AVX512_VNNI, else AVX-VNNI, or SDOT on Arm), from cpuid with the OS's
+// register-state check or the Arm hwcaps; nullopt with *why ("needs
+// AVX512_BF16") when the CPU has none.
 std::optional<NarrowIsa> narrow_chain_isa(Precision p, const flopscope::cpu::CpuIsa& isa,
                                           std::string* why);
 
