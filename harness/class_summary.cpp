@@ -20,6 +20,10 @@ bool headline_precision(PerfClass c, Precision p) {
   return false;
 }
 
+const char* headline_name(PerfClass c) {
+  return c == PerfClass::intelligent ? "FP16/BF16" : c == PerfClass::basic ? "FP32" : "FP64";
+}
+
 // GEMM is the headline. Until a device has a verified GEMM, its FMA-chain
 // figure stands in, and the summary names the kernel so nobody mistakes it.
 constexpr KernelKind kHeadlineOrder[] = {KernelKind::gemm, KernelKind::peak};
@@ -101,7 +105,10 @@ nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
     cls["kernel"] = join(kernels);
     cls["precision"] = join(precisions);
     cls["beside"] = beside;
-    if (per_device.empty()) cls["note"] = "no verified figure for this class";
+    if (per_device.empty())
+      cls["note"] = beside.empty() ? "no verified figure for this class"
+                                   : std::string("no verified ") + headline_name(c) +
+                                         " figure, the class's headline";
     out[std::string(to_string(c))] = cls;
   }
   return out;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include "harness/units.h"
@@ -80,6 +81,26 @@ void print_class_table(std::ostream& os, const nlohmann::json& classes) {
     char line[256];
     std::snprintf(line, sizeof line, "  %-15s %16s  %s\n", name.c_str(), rate.c_str(), how.c_str());
     os << line;
+    // The GEMMs of the class's other precisions (intelligent: TF32, FP8,
+    // INT8 and whichever of FP16/BF16 is not the headline), summed over the
+    // devices: without them a CPU with only INT8 shows "no figure" here.
+    // Other sizes of the headline's own precision are left out.
+    const std::string headline =
+        c["precision"].is_string() ? c["precision"].get<std::string>() : "";
+    std::map<std::string, std::pair<double, std::string>> gemms;
+    static const nlohmann::json kNone = nlohmann::json::object();
+    for (const auto& [device, side] : c.contains("beside") ? c["beside"].items() : kNone.items())
+      for (const auto& [key, figure] : side.items())
+        if (key.rfind("gemm/", 0) == 0 && key.substr(5) != headline &&
+            figure["flops"].is_number()) {
+          auto& g = gemms[key.substr(5)];
+          g.first += figure["flops"].get<double>();
+          g.second = figure.value("unit", "FLOP/s");
+        }
+    std::string beside;
+    for (const auto& [precision, g] : gemms)
+      beside += (beside.empty() ? "" : ", ") + precision + " " + format_rate(g.first, g.second);
+    if (!beside.empty()) os << "  " << std::string(33, ' ') << "beside: gemm " << beside << "\n";
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "harness/atomic_file.h"
 #include "harness/benchmark_flags.h"
@@ -11,6 +12,7 @@
 #include "harness/efficiency.h"
 #include "harness/errors.h"
 #include "harness/plan.h"
+#include "harness/reports.h"
 #include "harness/statistics.h"
 #include "harness/units.h"
 
@@ -176,6 +178,26 @@ TEST(ClassSummary, GemmHeadlineAndUnverifiedNeverCounted) {
   EXPECT_TRUE(j["basic"]["flops"].is_null());
   auto only_peak = summarize_classes({peak}, {"cpu0"});
   EXPECT_EQ(only_peak["supercomputing"]["kernel"], "peak");
+}
+
+// A class without its headline precision still shows the GEMMs beside it
+// (a CPU with INT8 but no BF16/FP16), each in its own unit; other sizes of
+// the headline precision are not repeated there.
+TEST(ClassSummary, TableShowsTheGemmsBesideTheHeadline) {
+  auto int8 = measured(KernelKind::gemm, 256e9, 3e9);
+  int8.precision = Precision::int8;
+  auto dgemm = measured(KernelKind::gemm, 80e9, 3e9);
+  auto small_dgemm = measured(KernelKind::gemm, 60e9, 3e9);
+  small_dgemm.size.dims = {{"n", 512}};
+  std::ostringstream os;
+  print_class_table(os, summarize_classes({int8, dgemm, small_dgemm}, {"cpu0"}));
+  const std::string t = os.str();
+  EXPECT_NE(t.find("no verified FP16/BF16 figure, the class's headline\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("basic                          -  no verified figure for this class\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("beside: gemm int8 256 GOP/s"), std::string::npos) << t;
+  EXPECT_EQ(t.find("beside: gemm fp64"), std::string::npos) << t;
 }
 
 TEST(AtomicFile, WritesWholeOrRefuses) {
