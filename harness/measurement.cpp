@@ -87,8 +87,13 @@ nlohmann::json Measurement::to_json() const {
     nlohmann::json series = nlohmann::json::array();
     for (const auto& [t, f] : soak->series) series.push_back({t, f});
     j["series"] = series;
+    j["series_unit"] = soak->unit;
     j["burst_flops"] = soak->burst_flops;
     j["steady_flops"] = soak->steady_flops;
+    if (soak->steady_bytes_per_second > 0) {
+      j["burst_bytes_per_second"] = soak->burst_bytes_per_second;
+      j["steady_bytes_per_second"] = soak->steady_bytes_per_second;
+    }
     j["drop"] = soak->drop;
     j["sensors"] = soak->sensors;
     j["attribution"] = soak->attribution;

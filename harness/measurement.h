@@ -43,13 +43,18 @@ struct Roofline {
 // What a soak (the sustained engine) adds to a measurement: the FLOP/s time
 // series, burst and steady figures, the drop, and the telemetry beside it.
 struct SoakRecord {
-  double duration_s = 0;                             // as asked for
-  double window_s = 0;                               // one point per window
-  std::vector<std::pair<double, double>> series;     // [seconds since start, FLOP/s]
-  double burst_flops = 0;                            // the first window
-  double steady_flops = 0;                           // median of windows after settling
-  int settle_windows = 0;                            // windows left out of steady
-  double drop = 0;                                   // (first - last) / first window
+  double duration_s = 0;  // as asked for
+  double window_s = 0;    // one point per window
+  // [seconds since start, rate] in `unit`: FLOP/s (OP/s for INT8), or B/s
+  // for a kernel without arithmetic (stream copy), whose FLOP/s would be 0
+  // and whose drop would then hide any slowdown.
+  std::vector<std::pair<double, double>> series;
+  std::string unit = "FLOP/s";
+  double burst_flops = 0;   // the first window
+  double steady_flops = 0;  // median of windows after settling
+  int settle_windows = 0;   // windows left out of steady
+  double burst_bytes_per_second = 0, steady_bytes_per_second = 0;  // bandwidth kernels
+  double drop = 0;  // (first - last) / first window, of the series' rate
   int verifications = 0, verification_failures = 0;  // checks during the soak
   nlohmann::json sensors;         // per channel: summary and series, or "missing"
   nlohmann::json attribution;     // {cause, evidence}

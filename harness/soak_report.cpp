@@ -21,7 +21,10 @@ void print_soak_table(std::ostream& os, const std::vector<Measurement>& ms) {
       os << line;
       header = true;
     }
-    const std::string unit(rate_unit(m.precision));
+    const bool bytes = s.unit == "B/s";
+    const std::string unit = s.unit;
+    const double burst = bytes ? s.burst_bytes_per_second : s.burst_flops;
+    const double steady = bytes ? s.steady_bytes_per_second : s.steady_flops;
     char drop[16], checks[16];
     std::snprintf(drop, sizeof drop, "%.1f%%", 100 * s.drop);
     std::snprintf(checks, sizeof checks, "%d/%d", s.verifications - s.verification_failures,
@@ -29,9 +32,9 @@ void print_soak_table(std::ostream& os, const std::vector<Measurement>& ms) {
     std::snprintf(
         line, sizeof line, "%-12s %-8s %-5s %-18s %14s %14s %7s %8zu %7s  %s\n", m.device.c_str(),
         std::string(to_string(m.kernel)).c_str(), std::string(to_string(m.precision)).c_str(),
-        m.size.label().c_str(), s.series.empty() ? "-" : format_rate(s.burst_flops, unit).c_str(),
-        s.series.empty() ? "-" : format_rate(s.steady_flops, unit).c_str(), drop, s.series.size(),
-        checks, s.attribution.is_object() ? s.attribution.value("cause", "?").c_str() : "-");
+        m.size.label().c_str(), s.series.empty() ? "-" : format_rate(burst, unit).c_str(),
+        s.series.empty() ? "-" : format_rate(steady, unit).c_str(), drop, s.series.size(), checks,
+        s.attribution.is_object() ? s.attribution.value("cause", "?").c_str() : "-");
     os << line;
     if (s.attribution.is_object() && s.attribution.value("cause", "none") != "none")
       os << "    why: " << s.attribution.value("evidence", "") << "\n";

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "devices/cpu/cpu_sensors.h"
@@ -18,6 +19,7 @@
 #include "harness/preflight.h"
 #include "harness/progress.h"
 #include "harness/sensors.h"
+#include "harness/soak_report.h"
 #include "harness/sustained_engine.h"
 
 using namespace flopscope;
@@ -35,10 +37,12 @@ double now_s() {
 // machine is; the sleep only makes wall time pass.
 class SleepRun final : public KernelRun {
  public:
-  explicit SleepRun(std::atomic<double>* first_call) : first_call_(first_call) {}
+  // `copy_like`: no arithmetic, 1e9 bytes per iteration (a stream copy).
+  SleepRun(std::atomic<double>* first_call, bool copy_like)
+      : first_call_(first_call), copy_like_(copy_like) {}
   std::string implementation() const override { return "sleep"; }
-  double flop_per_iteration() const override { return 1e9; }
-  double bytes_per_iteration() const override { return 0; }
+  double flop_per_iteration() const override { return copy_like_ ? 0 : 1e9; }
+  double bytes_per_iteration() const override { return copy_like_ ? 1e9 : 0; }
   double run(int64_t n) override {
     double expected = 0;
     if (first_call_) first_call_->compare_exchange_strong(expected, now_s());
@@ -61,6 +65,7 @@ class SleepRun final : public KernelRun {
 
  private:
   std::atomic<double>* first_call_;
+  bool copy_like_;
   bool corrupt_ = false;
 };
 
@@ -77,7 +82,7 @@ class FakeBackend final : public Backend {
   }
   std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest&,
                                       std::string*) override {
-    return std::make_unique<SleepRun>(&first_call[d.id]);
+    return std::make_unique<SleepRun>(&first_call[d.id], copy_like);
   }
   std::optional<double> measure_clock_hz(const Device&) override { return probe_hz; }
   std::unique_ptr<SensorSource> sensors(const Device&) override {
@@ -85,6 +90,7 @@ class FakeBackend final : public Backend {
   }
 
   std::optional<double> probe_hz;
+  bool copy_like = false;
   std::function<std::unique_ptr<SensorSource>()> make_sensors;
   std::map<std::string, std::atomic<double>> first_call;
 };
@@ -240,6 +246,34 @@ TEST(Sustained, DropWithoutAReasonIsOther) {
   Measurement m = run_soak(pr, nullptr, s);
   EXPECT_EQ(m.soak->attribution["cause"], "other");
   EXPECT_NE(m.soak->attribution["evidence"].get<std::string>().find("missing"), std::string::npos);
+}
+
+// A kernel without arithmetic (stream copy) is soaked by its bandwidth: in
+// FLOP/s it would read 0 and hide the slowdown.
+TEST(Sustained, CopySoakFollowsBandwidth) {
+  FakeBackend b;
+  b.copy_like = true;
+  auto pr = item(b);
+  SoakSettings s = quick();
+  s.slowdown_for_test = slow_after_one_second;
+  Measurement m = run_soak(pr, nullptr, s);
+  ASSERT_EQ(m.status, MeasurementStatus::ok) << m.message;
+  const auto& soak = *m.soak;
+  EXPECT_EQ(soak.unit, "B/s");
+  EXPECT_NEAR(soak.drop, 1.0 / 3.0, 1e-9);
+  EXPECT_NEAR(soak.burst_bytes_per_second, 5e11, 1);
+  EXPECT_NEAR(soak.series.front().second, 5e11, 1);
+  EXPECT_EQ(soak.attribution["cause"], "other");
+  EXPECT_EQ(m.median_flops, 0);
+  EXPECT_GT(m.cv, 0);  // of the bandwidth: the slowed windows differ
+  EXPECT_GT(m.median_bytes_per_second, 0);
+  const auto j = m.to_json();
+  EXPECT_EQ(j["series_unit"], "B/s");
+  EXPECT_EQ(j["steady_flops"], 0);
+  EXPECT_GT(j["steady_bytes_per_second"].get<double>(), 3e11);
+  std::ostringstream table;
+  print_soak_table(table, {m});
+  EXPECT_NE(table.str().find("500 GB/s"), std::string::npos) << table.str();
 }
 
 TEST(Sustained, FailedRecheckMarksNotVerified) {
