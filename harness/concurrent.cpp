@@ -89,8 +89,17 @@ std::vector<Measurement> run_concurrent(const std::vector<PlannedRun>& plan, con
     nlohmann::json g;
     g["kernel"] = to_string(plan[group.front()].request.kernel);
     g["precision"] = to_string(plan[group.front()].request.precision);
+    const std::string& variant = plan[group.front()].request.size.variant;
+    if (!variant.empty()) g["variant"] = variant;
     g["devices"] = nlohmann::json::array();
-    for (size_t idx : group) g["devices"].push_back(plan[idx].device.id);
+    // Each device's own size: the summary must not mix a group's figures
+    // with another size of the same kernel and precision (stream copy and
+    // triad are two groups).
+    g["sizes"] = nlohmann::json::object();
+    for (size_t idx : group) {
+      g["devices"].push_back(plan[idx].device.id);
+      g["sizes"][plan[idx].device.id] = plan[idx].request.size.label();
+    }
     g["windows_started_at_unix_s"] = started_at > 0 ? nlohmann::json(started_at) : nullptr;
     groups.push_back(g);
   }
@@ -112,11 +121,16 @@ nlohmann::json concurrent_summary(const std::vector<Measurement>& ms,
   for (auto& g : gs) {
     nlohmann::json per = nlohmann::json::object();
     double total = 0;
+    const nlohmann::json sizes = g.value("sizes", nlohmann::json::object());
     for (const auto& m : ms) {
       if (std::string(to_string(m.kernel)) != g["kernel"] ||
-          std::string(to_string(m.precision)) != g["precision"])
+          std::string(to_string(m.precision)) != g["precision"] ||
+          (sizes.contains(m.device) && sizes[m.device] != m.size.label()))
         continue;
       per[m.device] = {{"flops", m.valid() ? nlohmann::json(m.median_flops) : nullptr},
+                       {"bytes_per_second", m.valid() && m.median_bytes_per_second > 0
+                                                ? nlohmann::json(m.median_bytes_per_second)
+                                                : nullptr},
                        {"status", to_string(m.status)}};
       if (m.valid()) total += m.median_flops;
     }

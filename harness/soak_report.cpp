@@ -51,12 +51,19 @@ void print_concurrent_summary(std::ostream& os, const nlohmann::json& summary) {
   if (!summary.is_object()) return;
   os << "\nConcurrent: every device at once\n";
   for (const auto& g : summary.value("groups", nlohmann::json::array())) {
-    os << "  " << g.value("kernel", "") << " " << g.value("precision", "") << ":";
+    os << "  " << g.value("kernel", "") << " " << g.value("precision", "");
+    if (g.contains("variant")) os << " " << g.value("variant", "");
+    os << ":";
     const auto per = g.value("per_device", nlohmann::json::object());
-    for (const auto& [id, e] : per.items())
+    for (const auto& [id, e] : per.items()) {
+      // Stream copy does no arithmetic: its bandwidth instead.
+      const bool flop = e["flops"].is_number() && e["flops"].get<double>() > 0;
+      const auto bw = e.value("bytes_per_second", nlohmann::json());
       os << "  " << id << " "
-         << (e["flops"].is_number() ? format_rate(e["flops"].get<double>(), "FLOP/s")
-                                    : e.value("status", "?"));
+         << (flop             ? format_rate(e["flops"].get<double>(), "FLOP/s")
+             : bw.is_number() ? format_rate(bw.get<double>(), "B/s")
+                              : e.value("status", "?"));
+    }
     os << "\n";
   }
   const auto totals = summary.value("node_total_per_class", nlohmann::json::object());

@@ -365,6 +365,40 @@ TEST(Sustained, ConcurrentDevicesRunTogether) {
   EXPECT_TRUE(summary["slowest"]["supercomputing"].is_object());
 }
 
+// Two sizes of one kernel and precision (stream copy and triad) are two
+// groups, each summarized with its own figures; copy by its bandwidth.
+TEST(Sustained, ConcurrentSummaryKeepsEachSizeApart) {
+  auto stream = [](const std::string& variant, double flops, double bps) {
+    Measurement m;
+    m.device = "cpu0";
+    m.kernel = KernelKind::stream;
+    m.size.variant = variant;
+    m.size.dims = {{"elements", 1024}};
+    m.status = MeasurementStatus::ok;
+    m.verification.checked = m.verification.passed = true;
+    m.median_flops = flops;
+    m.median_bytes_per_second = bps;
+    return m;
+  };
+  const std::vector<Measurement> ms = {stream("copy", 0, 30e9), stream("triad", 2.5e9, 36e9)};
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& m : ms)
+    groups.push_back({{"kernel", "stream"},
+                      {"precision", "fp64"},
+                      {"variant", m.size.variant},
+                      {"devices", {"cpu0"}},
+                      {"sizes", {{"cpu0", m.size.label()}}}});
+  Device d;
+  d.id = "cpu0";
+  const auto summary = concurrent_summary(ms, {d}, groups);
+  EXPECT_EQ(summary["groups"][0]["per_device"]["cpu0"]["bytes_per_second"], 30e9);
+  EXPECT_EQ(summary["groups"][1]["per_device"]["cpu0"]["flops"], 2.5e9);
+  std::ostringstream os;
+  print_concurrent_summary(os, summary);
+  EXPECT_NE(os.str().find("stream fp64 copy:  cpu0 30 GB/s"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("stream fp64 triad:  cpu0 2.5 GFLOP/s"), std::string::npos) << os.str();
+}
+
 TEST(Sustained, AttributionBelowThresholdIsNone) {
   auto a = attribute_drop(0.01, 0.05, {}, {});
   EXPECT_EQ(a.cause, "none");
