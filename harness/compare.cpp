@@ -33,10 +33,18 @@ struct Cell {
 
 using Key = std::tuple<std::string, std::string, std::string, std::string>;
 
+// A kernel without arithmetic (stream copy) is compared by its bandwidth:
+// its FLOP/s are 0 on every machine.
+bool bandwidth_only(const nlohmann::json& m) {
+  return m.value("flop_per_iteration", 0.0) <= 0 && m.value("bytes_per_iteration", 0.0) > 0;
+}
+
+// The sustained figure: steady state for soaks, the median for burst runs.
 double figure_of(const nlohmann::json& m) {
-  if (m.contains("steady_flops") && m["steady_flops"].is_number())
-    return m["steady_flops"].get<double>();
-  return m.value("median_flops", 0.0);
+  const char* steady = bandwidth_only(m) ? "steady_bytes_per_second" : "steady_flops";
+  const char* median = bandwidth_only(m) ? "median_bytes_per_second" : "median_flops";
+  if (m.contains(steady) && m[steady].is_number()) return m[steady].get<double>();
+  return m.contains(median) && m[median].is_number() ? m[median].get<double>() : 0.0;
 }
 
 }  // namespace
@@ -59,7 +67,7 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
         row.resize(runs.size());
         order.push_back(k);
       }
-      units[k] = m.value("unit", "FLOP/s");
+      units[k] = bandwidth_only(m) ? "B/s" : m.value("unit", "FLOP/s");
       Cell c{figure_of(m), m.value("cv", 0.0), m.value("status", "?"),
              m.value("mode", "burst") == "soak"};
       // Several entries for one key (repeated sizes): keep the best valid one.

@@ -340,6 +340,31 @@ TEST(Compare, FlagsOnlyDifferencesBeyondTheRunsVariation) {
   EXPECT_NE(os.str().find("1.004"), std::string::npos) << os.str();
 }
 
+// Stream copy does no arithmetic: compared by its bandwidth (B/s), in burst
+// runs and in soaks, never as "0 FLOP/s" with no ratio.
+TEST(Compare, CopyIsComparedByBandwidth) {
+  auto copy = [](double bps, bool soak) {
+    json m = measurement("cpu0", 0, "ok", "stream");
+    m["size"] = {{"variant", "copy"}, {"elements", 1024}};
+    m["flop_per_iteration"] = 0;
+    m["bytes_per_iteration"] = 16384;
+    m["median_bytes_per_second"] = bps;
+    if (soak) {
+      m["mode"] = "soak";
+      m["steady_flops"] = 0;
+      m["steady_bytes_per_second"] = bps;
+    }
+    return m;
+  };
+  auto a = run_doc({device("cpu0", "EPYC", 60e9)}, {copy(30e9, false)});
+  auto b = run_doc({device("cpu0", "EPYC", 60e9)}, {copy(15e9, true)});
+  std::ostringstream os;
+  EXPECT_EQ(print_comparison(os, {{"a.json", a}, {"b.json", b}}), 1);
+  EXPECT_NE(os.str().find("30 GB/s"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("15 GB/s"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("0.500 !"), std::string::npos) << os.str();
+}
+
 TEST(Compare, RefusesUnknownSchemaMajor) {
   auto doc = run_doc({}, {});
   EXPECT_NO_THROW(require_result_schema(doc, "a.json"));
