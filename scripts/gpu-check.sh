@@ -2,7 +2,8 @@
 # The NVIDIA check, on a machine with a GPU: GPU tests, `flopscope devices`,
 # a quick run of every CUDA kernel and precision (OUTDIR/result.json), and
 # the bare cuBLAS/cuBLASLt programs on the same sizes and data with the
-# flopscope/bare ratios. Every log goes to OUTDIR. Under 6 minutes on one H200.
+# flopscope/bare ratios, and the stencil without its look-ahead for
+# comparison. Every log goes to OUTDIR. Under 6 minutes on one H200.
 #
 #   scripts/gpu-check.sh OUTDIR                 from a pack (scripts/pack-gpu-check.sh)
 #   scripts/gpu-check.sh --build DIR OUTDIR     from a build folder
@@ -76,10 +77,16 @@ step run 240 "$bin/flopscope" run --devices cuda:0 --kernels gemm,stream,peak,ff
 if [[ -s "$out/result.json" ]]; then
   step bare_compare 150 "$bin/bench_bare_cublas" --compare "$out/result.json"
 fi
+# The stencil march without look-ahead (as measured before it existed), with
+# its own copy for the roofline: the run above has the default, planes loaded
+# ahead, so the two rooflines side by side say what the look-ahead gives.
+step stencil_march 90 "$bin/flopscope" run --devices cuda:0 --kernels stream,stencil \
+  --precisions fp64,fp32 --implementation z-march --quick --quiet --output "$out/stencil-z-march.json"
 
 echo >>"$summary"
 [[ -s "$out/run.log" ]] && cat "$out/run.log" >>"$summary"
 [[ -s "$out/bare_compare.log" ]] && cat "$out/bare_compare.log" >>"$summary"
+[[ -s "$out/stencil_march.log" ]] && grep -A1 "stencil" "$out/stencil_march.log" >>"$summary"
 echo
 cat "$summary"
 exit $failed

@@ -7,6 +7,7 @@
 #include "devices/cuda/cuda_device_info.h"
 #include "devices/cuda/nvml_library.h"
 #include "devices/cuda/nvml_sensors.h"
+#include "kernels/stencil/gpu/stencil_gpu.h"
 
 using namespace flopscope;
 
@@ -46,6 +47,23 @@ void run_and_check(KernelKind k, Precision p, ProblemSize size) {
 }
 
 }  // namespace
+
+// --implementation picks the stencil march; anything else is refused with
+// the names, before any device is touched (runs without a GPU).
+TEST(CudaStencil, UnknownMarchIsRefusedWithTheNames) {
+  gpu::GpuKernelContext c;
+  c.memory_bytes = uint64_t{1} << 40;
+  c.l2_bytes = 50 << 20;
+  KernelRequest r;
+  r.kernel = KernelKind::stencil;
+  r.precision = Precision::fp64;
+  r.size = stencil::gpu::stencil_sizes(64, 64, 64)[0];
+  r.implementation = "z-zag";
+  std::string why;
+  EXPECT_FALSE(stencil::gpu::make_gpu_stencil_run(c, r, &why));
+  EXPECT_EQ(why,
+            "no implementation 'z-zag' for the GPU stencil; available: z-march-ahead, z-march");
+}
 
 TEST(CudaBackend, NoGpuSaysWhyInOneLine) {
   auto& g = the_gpu();

@@ -33,6 +33,12 @@ namespace {
 constexpr int kBlockX = kGpuWavefront, kBlockY = 256 / kGpuWavefront;
 constexpr int kPlanesPerChunk = 64;
 
+// The two marches --implementation can ask for: planes loaded ahead (the
+// default, stencil_column.h) or each plane loaded in the step that needs it
+// (the H200-measured form), so one run can time both.
+constexpr const char* kMarchAhead = "z-march-ahead";
+constexpr const char* kMarchPlain = "z-march";
+
 struct Grid {
   int64_t nx, ny, nz;
   int r;
@@ -53,7 +59,7 @@ __global__ void stencil_init_kernel(T* a, T* b, int64_t n, uint64_t seed) {
   }
 }
 
-template <int R, typename T>
+template <int R, int D, typename T>
 __global__ void __launch_bounds__(kBlockX* kBlockY)
     star_sweep_kernel(const T* __restrict__ in, T* __restrict__ out, Grid g, T c0, T c1, T c2, T c3,
                       T c4) {
@@ -67,10 +73,9 @@ __global__ void __launch_bounds__(kBlockX* kBlockY)
   // Point (x, y, z) of the interior sits at (x+R, y+R, z+R) of the stored grid.
   const T* col = in + (x + R) + (y + R) * sy;
   T* out_col = out + (x + R) + (y + R) * sy + R * sz;
-  march_column<R, kLookahead<T>>(
-      [&](int64_t plane) { return col[plane * sz]; },
-      [&](int64_t plane, int dx, int dy) { return col[plane * sz + dx + dy * sy]; },
-      [&](int64_t z, T v) { out_col[z * sz] = v; }, z0, z1, c);
+  march_column<R, D>([&](int64_t plane) { return col[plane * sz]; },
+                     [&](int64_t plane, int dx, int dy) { return col[plane * sz + dx + dy * sy]; },
+                     [&](int64_t z, T v) { out_col[z * sz] = v; }, z0, z1, c);
 }
 
 // The last sweep read `in` and wrote `out`: every interior point of `out`
@@ -109,8 +114,9 @@ template <typename T>
 class GpuStencilRun final : public KernelRun {
  public:
   GpuStencilRun(const flopscope::gpu::GpuKernelContext& ctx, Star star, int64_t nx, int64_t ny,
-                int64_t nz, uint64_t seed)
-      : device_(ctx.ordinal),
+                int64_t nz, uint64_t seed, bool ahead)
+      : ahead_(ahead),
+        device_(ctx.ordinal),
         pinning_(ctx.host_pus),
         star_(star),
         g_{nx, ny, nz, radius(star)},
@@ -127,10 +133,11 @@ class GpuStencilRun final : public KernelRun {
 
   std::string implementation() const override {
     return std::string("flopscope stencil ") + variant_name(star_) + ", " + kGpuRuntimeName +
-           std::string(", z-marching ").append(std::to_string(kBlockX)) +
-           std::string("x").append(std::to_string(kBlockY)) +
-           std::string(" columns, ").append(std::to_string(kSweepsPerIteration)) +
-           " sweeps per iteration";
+           std::string(", ").append(ahead_ ? kMarchAhead : kMarchPlain) +
+           std::string(" ").append(std::to_string(kBlockX)) +
+           std::string("x").append(std::to_string(kBlockY)) + " columns, " +
+           std::to_string(ahead_ ? kLookahead<T> : 0) + " planes ahead, " +
+           std::to_string(kSweepsPerIteration) + " sweeps per iteration";
   }
   double flop_per_iteration() const override {
     return double(flop_per_point(g_.r)) * double(g_.interior()) * kSweepsPerIteration;
@@ -214,12 +221,18 @@ class GpuStencilRun final : public KernelRun {
                     static_cast<unsigned>((g_.ny + kBlockY - 1) / kBlockY),
                     static_cast<unsigned>((g_.nz + kPlanesPerChunk - 1) / kPlanesPerChunk));
     auto w = [&](int r) { return r <= g_.r ? static_cast<T>(weight(g_.r, r)) : T(0); };
-    if (g_.r == 1)
-      star_sweep_kernel<1, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
+    constexpr int D = kLookahead<T>;
+    if (g_.r == 1 && ahead_)
+      star_sweep_kernel<1, D, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
+    else if (g_.r == 1)
+      star_sweep_kernel<1, 0, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
+    else if (ahead_)
+      star_sweep_kernel<4, D, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
     else
-      star_sweep_kernel<4, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
+      star_sweep_kernel<4, 0, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
   }
 
+  bool ahead_;
   flopscope::gpu::CurrentDevice device_;
   flopscope::gpu::ScopedHostPinning pinning_;
   Star star_;
@@ -254,10 +267,15 @@ std::unique_ptr<KernelRun> make_gpu_stencil_run(const flopscope::gpu::GpuKernelC
   const uint64_t bytes =
       2 * eb * uint64_t(nx + 2 * r) * uint64_t(ny + 2 * r) * uint64_t(nz + 2 * r);
   if (bytes > c.memory_bytes * 9 / 10) return refuse("stencil grids do not fit in memory");
+  const std::string& want = request.implementation;
+  if (!want.empty() && want != kMarchAhead && want != kMarchPlain)
+    return refuse("no implementation '" + want +
+                  "' for the GPU stencil; available: " + kMarchAhead + ", " + kMarchPlain);
+  const bool ahead = want != kMarchPlain;
   if (request.precision == Precision::fp64)
-    return std::make_unique<GpuStencilRun<double>>(c, star, nx, ny, nz, request.seed);
+    return std::make_unique<GpuStencilRun<double>>(c, star, nx, ny, nz, request.seed, ahead);
   if (request.precision == Precision::fp32)
-    return std::make_unique<GpuStencilRun<float>>(c, star, nx, ny, nz, request.seed);
+    return std::make_unique<GpuStencilRun<float>>(c, star, nx, ny, nz, request.seed, ahead);
   return refuse("the GPU stencil runs in fp64 and fp32");
 }
 
