@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "harness/measurement.h"
 #include "harness/units.h"
 
 namespace flopscope {
@@ -33,10 +34,10 @@ struct Cell {
 
 using Key = std::tuple<std::string, std::string, std::string, std::string>;
 
-// A kernel without arithmetic (stream copy) is compared by its bandwidth:
-// its FLOP/s are 0 on every machine.
+// Stream copy is compared by its bandwidth (flopscope::bandwidth_only).
 bool bandwidth_only(const nlohmann::json& m) {
-  return m.value("flop_per_iteration", 0.0) <= 0 && m.value("bytes_per_iteration", 0.0) > 0;
+  return flopscope::bandwidth_only(m.value("flop_per_iteration", 0.0),
+                                   m.value("bytes_per_iteration", 0.0));
 }
 
 // The sustained figure: steady state for soaks, the median for burst runs.

@@ -128,6 +128,7 @@ nlohmann::json concurrent_summary(const std::vector<Measurement>& ms,
           (sizes.contains(m.device) && sizes[m.device] != m.size.label()))
         continue;
       per[m.device] = {{"flops", m.valid() ? nlohmann::json(m.median_flops) : nullptr},
+                       {"bandwidth_only", m.bandwidth_only()},
                        {"bytes_per_second", m.valid() && m.median_bytes_per_second > 0
                                                 ? nlohmann::json(m.median_bytes_per_second)
                                                 : nullptr},

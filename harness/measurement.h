@@ -61,6 +61,13 @@ struct SoakRecord {
   nlohmann::json error_counters;  // before/after, or missing
 };
 
+// A kernel that moves bytes and does no arithmetic (stream copy): its FLOP/s
+// are 0 on every machine, so it is soaked, compared and summarized by its
+// bandwidth. One rule for the soak engine, compare and the concurrent summary.
+inline bool bandwidth_only(double flop_per_iteration, double bytes_per_iteration) {
+  return flop_per_iteration <= 0 && bytes_per_iteration > 0;
+}
+
 struct Measurement {
   std::string device;
   KernelKind kernel = KernelKind::peak;
@@ -92,6 +99,9 @@ struct Measurement {
   nlohmann::json details;          // KernelRun::details(): null when none
 
   bool valid() const { return status == MeasurementStatus::ok; }
+  bool bandwidth_only() const {
+    return flopscope::bandwidth_only(flop_per_iteration, bytes_per_iteration);
+  }
   nlohmann::json to_json() const;
 };
 

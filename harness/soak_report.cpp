@@ -57,7 +57,7 @@ void print_concurrent_summary(std::ostream& os, const nlohmann::json& summary) {
     const auto per = g.value("per_device", nlohmann::json::object());
     for (const auto& [id, e] : per.items()) {
       // Stream copy does no arithmetic: its bandwidth instead.
-      const bool flop = e["flops"].is_number() && e["flops"].get<double>() > 0;
+      const bool flop = e["flops"].is_number() && !e.value("bandwidth_only", false);
       const auto bw = e.value("bytes_per_second", nlohmann::json());
       os << "  " << id << " "
          << (flop             ? format_rate(e["flops"].get<double>(), "FLOP/s")

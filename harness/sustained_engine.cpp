@@ -27,12 +27,6 @@ Measurement describe(const PlannedRun& pr) {
   return m;
 }
 
-// A kernel that moves bytes and does no arithmetic (stream copy): its soak
-// follows bandwidth.
-bool bandwidth_only(const Measurement& m) {
-  return m.flop_per_iteration <= 0 && m.bytes_per_iteration > 0;
-}
-
 // The state of one soak while it runs: the windows measured so far and what
 // the sensors said beside them.
 struct SoakState {
@@ -76,8 +70,8 @@ void summarize_windows(Measurement& m, SoakRecord& rec, const SoakState& st,
   }
   // The drop of whatever the series holds (bandwidth for stream copy).
   const std::vector<double>& rate =
-      bandwidth_only(m) ? st.window_bytes_per_second : st.window_flops;
-  rec.unit = bandwidth_only(m) ? "B/s" : std::string(rate_unit(m.precision));
+      m.bandwidth_only() ? st.window_bytes_per_second : st.window_flops;
+  rec.unit = m.bandwidth_only() ? "B/s" : std::string(rate_unit(m.precision));
   rec.drop = rate.front() > 0 ? (rate.front() - rate.back()) / rate.front() : 0;
   // The spread of the steady windows, of the same rate.
   std::vector<double> steady(rate.begin() + rec.settle_windows, rate.end());
@@ -205,7 +199,7 @@ Measurement run_soak(const PlannedRun& pr, SensorSource* sensors, const SoakSett
         st.window_seconds_per_iteration.push_back(device_s / static_cast<double>(iters));
         st.window_bytes_per_second.push_back(m.bytes_per_iteration * static_cast<double>(iters) /
                                              device_s);
-        st.series.emplace_back(t, bandwidth_only(m) ? st.window_bytes_per_second.back() : flops);
+        st.series.emplace_back(t, m.bandwidth_only() ? st.window_bytes_per_second.back() : flops);
       }
       SensorSample sample = sensors ? sensors->sample() : SensorSample{};
       sample.t = t;

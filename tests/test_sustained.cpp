@@ -378,6 +378,8 @@ TEST(Sustained, ConcurrentSummaryKeepsEachSizeApart) {
     m.verification.checked = m.verification.passed = true;
     m.median_flops = flops;
     m.median_bytes_per_second = bps;
+    m.flop_per_iteration = variant == "copy" ? 0 : 2048;  // triad: 2 FLOP per element
+    m.bytes_per_iteration = variant == "copy" ? 16384 : 24576;
     return m;
   };
   const std::vector<Measurement> ms = {stream("copy", 0, 30e9), stream("triad", 2.5e9, 36e9)};
