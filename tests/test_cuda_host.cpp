@@ -132,6 +132,8 @@ TEST(CudaGemmSizes, H200AndSmallGpu) {
   EXPECT_EQ(default_gemm_n(cuda_gemm_format(Precision::fp64), h200_mem, h200_l2, true), 8192);
   EXPECT_EQ(default_gemm_n(cuda_gemm_format(Precision::fp64), h200_mem, h200_l2, false), 16384);
   EXPECT_EQ(default_gemm_n(cuda_gemm_format(Precision::bf16), h200_mem, h200_l2, true), 16384);
+  EXPECT_EQ(default_gemm_n(cuda_gemm_format(Precision::fp32), h200_mem, h200_l2, true), 8192);
+  EXPECT_EQ(default_gemm_n(cuda_gemm_format(Precision::tf32), h200_mem, h200_l2, true), 16384);
   for (Precision p : kAllPrecisions) {
     const auto& f = cuda_gemm_format(p);
     for (uint64_t mem : {8ull << 30, 24ull << 30, 80ull << 30})

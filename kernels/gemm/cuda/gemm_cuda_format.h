@@ -32,7 +32,8 @@ uint64_t gemm_footprint_bytes(const CudaGemmFormat& f, int64_t m, int64_t n, int
 int gemm_buffer_sets(const CudaGemmFormat& f, int64_t m, int64_t n, int64_t k, uint64_t l2_bytes);
 
 // The default square size: large enough to reach the device's rate (16384
-// for 16-bit and narrower, 8192 quick / 16384 full for FP64/FP32/TF32), never
+// on the tensor cores, TF32 included; 8192 quick / 16384 full for FP64 and
+// FP32 through cublasDgemm/Sgemm), never
 // under several times the L2, reduced in steps of 1024 until the footprint
 // fits in a quarter of the memory. 0 when even 1024 does not fit.
 int64_t default_gemm_n(const CudaGemmFormat& f, uint64_t memory_bytes, uint64_t l2_bytes,
