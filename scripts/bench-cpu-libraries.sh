@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of flopscope's CPU GEMM and FFT against small bare
 # programs that call the same libraries directly (kernels/gemm/cpu/bare,
-# kernels/fft/cpu/bare), with the same threads and pinning, in one run.
+# kernels/fft/cpu/bare), with the same threads and pinning, in one run; and
+# flopscope's own stencil against the roofline set by its own copy kernel,
+# measured in the same flopscope run (there is no library to race there).
 # Each bare BLAS is first tried in every configuration this CPU can run
 # (OpenBLAS core types, BLIS configurations) at the measured size, and then
 # measured in its best one; oneDNN's matmul runs with pre-packed weights;
@@ -15,12 +17,13 @@
 # the rounds of each round's median over --reps repetitions.
 #
 #   scripts/bench-cpu-libraries.sh [--reps N] [--rounds R] [--gemm-n N] [--build-dir DIR]
-#                                  [--out DIR] [--no-gemm] [--no-fft]
-# Acceptance (issue 3): every ratio >= 0.97 on a quiet machine.
+#                                  [--out DIR] [--no-gemm] [--no-fft] [--no-stencil]
+# Acceptance (issue 3): every ratio >= 0.97 on a quiet machine, and the FP64
+# 7-point stencil at 256^3 at >= 75% of its copy roofline (median of rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-reps=5 rounds=3 gemm_n=4096 build=build/cpu out="" do_gemm=1 do_fft=1
+reps=5 rounds=3 gemm_n=4096 build=build/cpu out="" do_gemm=1 do_fft=1 do_stencil=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) reps=$2; shift 2 ;;
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --no-gemm) do_gemm=0; shift ;;
     --no-fft) do_fft=0; shift ;;
+    --no-stencil) do_stencil=0; shift ;;
     *) echo "bench-cpu-libraries: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -238,9 +242,27 @@ for round in $(seq 1 "$rounds"); do
       done <"$out/fft-$prec-r$round.keys"
     done
   fi
+
+  # 5. Stencil: stream and stencil in one flopscope run (default sizes: the
+  #    256^3 grids), so that each sweep's roofline comes from the copy
+  #    bandwidth of the same minute. Per round: "star fraction GFLOP/s GB/s".
+  if [ $do_stencil -eq 1 ]; then
+    echo "round $round: stream + stencil fp64" >&2
+    "$flopscope" run --devices cpu --kernels stream,stencil --precisions fp64 --quiet \
+      --output "$out/stencil-r$round.json" "${flags[@]}" >"$out/stencil-r$round.txt" || true
+    python3 - "$out/stencil-r$round.json" >>"$out/stencil-rounds.txt" <<'PY' || true
+import json, sys
+d = json.load(open(sys.argv[1]))
+for m in d["measurements"]:
+    roof = m.get("roofline") or {}
+    if m["kernel"] == "stencil" and m["status"] == "ok" and roof.get("fraction"):
+        print(m["size"]["variant"], roof["fraction"], m["median_flops"] / 1e9,
+              roof["bandwidth_bytes_per_second"] / 1e9)
+PY
+  fi
 done
 
-# 5. The table.
+# 6. The tables.
 median_list() { tr ' ' '\n' | sed '/^$/d' | sort -g |
   awk '{v[++n]=$1} END {if (!n) print 0; else print (n % 2) ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2}'; }
 g() { awk -v x="$1" 'BEGIN{printf "%.1f", x/1e9}'; }
@@ -264,4 +286,24 @@ for key in $(printf "%s\n" "${!fs_impl[@]}" | sort); do
 done
 echo "GFLOP/s (GOP/s for int8): medians over $rounds round(s) of each side's median over $reps"
 echo "repetitions; (min-max) over every repetition of every round. Logs and JSON in $out"
+if [ $do_stencil -eq 1 ]; then
+  printf "\n%-26s %9s %-15s %-28s %s\n" stencil "roofline" "(min-max)" "per round" \
+    "(stencil GFLOP/s @ copy GB/s)"
+  for star in 7-point 25-point; do
+    fractions=$(awk -v s="$star" '$1 == s {print $2}' "$out/stencil-rounds.txt" 2>/dev/null)
+    [ -n "$fractions" ] || { printf "%-26s %9s\n" "stencil/fp64/$star/256" "no figure"; status=1; continue; }
+    f=$(echo "$fractions" | median_list)
+    verdict=""
+    if [ "$star" = 7-point ]; then
+      awk -v r="$f" 'BEGIN{exit !(r>=0.75)}' && verdict=ok || { verdict=LOW; status=1; }
+    fi
+    printf "%-26s %8.1f%% %-15s %-28s %s %s\n" "stencil/fp64/$star/256" "$(awk -v x="$f" 'BEGIN{print 100*x}')" \
+      "$(echo "$fractions" | sort -g | awk 'NR==1{lo=$1} {hi=$1} END{printf "(%.1f-%.1f%%)", 100*lo, 100*hi}')" \
+      "$(echo "$fractions" | awk '{printf "%s%.3f", (NR>1?",":""), $1}')" \
+      "$(awk -v s="$star" '$1 == s {printf "%s%.1f@%.1f", (n++?" ":""), $3, $4}' "$out/stencil-rounds.txt")" \
+      "$verdict"
+  done
+  echo "roofline: the sweep's FLOP/s against copy bandwidth x its FLOP per compulsory byte, both"
+  echo "from the same flopscope run; median over $rounds round(s). Acceptance: 7-point >= 75%."
+fi
 exit $status
