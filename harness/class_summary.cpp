@@ -105,13 +105,16 @@ nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
     cls["kernel"] = join(kernels);
     cls["precision"] = join(precisions);
     cls["beside"] = beside;
-    if (per_device.empty())
-      cls["note"] = beside.empty() ? "no verified figure for this class"
-                                   : std::string("no verified ") + headline_name(c) +
-                                         " figure, the class's headline";
+    if (per_device.empty()) cls["note"] = missing_headline_note(c, !beside.empty());
     out[std::string(to_string(c))] = cls;
   }
   return out;
+}
+
+std::string missing_headline_note(PerfClass c, bool has_beside) {
+  return has_beside
+             ? std::string("no verified ") + headline_name(c) + " figure, the class's headline"
+             : "no verified figure for this class";
 }
 
 }  // namespace flopscope

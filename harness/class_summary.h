@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "harness/measurement.h"
@@ -13,5 +14,10 @@ namespace flopscope {
 // kernel, precision, beside: {device: {fft, stencil, ...}}}}
 nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
                                  const std::vector<std::string>& device_ids);
+
+// The note of a class without a headline figure: what is missing, named
+// (the class's GEMM precision) when other verified figures stand beside it.
+// Used by the run's summary and by merge's rack totals alike.
+std::string missing_headline_note(PerfClass c, bool has_beside);
 
 }  // namespace flopscope

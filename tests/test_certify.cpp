@@ -412,6 +412,21 @@ TEST(Merge, JoinsRanksIntoNodesWithTotalsAndOutliers) {
   EXPECT_TRUE(device_flagged && node_flagged) << d["rack"]["outliers"];
 }
 
+// A class without a headline says so as the run's summary does: the
+// missing GEMM precision is named when other verified figures stand beside.
+TEST(Merge, ClassNoteNamesTheMissingHeadline) {
+  auto r0 = partial(0, 2, "a", 0, 50e9), r1 = partial(1, 2, "b", 1, 50e9);
+  r1["classes"]["intelligent"]["beside"] = {
+      {"cpu0", {{"gemm/int8", {{"flops", 175e9}, {"unit", "OP/s"}}}}}};
+  auto out = merge_partials({{"r0.json", r0}, {"r1.json", r1}});
+  const auto& c = out.doc["classes"];
+  EXPECT_EQ(c["intelligent"]["note"], "no verified FP16/BF16 figure, the class's headline")
+      << c["intelligent"];
+  EXPECT_TRUE(c["intelligent"]["beside"].contains("node1/cpu0")) << c["intelligent"];
+  EXPECT_EQ(c["basic"]["note"], "no verified figure for this class");
+  EXPECT_FALSE(c["supercomputing"].contains("note"));
+}
+
 TEST(Merge, MissingOrDeadRankIsNamedAndExitsThree) {
   auto out = merge_partials({{"r0.json", partial(0, 2, "a", 0, 50e9, "interrupted")}});
   EXPECT_EQ(out.exit_code, kExitDevice);
