@@ -349,6 +349,18 @@ TEST(OwnGemm, VariantsFollowTheIsa) {
   ASSERT_EQ(vs.size(), 2u);
   EXPECT_EQ(vs[0].name, "flopscope-avx512-24x8");  // widest first
   EXPECT_EQ(own_gemm_variants(avx512, Precision::fp32)[0].name, "flopscope-avx512-48x8");
+
+  // NEON kernels exist in aarch64 builds only; an x86 build never lists them.
+  CpuIsa neon;
+  neon.neon = true;
+#if defined(__aarch64__)
+  EXPECT_EQ(own_gemm_variants(neon, Precision::fp64).at(0).name, "flopscope-neon-8x6");
+  EXPECT_EQ(own_gemm_variants(neon, Precision::fp32).at(0).name, "flopscope-neon-16x6");
+  EXPECT_TRUE(own_gemm_variants(avx512, Precision::fp64).empty());
+#else
+  EXPECT_TRUE(own_gemm_variants(neon, Precision::fp64).empty());
+  for (const auto& v : all_own_gemm_variants(Precision::fp64)) EXPECT_NE(v.isa, IsaFamily::neon);
+#endif
 }
 
 TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
@@ -369,6 +381,15 @@ TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
   EXPECT_EQ(own_gemm_blocking(s, zen3).kc, 320);
   // A 48 KiB 12-way L1 (Zen 5, Golden Cove): floor(11 x 8 / 14) = 6 ways -> 384.
   EXPECT_EQ(own_gemm_blocking(d, CacheSizes{48 << 10, 1 << 20, 32 << 20}).kc, 384);
+  // Arm's 64 KiB 4-way L1d: ways of 16 KiB, the FP64 A panel in
+  // max(1, floor(3 x 8 / 14)) = 1 of them: KC = 16384 / (8 x 8) = 256; FP32
+  // 16x6 in floor(3 x 16 / 22) = 2: KC = 2 x 16384 / (16 x 4) = 512.
+  const CacheSizes neoverse{64 << 10, 1 << 20, 32 << 20};
+  const OwnGemmVariant neon_d{"flopscope-neon-8x6", Precision::fp64, IsaFamily::neon, 8, 6};
+  const OwnGemmVariant neon_s{"flopscope-neon-16x6", Precision::fp32, IsaFamily::neon, 16, 6};
+  EXPECT_EQ(own_gemm_blocking(neon_d, neoverse).kc, 256);
+  EXPECT_EQ(own_gemm_blocking(neon_d, neoverse).mc, 384);  // 768 KiB / (256 x 8 B)
+  EXPECT_EQ(own_gemm_blocking(neon_s, neoverse).kc, 512);
   // Blocks are whole tiles, and unknown sizes fall back with a note.
   const auto unknown = own_gemm_blocking(d, CacheSizes{});
   EXPECT_EQ(unknown.mc % d.mr, 0);

@@ -10,7 +10,8 @@
 //    way is left for the streaming), so KC = C_A x sets x line / (MR x S).
 //    x86 L1 data caches are virtually indexed with 4 KiB pages, so sets x
 //    line = 4 KiB and W = L1 size / 4 KiB (8 ways of 32 KiB on Zen 3, 12 of
-//    48 KiB on Zen 5 and Golden Cove).
+//    48 KiB on Zen 5 and Golden Cove). The Arm server cores' 64 KiB L1d
+//    (Neoverse N1/N2/V1/V2, A64FX) is 4-way: a way is a quarter of it.
 //  - MC: the MC x KC block of A stays in the core's L2 while B micro-panels
 //    and C tiles pass through: it gets three quarters of the L2 (the model's
 //    W - 2 of W ways for the usual 8-way L2: one way for the B micro-panels,
@@ -34,7 +35,8 @@ namespace flopscope::gemm::own {
 namespace {
 
 constexpr uint64_t kL1WayBytes = 4096;  // sets x line of a VIPT L1 with 4 KiB pages
-constexpr int64_t kKcMultiple = 4;      // the micro-kernel's k loop is unrolled by 4
+constexpr int64_t kArmL1Ways = 4;
+constexpr int64_t kKcMultiple = 4;  // the micro-kernel's k loop is unrolled by 4
 constexpr int64_t kKcMin = 64, kKcMax = 1024;
 constexpr int64_t kNcMax = 8192;
 
@@ -64,12 +66,15 @@ OwnGemmBlocking own_gemm_blocking(const OwnGemmVariant& v, const CacheSizes& giv
   const int64_t s = v.precision == Precision::fp64 ? 8 : 4;
   const int64_t mr = v.mr, nr = v.nr;
 
+  const bool arm = v.isa == IsaFamily::neon;
   const int64_t ways =
-      static_cast<int64_t>(std::max<uint64_t>(2, c.l1d_bytes_per_core / kL1WayBytes));
+      arm ? kArmL1Ways
+          : static_cast<int64_t>(std::max<uint64_t>(2, c.l1d_bytes_per_core / kL1WayBytes));
+  const int64_t way_bytes = arm ? static_cast<int64_t>(c.l1d_bytes_per_core) / kArmL1Ways
+                                : static_cast<int64_t>(kL1WayBytes);
   const int64_t a_ways = std::max<int64_t>(1, (ways - 1) * mr / (mr + nr));
-  b.kc = std::clamp(
-      round_down(a_ways * static_cast<int64_t>(kL1WayBytes) / (mr * s), kKcMultiple, kKcMultiple),
-      kKcMin, kKcMax);
+  b.kc = std::clamp(round_down(a_ways * way_bytes / (mr * s), kKcMultiple, kKcMultiple), kKcMin,
+                    kKcMax);
 
   b.mc = round_down(static_cast<int64_t>(c.l2_bytes_per_core * 3 / 4) / (b.kc * s), mr, mr);
   b.nc =

@@ -265,11 +265,27 @@ template <typename T>
 MicroKernel<T> micro_kernel(IsaFamily f);
 template <>
 MicroKernel<double> micro_kernel<double>(IsaFamily f) {
-  return f == IsaFamily::avx512 ? avx512_dgemm_micro_kernel() : avx2_dgemm_micro_kernel();
+  switch (f) {
+    case IsaFamily::avx512:
+      return avx512_dgemm_micro_kernel();
+    case IsaFamily::avx2:
+      return avx2_dgemm_micro_kernel();
+    case IsaFamily::neon:
+      return neon_dgemm_micro_kernel();
+  }
+  return {};
 }
 template <>
 MicroKernel<float> micro_kernel<float>(IsaFamily f) {
-  return f == IsaFamily::avx512 ? avx512_sgemm_micro_kernel() : avx2_sgemm_micro_kernel();
+  switch (f) {
+    case IsaFamily::avx512:
+      return avx512_sgemm_micro_kernel();
+    case IsaFamily::avx2:
+      return avx2_sgemm_micro_kernel();
+    case IsaFamily::neon:
+      return neon_sgemm_micro_kernel();
+  }
+  return {};
 }
 
 template <typename T>

@@ -25,7 +25,7 @@ enum class Layout { col_major, row_major };
 enum class Trans { no, yes };
 
 // The instruction-set family of a micro-kernel.
-enum class IsaFamily { avx2, avx512 };
+enum class IsaFamily { avx2, avx512, neon };
 std::string_view to_string(IsaFamily f);
 
 // One micro-kernel: a precision, an ISA family and its MR x NR register tile.
@@ -43,7 +43,7 @@ bool can_run(const OwnGemmVariant& v, const flopscope::cpu::CpuIsa& isa);
 std::vector<OwnGemmVariant> all_own_gemm_variants(Precision p);
 
 // The variants this CPU can run, widest ISA first; empty for precisions other than fp64/fp32 and
-// for CPUs without AVX2+FMA.
+// for CPUs without AVX2+FMA (x86) or NEON (aarch64).
 std::vector<OwnGemmVariant> own_gemm_variants(const flopscope::cpu::CpuIsa& isa, Precision p);
 
 // Cache sizes the blocking is derived from (per core for L1d/L2, the whole L3).

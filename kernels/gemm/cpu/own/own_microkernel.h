@@ -32,5 +32,7 @@ MicroKernel<double> avx2_dgemm_micro_kernel();
 MicroKernel<float> avx2_sgemm_micro_kernel();
 MicroKernel<double> avx512_dgemm_micro_kernel();
 MicroKernel<float> avx512_sgemm_micro_kernel();
+MicroKernel<double> neon_dgemm_micro_kernel();
+MicroKernel<float> neon_sgemm_micro_kernel();
 
 }  // namespace flopscope::gemm::own

@@ -1,5 +1,6 @@
 // The register-blocked micro-kernel, written once over a vector-traits type
-// S (see own_microkernel_avx2.cpp, own_microkernel_avx512.cpp). Included by
+// S (see own_microkernel_avx2.cpp, own_microkernel_avx512.cpp,
+// own_microkernel_neon.cpp). Included by
 // the ISA files only, after their `#pragma GCC target`, with S from their
 // anonymous namespace, so every instantiation is local to its file and built
 // for its ISA.
@@ -11,10 +12,6 @@
 // Vectors run along the rows of C, so with C column-major each accumulator
 // is stored as contiguous elements of one column.
 #pragma once
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 #include <cstdint>
 
@@ -39,8 +36,8 @@ inline void micro_kernel_body(int64_t k, const typename S::T* __restrict a,
       // its lines now hides their latency behind the loop.
 #pragma GCC unroll 64
   for (int j = 0; j < NR; ++j) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc + MR - 1), _MM_HINT_T0);
+    S::prefetch(c + j * ldc);
+    S::prefetch(c + j * ldc + MR - 1);
   }
 
 #pragma GCC unroll 4

@@ -30,6 +30,8 @@ std::string_view to_string(IsaFamily f) {
       return "avx2";
     case IsaFamily::avx512:
       return "avx512";
+    case IsaFamily::neon:
+      return "neon";
   }
   return "unknown";
 }
@@ -40,6 +42,8 @@ bool can_run(const OwnGemmVariant& v, const flopscope::cpu::CpuIsa& isa) {
       return isa.avx2 && isa.fma;
     case IsaFamily::avx512:
       return isa.avx512f;
+    case IsaFamily::neon:
+      return isa.neon;
   }
   return false;
 }
@@ -49,9 +53,11 @@ std::vector<OwnGemmVariant> all_own_gemm_variants(Precision p) {
   if (p == Precision::fp64) {
     add_variant(out, p, IsaFamily::avx512, avx512_dgemm_micro_kernel());
     add_variant(out, p, IsaFamily::avx2, avx2_dgemm_micro_kernel());
+    add_variant(out, p, IsaFamily::neon, neon_dgemm_micro_kernel());
   } else if (p == Precision::fp32) {
     add_variant(out, p, IsaFamily::avx512, avx512_sgemm_micro_kernel());
     add_variant(out, p, IsaFamily::avx2, avx2_sgemm_micro_kernel());
+    add_variant(out, p, IsaFamily::neon, neon_sgemm_micro_kernel());
   }
   return out;
 }
