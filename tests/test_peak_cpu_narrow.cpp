@@ -99,13 +99,18 @@ TEST(PeakNarrowCpu, RealChainsOnlyWhereTheCpuHasThem) {
   alder.avx_vnni = true;
   EXPECT_EQ(pc::narrow_chain_isa(Precision::int8, alder, nullptr), NarrowIsa::avx_vnni);
   EXPECT_FALSE(pc::narrow_chain_isa(Precision::fp16, zen4, nullptr));
-  // Arm's SDOT is chosen by an Arm build only.
+  // Arm's SDOT and BFDOT are chosen by an Arm build only, each by its hwcap.
   flopscope::cpu::CpuIsa arm;
   arm.neon = arm.dotprod = true;
+  flopscope::cpu::CpuIsa arm_bf16 = arm;
+  arm_bf16.arm_bf16 = true;
 #if defined(__aarch64__)
   EXPECT_EQ(pc::narrow_chain_isa(Precision::int8, arm, nullptr), NarrowIsa::neon_sdot);
+  EXPECT_FALSE(pc::narrow_chain_isa(Precision::bf16, arm, nullptr));
+  EXPECT_EQ(pc::narrow_chain_isa(Precision::bf16, arm_bf16, nullptr), NarrowIsa::neon_bfdot);
 #else
   EXPECT_FALSE(pc::narrow_chain_isa(Precision::int8, arm, nullptr));
+  EXPECT_FALSE(pc::narrow_chain_isa(Precision::bf16, arm_bf16, nullptr));
 #endif
   // The emulation is a test double: no chain ISA a CPU can report selects it.
   EXPECT_FALSE(pc::make_cpu_narrow_peak_run(Precision::bf16, NarrowIsa::avx512_vnni, {}, 1));

@@ -1,5 +1,5 @@
 // The aarch64 peak chains (kernels/peak/cpu/peak_chains_neon.cpp and the
-// SDOT chains of peak_narrow_chains_neon.cpp), built by the cross compiler
+// SDOT and BFDOT chains of peak_narrow_chains_neon.cpp), built by the cross compiler
 // and run under qemu by run-under-qemu.sh: every lane of every chain against
 // the spec's closed form, as the peak runs check them on an Arm machine.
 // qemu says nothing of speed; the instruction shape is in those files.
@@ -60,12 +60,28 @@ bool sdot_chains_are_exact() {
   return wrong == 0;
 }
 
+// BFDOT chains: every lane exactly its closed form (x0 + 2^-13 per step).
+bool bfdot_chains_are_exact() {
+  float out[kNeonBf16.chains * kNeonBf16.lanes];
+  int wrong = 0;
+  for (int64_t thread : {0, 3}) {
+    chains_bf16_neon(thread, 2, out);
+    for (int c = 0; c < kNeonBf16.chains; ++c)
+      for (int l = 0; l < kNeonBf16.lanes; ++l)
+        wrong += static_cast<double>(out[c * kNeonBf16.lanes + l]) !=
+                 narrow::bf16_closed_form(narrow::bf16_start_value(thread, c, l), kStepsPerRound);
+  }
+  std::printf("bf16 bfdot: %d chains x %d lanes, %d lanes differ from the closed form\n",
+              kNeonBf16.chains, kNeonBf16.lanes, wrong);
+  return wrong == 0;
+}
+
 }  // namespace
 
 int main() {
   const bool ok = chains_meet_closed_form<double>(chains_fp64_neon, kNeonFp64, "fp64 neon") &
                   chains_meet_closed_form<float>(chains_fp32_neon, kNeonFp32, "fp32 neon") &
-                  sdot_chains_are_exact();
+                  sdot_chains_are_exact() & bfdot_chains_are_exact();
   std::puts(ok ? "NEON chains: ok" : "NEON chains: FAILED");
   return ok ? 0 : 1;
 }

@@ -17,13 +17,16 @@ inline constexpr ChainShape kAvx512Bf16{24, 16};
 inline constexpr ChainShape kAvx512Int8{24, 16};
 // 16 ymm registers (AVX-VNNI without AVX-512): 12 accumulators.
 inline constexpr ChainShape kAvxVnniInt8{12, 8};
-// 32 NEON q registers: 24 accumulators cover latency 3-4 x up to 6 pipes.
+// 32 NEON q registers: 24 accumulators cover latency 3-4 x up to 6 pipes
+// (SDOT), and BFDOT's latency of 4-5 on up to 4 pipes.
 inline constexpr ChainShape kNeonInt8{24, 4};
+inline constexpr ChainShape kNeonBf16{24, 4};
 
 void chains_bf16_avx512(int64_t thread, int64_t rounds, float* out);     // AVX512_BF16
 void chains_int8_avx512(int64_t thread, int64_t rounds, int32_t* out);   // AVX512_VNNI
 void chains_int8_avxvnni(int64_t thread, int64_t rounds, int32_t* out);  // AVX-VNNI
 void chains_int8_neon(int64_t thread, int64_t rounds, int32_t* out);     // Arm SDOT
+void chains_bf16_neon(int64_t thread, int64_t rounds, float* out);       // Arm BFDOT
 
 // Host emulations of the same chains, step by step with the instructions'
 // arithmetic in scalar code: they let tests check the closed form, the

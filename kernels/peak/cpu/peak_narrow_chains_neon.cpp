@@ -1,9 +1,14 @@
-// Arm INT8 dot-product chains: SDOT (FEAT_DotProd, Armv8.2 and later) adds
-// four s8 x s8 products into each INT32 lane, 8 OP per lane like x86's
-// vpdpbusd, on the FP/SIMD pipes. The spec's u8 operands (1, 2, 3, 4) fit in
-// s8, so the signed instruction gives the same +6 per step. Compiled for
-// the extension by the pragma below and called only where the hwcaps list
-// it (peak_narrow_cpu.cpp).
+// Arm dot-product chains on the FP/SIMD pipes, each compiled for its
+// extension by a target attribute and called only where the hwcaps list it
+// (peak_narrow_cpu.cpp):
+//  - INT8: SDOT (FEAT_DotProd, Armv8.2 and later) adds four s8 x s8
+//    products into each INT32 lane, 8 OP per lane like x86's vpdpbusd. The
+//    spec's u8 operands (1, 2, 3, 4) fit in s8, so the signed instruction
+//    gives the same +6 per step.
+//  - BF16: BFDOT (FEAT_BF16: Neoverse V1/V2, Grace, Graviton3/4, Cortex-X)
+//    adds two BF16 products into each FP32 lane, 4 FLOP per lane like x86's
+//    vdpbf16ps, and the spec's operands give the same exact +2^-13 per step
+//    (BFDOT's round-to-odd and flushed denormals never touch these values).
 #include "kernels/peak/cpu/peak_narrow_chains.h"
 
 #if defined(__aarch64__)
@@ -12,12 +17,11 @@
 
 #include "kernels/peak/peak_spec.h"
 
-#pragma GCC push_options
-#pragma GCC target("arch=armv8.2-a+dotprod")
-
 namespace flopscope::peak::cpu {
 
-void chains_int8_neon(int64_t thread, int64_t rounds, int32_t* out) {
+__attribute__((target("arch=armv8.2-a+dotprod"))) void chains_int8_neon(int64_t thread,
+                                                                        int64_t rounds,
+                                                                        int32_t* out) {
   constexpr ChainShape S = kNeonInt8;
   int8_t a_bytes[16], b_bytes[16];
   for (int i = 0; i < 16; ++i) {
@@ -43,14 +47,43 @@ void chains_int8_neon(int64_t thread, int64_t rounds, int32_t* out) {
   for (int c = 0; c < S.chains; ++c) vst1q_s32(out + c * S.lanes, acc[c]);
 }
 
-}  // namespace flopscope::peak::cpu
+__attribute__((target("arch=armv8.2-a+bf16"))) void chains_bf16_neon(int64_t thread, int64_t rounds,
+                                                                     float* out) {
+  constexpr ChainShape S = kNeonBf16;
+  // The BF16 patterns go through a general register: GCC emits a splat of
+  // 0x3F80 (1.0) as an FP16 FMOV, which needs FEAT_FP16 as well.
+  auto pair = [](uint16_t v) {
+    uint32_t bits = (uint32_t{v} << 16) | v;
+    asm("" : "+r"(bits));
+    return vdupq_n_u32(bits);
+  };
+  const bfloat16x8_t a = vreinterpretq_bf16_u32(pair(narrow::kBf16A));
+  const bfloat16x8_t b = vreinterpretq_bf16_u32(pair(narrow::kBf16B));
+  alignas(16) float init[S.chains * S.lanes];
+  for (int c = 0; c < S.chains; ++c)
+    for (int l = 0; l < S.lanes; ++l)
+      init[c * S.lanes + l] = narrow::bf16_start_value(thread, c, l);
+  float32x4_t acc[S.chains];
+  for (int c = 0; c < S.chains; ++c) acc[c] = vld1q_f32(init + c * S.lanes);
+  for (int64_t r = 0; r < rounds; ++r) {
+#pragma GCC unroll 32
+    for (int c = 0; c < S.chains; ++c) acc[c] = vld1q_f32(init + c * S.lanes);
+    for (int s = 0; s < kStepsPerRound; ++s) {
+#pragma GCC unroll 32
+      for (int c = 0; c < S.chains; ++c) acc[c] = vbfdotq_f32(acc[c], a, b);
+    }
+  }
+#pragma GCC unroll 32
+  for (int c = 0; c < S.chains; ++c) vst1q_f32(out + c * S.lanes, acc[c]);
+}
 
-#pragma GCC pop_options
+}  // namespace flopscope::peak::cpu
 
 #else  // not aarch64: never selected (the ISA check says no).
 
 namespace flopscope::peak::cpu {
 void chains_int8_neon(int64_t, int64_t, int32_t*) {}
+void chains_bf16_neon(int64_t, int64_t, float*) {}
 }  // namespace flopscope::peak::cpu
 
 #endif

@@ -23,6 +23,8 @@ std::string_view to_string(NarrowIsa isa) {
       return "avxvnni";
     case NarrowIsa::neon_sdot:
       return "neonsdot";
+    case NarrowIsa::neon_bfdot:
+      return "neonbfdot";
     case NarrowIsa::emulated:
       return "emulated";
   }
@@ -36,9 +38,14 @@ std::optional<NarrowIsa> narrow_chain_isa(Precision p, const flopscope::cpu::Cpu
     return std::nullopt;
   };
 #if defined(__aarch64__)
-  // SDOT matches the table's Arm INT8 rate (4 x FP32 on the same pipes);
-  // BFDOT/BFMMLA chains, and so a measured Arm BF16 peak, are not written.
-  if (p == Precision::bf16) return none("no BF16 chain for Arm CPUs yet (BFDOT/BFMMLA)");
+  // SDOT matches the table's Arm INT8 rate (4 x FP32 on the same pipes).
+  // BFDOT gives 2 x the FP32 rate on the same pipes; BFMMLA (twice BFDOT's
+  // FLOP per instruction on Neoverse V1/V2) has no chain yet, so on those
+  // cores this measured BF16 peak is the dot-product one, named so.
+  if (p == Precision::bf16) {
+    if (isa.arm_bf16) return NarrowIsa::neon_bfdot;
+    return none("needs the BF16 extension (BFDOT), which this CPU lacks");
+  }
   if (p == Precision::int8) {
     if (isa.dotprod) return NarrowIsa::neon_sdot;
     return none("needs the dot-product extension (SDOT), which this CPU lacks");
@@ -176,6 +183,9 @@ std::unique_ptr<KernelRun> make_cpu_narrow_peak_run(Precision p, NarrowIsa isa,
   if (p == Precision::bf16 && isa == NarrowIsa::emulated)
     return std::make_unique<Bf16Run>(isa, kAvx512Bf16, nullptr, chains_bf16_emulated,
                                      std::move(pus), rounds);
+  if (p == Precision::bf16 && isa == NarrowIsa::neon_bfdot)
+    return std::make_unique<Bf16Run>(isa, kNeonBf16, chains_bf16_neon, nullptr, std::move(pus),
+                                     rounds);
   if (p == Precision::int8 && isa == NarrowIsa::avx512_vnni)
     return std::make_unique<Int8Run>(isa, kAvx512Int8, chains_int8_avx512, nullptr, std::move(pus),
                                      rounds);

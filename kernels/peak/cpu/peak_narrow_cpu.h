@@ -19,6 +19,7 @@ enum class NarrowIsa {
   avx512_vnni,  // vpdpbusd zmm
   avx_vnni,     // vpdpbusd ymm (VEX)
   neon_sdot,    // Arm SDOT on 128-bit vectors (FEAT_DotProd)
+  neon_bfdot,   // Arm BFDOT on 128-bit vectors (FEAT_BF16)
   emulated,     // scalar host emulation: tests only, never selected
 };
 std::string_view to_string(NarrowIsa isa);
