@@ -221,7 +221,8 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
     c["kernel"] = join(class_kernels[cls]);
     c["precision"] = join(class_precisions[cls]);
     c["beside"] = beside[cls].is_null() ? nlohmann::json::object() : beside[cls];
-    if (per.empty()) c["note"] = missing_headline_note(*parse_class(cls), !c["beside"].empty());
+    if (per.empty())
+      c["note"] = missing_headline_note(parse_class(cls).value(), !c["beside"].empty());
     classes[cls] = c;
     totals[cls] = c["flops"];
     device_outliers(per_class[cls], name_of, cls, tol, outliers);

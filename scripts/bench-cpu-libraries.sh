@@ -176,6 +176,7 @@ if [ $do_gemm -eq 1 ]; then
   done
 fi
 
+: >"$out/stencil-rounds.txt"  # a reused --out DIR must not feed old rounds in
 for round in $(seq 1 "$rounds"); do
   if [ $do_gemm -eq 1 ]; then
     for prec in fp64 fp32 bf16 int8; do

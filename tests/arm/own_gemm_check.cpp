@@ -2,11 +2,13 @@
 // (kernels/gemm/cpu/own/own_microkernel_neon.cpp), built by the cross
 // compiler and run under qemu by run-under-qemu.sh: every variant the
 // (emulated) CPU lists, odd and non-square sizes, both layouts, transposed
-// operands, beta 0 and not, one and three threads, each element against the
-// long-double reference loop nest. qemu says nothing of speed.
+// operands, beta 0 (C not read: it holds NaN) and not, one and three
+// threads, each element against the long-double reference loop nest, and
+// the padding of C untouched. qemu says nothing of speed.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
@@ -43,7 +45,9 @@ void worst_errors(const std::vector<OwnGemmConfig>& cfgs, Layout layout, Trans t
     return v;
   };
   const auto a = fill(lda * (col ? ac : ar)), b = fill(ldb * (col ? bc : br));
-  const auto c0 = fill(ldc * (col ? s.n : s.m));
+  // With beta == 0, C must not be read: it starts as NaN, which would show.
+  auto c0 = fill(ldc * (col ? s.n : s.m));
+  if (beta == T(0)) std::fill(c0.begin(), c0.end(), std::numeric_limits<T>::quiet_NaN());
   auto want = c0;
   const T alpha = T(0.75);
   reference_gemm(layout, ta, tb, s.m, s.n, s.k, alpha, a.data(), lda, b.data(), ldb, beta,
@@ -55,6 +59,11 @@ void worst_errors(const std::vector<OwnGemmConfig>& cfgs, Layout layout, Trans t
     own_gemm(layout, ta, tb, s.m, s.n, s.k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(),
              ldc, cfgs[q]);
     if (corrupt) c_element(layout, c.data(), ldc, s.m - 1, s.n - 1) += T(0.01);
+    // The padding between the last row (column) and ldc is never written.
+    const int64_t inner = col ? s.m : s.n, outer = col ? s.n : s.m;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = inner; i < ldc; ++i)
+        if (std::memcmp(&c[o * ldc + i], &c0[o * ldc + i], sizeof(T)) != 0) worst[q] = INFINITY;
     for (int64_t j = 0; j < s.n; ++j)
       for (int64_t i = 0; i < s.m; ++i) {
         const double e = std::fabs(static_cast<double>(c_element(layout, c.data(), ldc, i, j)) -

@@ -8,7 +8,8 @@
 # missing (scripts/install-deps.sh installs both).
 #   run-under-qemu.sh SOURCE_DIR BUILD_DIR peak|own-gemm
 set -euo pipefail
-src=$1 out=$2/arm check=$3
+src=$1 check=$3
+out=$(mkdir -p "$2/arm" && cd "$2/arm" && pwd)  # absolute: the compiler runs in $src
 for tool in aarch64-linux-gnu-g++ qemu-aarch64; do
   command -v "$tool" >/dev/null || { echo "skipped: $tool not found"; exit 77; }
 done
@@ -26,7 +27,6 @@ case "$check" in
     done ;;
   *) echo "run-under-qemu: unknown check '$check' (peak, own-gemm)" >&2; exit 2 ;;
 esac
-mkdir -p "$out"
 # The header-only third-party libraries (nlohmann) are the build machine's;
 # the cross compiler's own C and C++ headers come first. The static libgomp
 # warns that dlopen needs glibc at run time: nothing here calls it.

@@ -11,7 +11,9 @@
 //    x86 L1 data caches are virtually indexed with 4 KiB pages, so sets x
 //    line = 4 KiB and W = L1 size / 4 KiB (8 ways of 32 KiB on Zen 3, 12 of
 //    48 KiB on Zen 5 and Golden Cove). The Arm server cores' 64 KiB L1d
-//    (Neoverse N1/N2/V1/V2, A64FX) is 4-way: a way is a quarter of it.
+//    (Neoverse N1/N2/V1/V2, A64FX) is 4-way: a way is a quarter of it. Other
+//    Arm L1s (Apple's 128 KiB 8-way) are taken as 4-way too: a KC that
+//    leaves part of the L1 unused, never one that overflows it.
 //  - MC: the MC x KC block of A stays in the core's L2 while B micro-panels
 //    and C tiles pass through: it gets three quarters of the L2 (the model's
 //    W - 2 of W ways for the usual 8-way L2: one way for the B micro-panels,

@@ -9,7 +9,7 @@
 // independent FMLAs per k step (above the 16 needed). Per step it loads 4
 // vectors of A and broadcasts 6 elements of B (LD1R): 10 loads for 24
 // FMLAs, 6 cycles on 4 pipes, within the 2-3 loads per cycle these cores
-// sustain. 4 x 7 would take all 32 registers with nothing spare. The tile is
+// sustain. 4 x 7 would need 33 registers. The tile is
 // the AVX2 one in elements (8 FP64 or 16 FP32 rows, 6 columns), so the
 // driver's instances serve both.
 //
