@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "devices/cpu/cpu_isa.h"
 #include "harness/errors.h"
@@ -401,6 +402,63 @@ TEST(GemmCpu, ReprobeKeepsTheBestOfEveryRun) {
   ProbeReport alone = before;
   reprobe_contenders(alone, shape, 0.01, 0.0, 1);
   for (const auto& o : alone.outcomes) EXPECT_EQ(o.runs, 1);
+}
+
+// The close contenders are timed again at the measured size, and the best
+// there is chosen, whatever the order at the probe's size.
+TEST(GemmCpu, ContendersAreConfirmedAtTheMeasuredSize) {
+  const auto libs = find_gemm_libraries();
+  auto ctx = test_context(2);
+  const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
+  std::set<std::string> files;
+  for (const auto& c : all) files.insert(c.library.path);
+  if (files.size() < 2) GTEST_SKIP() << "fewer than two GEMM libraries here";
+  const WorkerShape small{Precision::fp64, 64, 64, 64, 5, ctx.pus};
+  const WorkerShape full{Precision::fp64, 96, 80, 72, 5, ctx.pus};
+  const ProbeReport before = probe_candidates(all, small, 0.01);
+  ASSERT_GE(before.best, 0);
+  ProbeReport report = before;
+  confirm_contenders(report, full, 0.01, /*margin=*/1.0);
+  ASSERT_GE(report.best, 0);
+  const auto& best = report.outcomes[static_cast<size_t>(report.best)];
+  EXPECT_GT(best.confirmed_flops, 0);
+  std::set<std::string> libraries;  // one configuration per library file
+  for (const auto& o : report.outcomes) {
+    if (o.confirmed_flops > 0) {
+      EXPECT_TRUE(libraries.insert(o.candidate.library.path).second) << o.candidate.id();
+      EXPECT_TRUE(o.verified);
+      EXPECT_LE(o.confirmed_flops, best.confirmed_flops);
+    }
+  }
+  // Every library here with a verified configuration, four at most.
+  std::set<std::string> verified_libraries;
+  for (const auto& o : before.outcomes)
+    if (o.verified) verified_libraries.insert(o.candidate.library.path);
+  EXPECT_EQ(libraries.size(), std::min<size_t>(verified_libraries.size(), 4));
+  // A margin of zero leaves only the best: nothing is confirmed.
+  ProbeReport alone = before;
+  confirm_contenders(alone, full, 0.01, 0.0);
+  for (const auto& o : alone.outcomes) EXPECT_EQ(o.confirmed_flops, 0);
+  EXPECT_EQ(alone.best, before.best);
+}
+
+TEST(GemmCpu, ProbeOrderPutsConfirmedFiguresFirst) {
+  auto outcome = [](bool verified, double flops, double confirmed) {
+    ProbeOutcome o;
+    o.verified = verified;
+    o.flops = flops;
+    o.confirmed_flops = confirmed;
+    return o;
+  };
+  std::vector<ProbeOutcome> v = {outcome(false, 900, 0), outcome(true, 150, 0),
+                                 outcome(true, 149, 130), outcome(true, 148, 141),
+                                 outcome(true, 100, 0)};
+  std::sort(v.begin(), v.end(), probe_order);
+  EXPECT_DOUBLE_EQ(v[0].confirmed_flops, 141);  // fastest at the measured size
+  EXPECT_DOUBLE_EQ(v[1].confirmed_flops, 130);
+  EXPECT_DOUBLE_EQ(v[2].flops, 150);  // then by the probe's rate
+  EXPECT_DOUBLE_EQ(v[3].flops, 100);
+  EXPECT_FALSE(v[4].verified);  // never before a verified one
 }
 
 // The probe that chose the configuration is recorded with the figure: every

@@ -115,18 +115,69 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
 
 constexpr size_t kMaxContenders = 3;
 
-void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
-                        double margin, int rounds) {
+namespace {
+
+// The verified outcomes within `margin` of the best rate, fastest first, the
+// kMaxContenders fastest at most.
+std::vector<ProbeOutcome*> contenders_of(ProbeReport& report, double margin) {
+  std::vector<ProbeOutcome*> out;
+  if (report.best < 0) return out;
+  const double best = report.outcomes[static_cast<size_t>(report.best)].flops;
+  for (auto& o : report.outcomes)
+    if (o.verified && o.flops >= (1.0 - margin) * best) out.push_back(&o);
+  std::sort(out.begin(), out.end(),
+            [](const ProbeOutcome* a, const ProbeOutcome* b) { return a->flops > b->flops; });
+  if (out.size() > kMaxContenders) out.resize(kMaxContenders);
+  return out;
+}
+
+}  // namespace
+
+bool probe_order(const ProbeOutcome& a, const ProbeOutcome& b) {
+  if (a.verified != b.verified) return a.verified;
+  const bool ca = a.confirmed_flops > 0, cb = b.confirmed_flops > 0;
+  if (ca != cb) return ca;
+  return ca ? a.confirmed_flops > b.confirmed_flops : a.flops > b.flops;
+}
+
+void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
+                        double margin) {
+  constexpr size_t kMaxLibraries = 4;
+  std::vector<ProbeOutcome*> contenders;
   if (report.best < 0) return;
   const double best = report.outcomes[static_cast<size_t>(report.best)].flops;
-  std::vector<ProbeOutcome*> contenders;
-  for (auto& o : report.outcomes)
-    if (o.verified && o.flops >= (1.0 - margin) * best) contenders.push_back(&o);
-  if (contenders.size() < 2) return;
-  // The fastest few only: each costs a worker start and a timed window.
+  for (auto& o : report.outcomes) {
+    if (!o.verified || o.flops < (1.0 - margin) * best) continue;
+    auto same = std::find_if(contenders.begin(), contenders.end(), [&](const ProbeOutcome* c) {
+      return c->candidate.library.path == o.candidate.library.path;
+    });
+    if (same == contenders.end())
+      contenders.push_back(&o);
+    else if (o.flops > (*same)->flops)
+      *same = &o;
+  }
   std::sort(contenders.begin(), contenders.end(),
             [](const ProbeOutcome* a, const ProbeOutcome* b) { return a->flops > b->flops; });
-  if (contenders.size() > kMaxContenders) contenders.resize(kMaxContenders);
+  if (contenders.size() > kMaxLibraries) contenders.resize(kMaxLibraries);
+  if (contenders.size() < 2) return;
+  for (ProbeOutcome* o : contenders) {
+    std::string applied;
+    const ProbeOutcome there = probe_one(o->candidate, shape, min_seconds, &applied);
+    if (there.verified) o->confirmed_flops = there.flops;
+  }
+  report.best = -1;
+  for (size_t i = 0; i < report.outcomes.size(); ++i)
+    if (report.outcomes[i].verified &&
+        (report.best < 0 ||
+         probe_order(report.outcomes[i], report.outcomes[static_cast<size_t>(report.best)])))
+      report.best = static_cast<int>(i);
+}
+
+void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
+                        double margin, int rounds) {
+  // The fastest few only: each costs a worker start and a timed window.
+  const std::vector<ProbeOutcome*> contenders = contenders_of(report, margin);
+  if (contenders.size() < 2) return;
   for (int round = 0; round < rounds; ++round)
     for (size_t i = 0; i < contenders.size(); ++i) {
       // Each round starts one further along, so no candidate always runs first.

@@ -37,6 +37,9 @@ struct ProbeOutcome {
   int runs = 1;      // probe runs behind `flops` (best of them)
   bool verified = false;
   std::string note;  // why it did not run or did not verify
+  // At the measured size (confirm_contenders): best timed call, verified;
+  // 0 when not confirmed there.
+  double confirmed_flops = 0;
 };
 
 struct ProbeReport {
@@ -57,5 +60,21 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
 // slows a run down. best is recomputed.
 void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                         double margin, int rounds);
+
+// The probe runs below the measured size, where libraries can rank
+// differently: on a 2-core Zen 3, BLIS and OpenBLAS tied at 2048 (149
+// GFLOP/s) while BLIS ran 8% slower at 4096. The fastest verified
+// configuration of each library (a library's configurations rise and fall
+// together; the libraries do not) within `margin` of the best, four at
+// most, is timed once more at the measured `shape`, and the best there
+// wins; the others keep their order behind. Nothing happens with fewer than
+// two contenders.
+void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
+                        double margin);
+
+// Verified outcomes first; among them those confirmed at the measured size,
+// fastest there first; then the rest by their probe rate. The order the run
+// tries candidates in.
+bool probe_order(const ProbeOutcome& a, const ProbeOutcome& b);
 
 }  // namespace flopscope::gemm::cpu
