@@ -411,7 +411,7 @@ TEST(GemmCpu, ContendersAreConfirmedAtTheMeasuredSize) {
   auto ctx = test_context(2);
   const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
   std::set<std::string> files;
-  for (const auto& c : all) files.insert(c.library.path);
+  for (const auto& c : all) files.insert(c.library.family + ":" + c.library.path);
   if (files.size() < 2) GTEST_SKIP() << "fewer than two GEMM libraries here";
   const WorkerShape small{Precision::fp64, 64, 64, 64, 5, ctx.pus};
   const WorkerShape full{Precision::fp64, 96, 80, 72, 5, ctx.pus};
@@ -425,7 +425,9 @@ TEST(GemmCpu, ContendersAreConfirmedAtTheMeasuredSize) {
   std::set<std::string> libraries;  // one configuration per library file
   for (const auto& o : report.outcomes) {
     if (o.confirmed_flops > 0) {
-      EXPECT_TRUE(libraries.insert(o.candidate.library.path).second) << o.candidate.id();
+      EXPECT_TRUE(
+          libraries.insert(o.candidate.library.family + ":" + o.candidate.library.path).second)
+          << o.candidate.id();
       EXPECT_TRUE(o.verified);
       EXPECT_LE(o.confirmed_flops, best.confirmed_flops);
     }
@@ -433,7 +435,8 @@ TEST(GemmCpu, ContendersAreConfirmedAtTheMeasuredSize) {
   // Every library here with a verified configuration, four at most.
   std::set<std::string> verified_libraries;
   for (const auto& o : before.outcomes)
-    if (o.verified) verified_libraries.insert(o.candidate.library.path);
+    if (o.verified)
+      verified_libraries.insert(o.candidate.library.family + ":" + o.candidate.library.path);
   EXPECT_EQ(libraries.size(), std::min<size_t>(verified_libraries.size(), 4));
   // A margin of zero leaves only the best: nothing is confirmed.
   ProbeReport alone = before;

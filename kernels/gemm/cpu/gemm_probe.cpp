@@ -146,11 +146,14 @@ void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double mi
   std::vector<ProbeOutcome*> contenders;
   if (report.best < 0) return;
   const double best = report.outcomes[static_cast<size_t>(report.best)].flops;
+  // A library file, or (flopscope's own GEMM, built in) the family.
+  auto library = [](const ProbeOutcome* o) {
+    return o->candidate.library.family + ":" + o->candidate.library.path;
+  };
   for (auto& o : report.outcomes) {
     if (!o.verified || o.flops < (1.0 - margin) * best) continue;
-    auto same = std::find_if(contenders.begin(), contenders.end(), [&](const ProbeOutcome* c) {
-      return c->candidate.library.path == o.candidate.library.path;
-    });
+    auto same = std::find_if(contenders.begin(), contenders.end(),
+                             [&](const ProbeOutcome* c) { return library(c) == library(&o); });
     if (same == contenders.end())
       contenders.push_back(&o);
     else if (o.flops > (*same)->flops)
