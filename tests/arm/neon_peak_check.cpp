@@ -44,44 +44,34 @@ bool chains_meet_closed_form(void (*fn)(int64_t, int64_t, T*), ChainShape s, con
   return ok;
 }
 
-// SDOT chains: every lane exactly its closed form (x0 + 6 per step).
-bool sdot_chains_are_exact() {
-  int32_t out[kNeonInt8.chains * kNeonInt8.lanes];
+// Dot-product chains: every lane exactly its closed form (SDOT: x0 + 6 per
+// step; BFDOT: x0 + 2^-13 per step).
+template <typename T, typename Start, typename Closed>
+bool dot_chains_are_exact(void (*fn)(int64_t, int64_t, T*), ChainShape s, Start start,
+                          Closed closed_form, const char* name) {
+  T out[256];
   int wrong = 0;
   for (int64_t thread : {0, 3}) {
-    chains_int8_neon(thread, 2, out);
-    for (int c = 0; c < kNeonInt8.chains; ++c)
-      for (int l = 0; l < kNeonInt8.lanes; ++l)
-        wrong += out[c * kNeonInt8.lanes + l] !=
-                 narrow::int8_closed_form(narrow::int8_start_value(thread, c, l), kStepsPerRound);
+    fn(thread, 2, out);
+    for (int c = 0; c < s.chains; ++c)
+      for (int l = 0; l < s.lanes; ++l)
+        wrong += out[c * s.lanes + l] != closed_form(start(thread, c, l), kStepsPerRound);
   }
-  std::printf("int8 sdot: %d chains x %d lanes, %d lanes differ from the closed form\n",
-              kNeonInt8.chains, kNeonInt8.lanes, wrong);
-  return wrong == 0;
-}
-
-// BFDOT chains: every lane exactly its closed form (x0 + 2^-13 per step).
-bool bfdot_chains_are_exact() {
-  float out[kNeonBf16.chains * kNeonBf16.lanes];
-  int wrong = 0;
-  for (int64_t thread : {0, 3}) {
-    chains_bf16_neon(thread, 2, out);
-    for (int c = 0; c < kNeonBf16.chains; ++c)
-      for (int l = 0; l < kNeonBf16.lanes; ++l)
-        wrong += static_cast<double>(out[c * kNeonBf16.lanes + l]) !=
-                 narrow::bf16_closed_form(narrow::bf16_start_value(thread, c, l), kStepsPerRound);
-  }
-  std::printf("bf16 bfdot: %d chains x %d lanes, %d lanes differ from the closed form\n",
-              kNeonBf16.chains, kNeonBf16.lanes, wrong);
+  std::printf("%s: %d chains x %d lanes, %d lanes differ from the closed form\n", name, s.chains,
+              s.lanes, wrong);
   return wrong == 0;
 }
 
 }  // namespace
 
 int main() {
-  const bool ok = chains_meet_closed_form<double>(chains_fp64_neon, kNeonFp64, "fp64 neon") &
-                  chains_meet_closed_form<float>(chains_fp32_neon, kNeonFp32, "fp32 neon") &
-                  sdot_chains_are_exact() & bfdot_chains_are_exact();
+  const bool ok =
+      chains_meet_closed_form<double>(chains_fp64_neon, kNeonFp64, "fp64 neon") &
+      chains_meet_closed_form<float>(chains_fp32_neon, kNeonFp32, "fp32 neon") &
+      dot_chains_are_exact<int32_t>(chains_int8_neon, kNeonInt8, narrow::int8_start_value,
+                                    narrow::int8_closed_form, "int8 sdot") &
+      dot_chains_are_exact<float>(chains_bf16_neon, kNeonBf16, narrow::bf16_start_value,
+                                  narrow::bf16_closed_form, "bf16 bfdot");
   std::puts(ok ? "NEON chains: ok" : "NEON chains: FAILED");
   return ok ? 0 : 1;
 }
