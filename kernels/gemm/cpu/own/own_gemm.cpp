@@ -262,33 +262,6 @@ const cpu::CpuIsa& live_isa() {
 }
 
 template <typename T>
-MicroKernel<T> micro_kernel(IsaFamily f);
-template <>
-MicroKernel<double> micro_kernel<double>(IsaFamily f) {
-  switch (f) {
-    case IsaFamily::avx512:
-      return avx512_dgemm_micro_kernel();
-    case IsaFamily::avx2:
-      return avx2_dgemm_micro_kernel();
-    case IsaFamily::neon:
-      return neon_dgemm_micro_kernel();
-  }
-  return {};
-}
-template <>
-MicroKernel<float> micro_kernel<float>(IsaFamily f) {
-  switch (f) {
-    case IsaFamily::avx512:
-      return avx512_sgemm_micro_kernel();
-    case IsaFamily::avx2:
-      return avx2_sgemm_micro_kernel();
-    case IsaFamily::neon:
-      return neon_sgemm_micro_kernel();
-  }
-  return {};
-}
-
-template <typename T>
 void dispatch(const Problem<T>& p, const OwnGemmConfig& cfg) {
   const Precision want = sizeof(T) == 8 ? Precision::fp64 : Precision::fp32;
   if (cfg.variant.precision != want)
@@ -297,7 +270,7 @@ void dispatch(const Problem<T>& p, const OwnGemmConfig& cfg) {
                                 " variant, called for " + std::string(to_string(want)));
   if (!can_run(cfg.variant, live_isa()))
     throw std::invalid_argument("own_gemm: this CPU cannot run " + cfg.variant.name);
-  const MicroKernel<T> k = micro_kernel<T>(cfg.variant.isa);
+  const MicroKernel<T> k = compiled_micro_kernel<T>(cfg.variant.isa);
   if (!k.fn || k.mr != cfg.variant.mr || k.nr != cfg.variant.nr)
     throw std::invalid_argument("own_gemm: no compiled micro-kernel matches " + cfg.variant.name);
   if (cfg.blocking.mc < k.mr || cfg.blocking.kc < 1 || cfg.blocking.nc < k.nr)

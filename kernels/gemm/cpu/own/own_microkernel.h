@@ -35,4 +35,13 @@ MicroKernel<float> avx512_sgemm_micro_kernel();
 MicroKernel<double> neon_dgemm_micro_kernel();
 MicroKernel<float> neon_sgemm_micro_kernel();
 
+enum class IsaFamily;  // own_gemm.h
+
+// The micro-kernel an ISA family has for T (double or float): the one place
+// that maps a family to its functions above, for the variants list and the
+// driver alike (own_variants.cpp). fn is null where the family is not built
+// for this architecture.
+template <typename T>
+MicroKernel<T> compiled_micro_kernel(IsaFamily f);
+
 }  // namespace flopscope::gemm::own

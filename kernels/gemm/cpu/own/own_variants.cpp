@@ -6,11 +6,40 @@
 
 namespace flopscope::gemm::own {
 
+template <>
+MicroKernel<double> compiled_micro_kernel<double>(IsaFamily f) {
+  switch (f) {
+    case IsaFamily::avx512:
+      return avx512_dgemm_micro_kernel();
+    case IsaFamily::avx2:
+      return avx2_dgemm_micro_kernel();
+    case IsaFamily::neon:
+      return neon_dgemm_micro_kernel();
+  }
+  return {};
+}
+
+template <>
+MicroKernel<float> compiled_micro_kernel<float>(IsaFamily f) {
+  switch (f) {
+    case IsaFamily::avx512:
+      return avx512_sgemm_micro_kernel();
+    case IsaFamily::avx2:
+      return avx2_sgemm_micro_kernel();
+    case IsaFamily::neon:
+      return neon_sgemm_micro_kernel();
+  }
+  return {};
+}
+
 namespace {
 
+// Widest first: the order own_gemm_variants promises.
+constexpr IsaFamily kFamilies[] = {IsaFamily::avx512, IsaFamily::avx2, IsaFamily::neon};
+
 template <typename T>
-void add_variant(std::vector<OwnGemmVariant>& out, Precision p, IsaFamily isa,
-                 const MicroKernel<T>& k) {
+void add_variant(std::vector<OwnGemmVariant>& out, Precision p, IsaFamily isa) {
+  const MicroKernel<T> k = compiled_micro_kernel<T>(isa);
   if (!k.fn) return;  // not compiled for this architecture
   OwnGemmVariant v;
   v.precision = p;
@@ -50,14 +79,9 @@ bool can_run(const OwnGemmVariant& v, const flopscope::cpu::CpuIsa& isa) {
 
 std::vector<OwnGemmVariant> all_own_gemm_variants(Precision p) {
   std::vector<OwnGemmVariant> out;
-  if (p == Precision::fp64) {
-    add_variant(out, p, IsaFamily::avx512, avx512_dgemm_micro_kernel());
-    add_variant(out, p, IsaFamily::avx2, avx2_dgemm_micro_kernel());
-    add_variant(out, p, IsaFamily::neon, neon_dgemm_micro_kernel());
-  } else if (p == Precision::fp32) {
-    add_variant(out, p, IsaFamily::avx512, avx512_sgemm_micro_kernel());
-    add_variant(out, p, IsaFamily::avx2, avx2_sgemm_micro_kernel());
-    add_variant(out, p, IsaFamily::neon, neon_sgemm_micro_kernel());
+  for (IsaFamily f : kFamilies) {
+    if (p == Precision::fp64) add_variant<double>(out, p, f);
+    if (p == Precision::fp32) add_variant<float>(out, p, f);
   }
   return out;
 }
