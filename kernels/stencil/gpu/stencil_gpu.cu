@@ -221,15 +221,16 @@ class GpuStencilRun final : public KernelRun {
                     static_cast<unsigned>((g_.ny + kBlockY - 1) / kBlockY),
                     static_cast<unsigned>((g_.nz + kPlanesPerChunk - 1) / kPlanesPerChunk));
     auto w = [&](int r) { return r <= g_.r ? static_cast<T>(weight(g_.r, r)) : T(0); };
+    sweep_kernel(g_.r, ahead_)<<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
+  }
+
+  // The instance for the star and the march: look-ahead of kLookahead<T>
+  // planes, or none.
+  using SweepKernel = void (*)(const T*, T*, Grid, T, T, T, T, T);
+  static SweepKernel sweep_kernel(int r, bool ahead) {
     constexpr int D = kLookahead<T>;
-    if (g_.r == 1 && ahead_)
-      star_sweep_kernel<1, D, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
-    else if (g_.r == 1)
-      star_sweep_kernel<1, 0, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
-    else if (ahead_)
-      star_sweep_kernel<4, D, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
-    else
-      star_sweep_kernel<4, 0, T><<<grid, block>>>(in, out, g_, w(0), w(1), w(2), w(3), w(4));
+    if (r == 1) return ahead ? star_sweep_kernel<1, D, T> : star_sweep_kernel<1, 0, T>;
+    return ahead ? star_sweep_kernel<4, D, T> : star_sweep_kernel<4, 0, T>;
   }
 
   bool ahead_;
