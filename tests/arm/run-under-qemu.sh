@@ -18,7 +18,8 @@ case "$check" in
     sources=(tests/arm/neon_peak_check.cpp kernels/peak/cpu/peak_chains_neon.cpp
              kernels/peak/cpu/peak_narrow_chains_neon.cpp) ;;
   own-gemm)
-    # The x86 micro-kernel files build to empty stubs here, as in an Arm build.
+    # The x86 micro-kernel files are built too: on aarch64 they define no kernel
+    # (their functions return none), as in an Arm build of flopscope.
     sources=(tests/arm/own_gemm_check.cpp harness/precision.cpp devices/cpu/cpu_isa.cpp
              devices/cpu/thread_pinning.cpp)
     for f in own_gemm own_blocking own_config own_variants own_microkernel_avx2 \
