@@ -2,20 +2,26 @@
 // machine can run against the reference loop nest, on odd sizes, every
 // layout and transpose, alpha and beta, blockings smaller than the problem
 // (every edge and every block boundary), one and several threads; and the
-// guarantee that a variant whose ISA the CPU lacks is never listed or run.
+// guarantee that a variant whose ISA the CPU lacks is never listed or run;
+// and how the threads share out a step's work.
 #include <gtest/gtest.h>
 #include <sched.h>
 
+#include <algorithm>
+#include <barrier>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "devices/cpu/cpu_isa.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/cpu/own/own_gemm_reference.h"
+#include "kernels/gemm/cpu/own/own_step_work.h"
 
 namespace {
 
@@ -400,3 +406,81 @@ TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
 }
 
 }  // namespace
+
+// StepWork (own_step_work.h): how the threads share a pc step's items.
+namespace step_work {
+
+// Runs `steps` steps on `threads` std::threads with a barrier between steps;
+// returns, per step, which thread claimed each (block, chunk). `delay(tid)`
+// runs before a thread's share of every step.
+template <class Delay>
+std::vector<std::vector<int>> claims(int64_t blocks, int64_t chunks, int threads, int steps,
+                                     Delay delay) {
+  StepWork work(blocks, chunks, threads);
+  std::vector<std::vector<int>> owner(static_cast<size_t>(steps),
+                                      std::vector<int>(static_cast<size_t>(blocks * chunks), -1));
+  std::vector<std::vector<int>> count = owner;
+  for (auto& s : count) std::fill(s.begin(), s.end(), 0);
+  std::mutex m;
+  std::barrier sync(threads);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int s = 0; s < steps; ++s) {
+        delay(t);
+        work.run(s, t, [&](int64_t b, int64_t c) {
+          std::lock_guard<std::mutex> lock(m);
+          const auto i = static_cast<size_t>(b * chunks + c);
+          owner[static_cast<size_t>(s)][i] = t;
+          ++count[static_cast<size_t>(s)][i];
+        });
+        sync.arrive_and_wait();
+      }
+    });
+  for (auto& th : pool) th.join();
+  for (int s = 0; s < steps; ++s)
+    for (size_t i = 0; i < count[static_cast<size_t>(s)].size(); ++i)
+      EXPECT_EQ(count[static_cast<size_t>(s)][i], 1) << "step " << s << " item " << i;
+  return owner;
+}
+
+TEST(OwnGemmStepWork, EveryItemOfEveryStepGoesToExactlyOneThread) {
+  for (int threads : {1, 2, 3, 5})
+    for (int64_t blocks : {int64_t{1}, int64_t{2}, int64_t{7}, int64_t{12}})
+      claims(blocks, 4, threads, 6, [](int) {});
+}
+
+TEST(OwnGemmStepWork, AThreadWorksOnItsOwnBlocksWhenNobodyIsLate) {
+  // One thread: everything, in order of blocks and chunks.
+  StepWork one(3, 2, 1);
+  std::vector<std::pair<int64_t, int64_t>> order;
+  one.run(0, 0, [&](int64_t b, int64_t c) { order.emplace_back(b, c); });
+  EXPECT_EQ(order, (std::vector<std::pair<int64_t, int64_t>>{
+                       {0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 0}, {2, 1}}));
+  EXPECT_EQ(one.owned(0), (std::pair<int64_t, int64_t>{0, 3}));
+  StepWork two(5, 4, 2);
+  EXPECT_EQ(two.owned(0), (std::pair<int64_t, int64_t>{0, 2}));
+  EXPECT_EQ(two.owned(1), (std::pair<int64_t, int64_t>{2, 5}));
+}
+
+TEST(OwnGemmStepWork, AThreadThatFinishesFirstTakesTheOthersBlocksFromTheFarEnd) {
+  // Thread 0 runs its share of step 0 before thread 1 starts: its own blocks
+  // 0 and 1 in order, then thread 1's blocks 4, 3, 2 from the far end, so an
+  // owner that is merely slow keeps working at the front of its run. Thread
+  // 1 then finds nothing left.
+  StepWork work(5, 2, 2);
+  std::vector<std::pair<int64_t, int64_t>> first, second;
+  work.run(0, 0, [&](int64_t b, int64_t c) { first.emplace_back(b, c); });
+  work.run(0, 1, [&](int64_t b, int64_t c) { second.emplace_back(b, c); });
+  EXPECT_EQ(first,
+            (std::vector<std::pair<int64_t, int64_t>>{
+                {0, 0}, {0, 1}, {1, 0}, {1, 1}, {4, 0}, {4, 1}, {3, 0}, {3, 1}, {2, 0}, {2, 1}}));
+  EXPECT_TRUE(second.empty());
+  // The next step hands everything out afresh.
+  first.clear();
+  work.run(1, 1, [&](int64_t b, int64_t c) { first.emplace_back(b, c); });
+  EXPECT_EQ(first.size(), 10u);
+  EXPECT_EQ(first.front(), (std::pair<int64_t, int64_t>{2, 0}));
+}
+
+}  // namespace step_work

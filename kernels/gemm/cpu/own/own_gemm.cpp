@@ -17,6 +17,7 @@
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/cpu/own/own_microkernel.h"
 #include "kernels/gemm/cpu/own/own_pack.h"
+#include "kernels/gemm/cpu/own/own_step_work.h"
 
 namespace flopscope::gemm::own {
 
@@ -164,10 +165,12 @@ class NextPanel {
 // The five loops. jc (NC) and pc (KC) are walked by every thread together:
 // they pack the KC x NC block of B between them, then share out work items,
 // each an MC-row block of A (packed by the thread that takes it) times a
-// range of B micro-panels (jr), with the ir loop innermost so one B
-// micro-panel stays in L1 while the A block streams from L2. Items (and B's
-// panels to pack) are handed out dynamically, so a core slowed by another
-// process does not hold the others at the barrier.
+// chunk of B micro-panels (jr), with the ir loop innermost so one B
+// micro-panel stays in L1 while the A block streams from L2. B's panels are
+// packed in dynamically scheduled groups and the items go out through
+// StepWork (own_step_work.h: each thread its own blocks first, then the
+// others' last chunks), so a core slowed by another process does not hold
+// the others at the barrier.
 template <typename T, int MR, int NR>
 void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<T> kernel,
                  const std::vector<int>& pus) {
@@ -185,14 +188,13 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
   const int64_t m_blocks = std::min(m_panels, round_up(ceil_div(m_panels * MR, blk.mc), threads));
   const int64_t mc = ceil_div(m_panels, m_blocks) * MR;  // the largest block
 
-  // With fewer row blocks than threads, B's panels are split into chunks as
-  // well (each chunk packs its A block again).
+  // B's panels in chunks of a quarter of the block or less (at least 4 x the
+  // threads in all): fine enough to even out the end of a step, and a chunk
+  // still runs hundreds of micro-kernel calls.
   const int64_t panels_max = ceil_div(nc, NR);
-  const int64_t chunks = m_blocks % threads == 0
-                             ? 1
-                             : std::clamp<int64_t>(ceil_div(4 * threads, m_blocks), 1,
-                                                   std::max<int64_t>(1, panels_max));
-  const int64_t items = m_blocks * chunks;
+  const int64_t chunks =
+      std::clamp<int64_t>(std::max<int64_t>(4, ceil_div(4 * threads, m_blocks)), 1, panels_max);
+  StepWork work(m_blocks, chunks, threads);
 
   // Each buffer starts on its own page: aligned for the micro-kernel's
   // vector loads, and no two threads' packed A share a cache line.
@@ -208,10 +210,11 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
     if (!pus.empty()) cpu::pin_omp_thread(pus, tid);
     T* const a_pack = b_pack + b_elems + a_elems * static_cast<size_t>(tid);
 
+    int64_t step = 0;
     for (int64_t jc = 0; jc < p.n; jc += nc) {
       const int64_t ncur = std::min(nc, p.n - jc);
       const int64_t panels = ceil_div(ncur, NR);
-      for (int64_t pc = 0; pc < p.k; pc += kc) {
+      for (int64_t pc = 0; pc < p.k; pc += kc, ++step) {
         const int64_t kcur = std::min(kc, p.k - pc);
         const T beta = pc == 0 ? p.beta : T(1);
         const StridedView<T> b_block{p.b.at(pc, jc), p.b.rs, p.b.cs};
@@ -221,13 +224,11 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
           pack_b_panels<NR>(b_block, kcur, ncur, q, q + 1, b_pack);
 
         int64_t packed_ic = -1;  // the A block now in a_pack
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t item = 0; item < items; ++item) {
-          const int64_t block = item / chunks, chunk = item % chunks;
+        work.run(step, tid, [&](int64_t block, int64_t chunk) {
           const int64_t ic = m_panels * block / m_blocks * MR;
           const int64_t mcur = std::min(p.m, m_panels * (block + 1) / m_blocks * MR) - ic;
           const int64_t q0 = panels * chunk / chunks, q1 = panels * (chunk + 1) / chunks;
-          if (q0 == q1) continue;
+          if (q0 == q1) return;
           if (packed_ic != ic) {
             pack_a_block<MR>(StridedView<T>{p.a.at(ic, pc), p.a.rs, p.a.cs}, mcur, kcur, a_pack);
             packed_ic = ic;
@@ -249,8 +250,9 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
                                      cols);
             }
           }
-        }
-        // The implicit barrier above: nobody repacks B while it is in use.
+        });
+        // Nobody repacks B while it is in use.
+#pragma omp barrier
       }
     }
   }
