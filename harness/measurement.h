@@ -25,7 +25,7 @@ std::string_view to_string(MeasurementStatus s);
 struct Efficiency {
   std::optional<double> spec;           // against the peak at the spec clock
   std::optional<double> clock;          // against the peak at the clock measured now
-  std::optional<double> measured_peak;  // against the device's own peak-kernel figure
+  std::optional<double> measured_peak;  // against the device's own peak kernel's best repetition
   std::string unit;  // the execution units all three are of: "vector" or "matrix" (empty: unknown)
 };
 

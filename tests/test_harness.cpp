@@ -130,6 +130,19 @@ TEST(Efficiency, ThreeDenominatorsAndSuspectFlag) {
   EXPECT_NEAR(*ms[1].efficiency.clock, 80.0 / 96.0, 1e-9);
 }
 
+// The peak kernel's best repetition is the denominator: on a shared machine
+// its median is pulled down by other processes, and a GEMM would read a
+// higher share of it than of what the units can do.
+TEST(Efficiency, MeasuredPeakIsThePeakKernelsBestRepetition) {
+  Device d = cpu_device_at(3e9, ClockSource::measured_under_load);
+  auto chain = measured(KernelKind::peak, 72e9, 3e9);
+  chain.best_flops = 94e9;
+  std::vector<Measurement> ms = {chain, measured(KernelKind::gemm, 67e9, 3e9)};
+  apply_efficiency(ms, {d});
+  EXPECT_NEAR(*ms[1].efficiency.measured_peak, 67.0 / 94.0, 1e-9);
+  EXPECT_NEAR(*ms[0].efficiency.measured_peak, 72.0 / 94.0, 1e-9);
+}
+
 // A GPU whose FP64 tensor cores are twice its FP64 vector units (H100-like):
 // a tensor-core DGEMM is set against the matrix peak, and never against a
 // measured FMA chain on the vector units (that read 170% on an H200).
