@@ -13,8 +13,9 @@
 #
 # A shared machine drifts by more than the 3% that matters, so the whole
 # comparison runs in rounds (--rounds, default 3), each pairing flopscope
-# and the bare programs minutes apart at most; a figure is the median over
-# the rounds of each round's median over --reps repetitions.
+# and the bare programs minutes apart at most (GEMM in alternating order);
+# a figure is the median over the rounds of each round's median over --reps
+# repetitions.
 #
 #   scripts/bench-cpu-libraries.sh [--reps N] [--rounds R] [--gemm-n N] [--build-dir DIR]
 #                                  [--out DIR] [--no-gemm] [--no-fft] [--no-stencil]
@@ -123,6 +124,7 @@ end_bare_round() {  # key
 # implementation (or why it did not run); prints "key batch" per line. Not
 # to be run in a subshell: it fills the arrays above.
 flopscope_result() {  # file
+  local key med lo hi batch impl
   while read -r key med lo hi batch impl; do
     fs_impl[$key]=$impl
     if [ "$med" != 0 ]; then fs_rounds[$key]+=" $med"; widen fs_lo fs_hi "$key" "$lo" "$hi"; fi
@@ -177,34 +179,51 @@ if [ $do_gemm -eq 1 ]; then
 fi
 
 : >"$out/stencil-rounds.txt"  # a reused --out DIR must not feed old rounds in
+# One round of one GEMM precision: the bare libraries in their best
+# configurations, and flopscope.
+gemm_bare_round() {  # prec key round
+  local prec=$1 key=$2 round=$3 entry family variant bin cfg log
+  if [ "$prec" = fp64 ] || [ "$prec" = fp32 ]; then
+    for entry in "${bare_blas[@]}"; do
+      read -r family variant bin <<<"$entry"
+      cfg=${best_cfg[$prec/$bin]:-}
+      [ -n "$cfg" ] || continue
+      log=$out/bare/gemm-$prec-$family-$variant-best-r$round.txt
+      run_blas "$family" "$bin" "$prec" "$cfg" "$reps" >"$log" 2>&1 || continue
+      bare_result "$key" "$log" "$family-$variant:$cfg"
+    done
+  fi
+  if [ $have_dnnl -eq 1 ] && [ "$prec" != fp64 ]; then
+    log=$out/bare/gemm-$prec-onednn-r$round.txt
+    run_bare "$out/bare/bare_onednn" "$prec" "$gemm_n" "$reps" >"$log" 2>&1 || true
+    if grep -q "^unsupported" "$log"; then
+      bare_impl[$key]="onednn:$(grep '^unsupported' "$log" | tr ' ' '_')"
+    else
+      bare_result "$key" "$log" onednn
+    fi
+  fi
+  end_bare_round "$key"
+}
+gemm_flopscope_round() {  # prec round
+  "$flopscope" run --devices cpu --kernels gemm --precisions "$1" --sizes "$gemm_n" --quiet \
+    --output "$out/gemm-$1-r$2.json" "${flags[@]}" >"$out/gemm-$1-r$2.txt" || true
+  flopscope_result "$out/gemm-$1-r$2.json" >/dev/null
+}
+
 for round in $(seq 1 "$rounds"); do
   if [ $do_gemm -eq 1 ]; then
     for prec in fp64 fp32 bf16 int8; do
       key=gemm/$prec/$gemm_n
-      if [ "$prec" = fp64 ] || [ "$prec" = fp32 ]; then
-        for entry in "${bare_blas[@]}"; do
-          read -r family variant bin <<<"$entry"
-          cfg=${best_cfg[$prec/$bin]:-}
-          [ -n "$cfg" ] || continue
-          log=$out/bare/gemm-$prec-$family-$variant-best-r$round.txt
-          run_blas "$family" "$bin" "$prec" "$cfg" "$reps" >"$log" 2>&1 || continue
-          bare_result "$key" "$log" "$family-$variant:$cfg"
-        done
-      fi
-      if [ $have_dnnl -eq 1 ] && [ "$prec" != fp64 ]; then
-        log=$out/bare/gemm-$prec-onednn-r$round.txt
-        run_bare "$out/bare/bare_onednn" "$prec" "$gemm_n" "$reps" >"$log" 2>&1 || true
-        if grep -q "^unsupported" "$log"; then
-          bare_impl[$key]="onednn:$(grep '^unsupported' "$log" | tr ' ' '_')"
-        else
-          bare_result "$key" "$log" onednn
-        fi
-      fi
-      end_bare_round "$key"
       echo "round $round: gemm $prec n=$gemm_n" >&2
-      "$flopscope" run --devices cpu --kernels gemm --precisions "$prec" --sizes "$gemm_n" --quiet \
-        --output "$out/gemm-$prec-r$round.json" "${flags[@]}" >"$out/gemm-$prec-r$round.txt" || true
-      flopscope_result "$out/gemm-$prec-r$round.json" >/dev/null
+      # Odd rounds bare first, even rounds flopscope first: a machine whose
+      # speed drifts during a pair favours neither side over the rounds.
+      if [ $((round % 2)) -eq 1 ]; then
+        gemm_bare_round "$prec" "$key" "$round"
+        gemm_flopscope_round "$prec" "$round"
+      else
+        gemm_flopscope_round "$prec" "$round"
+        gemm_bare_round "$prec" "$key" "$round"
+      fi
     done
   fi
 
