@@ -415,8 +415,8 @@ namespace step_work {
 // runs before a thread's share of every step.
 template <class Delay>
 std::vector<std::vector<int>> claims(int64_t blocks, int64_t chunks, int threads, int steps,
-                                     Delay delay) {
-  StepWork work(blocks, chunks, threads);
+                                     Delay delay, int declared = 0) {
+  StepWork work(blocks, chunks, declared > 0 ? declared : threads);
   std::vector<std::vector<int>> owner(static_cast<size_t>(steps),
                                       std::vector<int>(static_cast<size_t>(blocks * chunks), -1));
   std::vector<std::vector<int>> count = owner;
@@ -448,6 +448,15 @@ TEST(OwnGemmStepWork, EveryItemOfEveryStepGoesToExactlyOneThread) {
   for (int threads : {1, 2, 3, 5})
     for (int64_t blocks : {int64_t{1}, int64_t{2}, int64_t{7}, int64_t{12}})
       claims(blocks, 4, threads, 6, [](int) {});
+}
+
+TEST(OwnGemmStepWork, ATeamSmallerThanAskedForStillDoesEveryItem) {
+  // OpenMP may start fewer threads than num_threads asks for: the blocks of
+  // the threads that never came are taken over, in every step.
+  for (int declared : {3, 4})
+    for (int64_t blocks : {int64_t{2}, int64_t{8}})
+      claims(
+          blocks, 4, 2, 5, [](int) {}, declared);
 }
 
 TEST(OwnGemmStepWork, AThreadWorksOnItsOwnBlocksWhenNobodyIsLate) {

@@ -39,21 +39,23 @@ class StepWork {
 
   // Calls work(block, chunk) for every item thread `tid` claims in step
   // `step` (0, 1, 2, ... in the order the steps run). Every item of a step
-  // goes to exactly one thread, provided all threads call this once per step
-  // with a barrier between steps. Each block's counter for a step is reset by
-  // its owner two steps earlier, hence the two sets, alternating.
+  // goes to exactly one thread, provided every thread of the team, thread 0
+  // among them, calls this once per step with a barrier between steps. A
+  // team smaller than `threads` (OpenMP may give fewer than asked) is still
+  // correct: the missing threads' blocks are all taken over. The counters of
+  // step + 1 are reset by thread 0 during step, hence two sets, alternating.
   template <class Work>
   void run(int64_t step, int tid, Work&& work) {
     std::atomic<int64_t>* now = next_.data() + (step % 2) * blocks_;
-    std::atomic<int64_t>* after = next_.data() + ((step + 1) % 2) * blocks_;
+    if (tid == 0) {
+      std::atomic<int64_t>* after = next_.data() + ((step + 1) % 2) * blocks_;
+      for (int64_t b = 0; b < blocks_; ++b) after[b].store(0, std::memory_order_relaxed);
+    }
     auto drain = [&](int64_t b) {
       for (int64_t c; (c = now[b].fetch_add(1, std::memory_order_relaxed)) < chunks_;) work(b, c);
     };
     const auto [lo, hi] = owned(tid);
-    for (int64_t b = lo; b < hi; ++b) {
-      after[b].store(0, std::memory_order_relaxed);
-      drain(b);
-    }
+    for (int64_t b = lo; b < hi; ++b) drain(b);
     for (int u = 1; u < threads_; ++u) {
       const auto [vlo, vhi] = owned((tid + u) % threads_);
       for (int64_t b = vhi; b-- > vlo;) drain(b);
