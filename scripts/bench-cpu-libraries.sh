@@ -13,7 +13,7 @@
 #
 # A shared machine drifts by more than the 3% that matters, so the whole
 # comparison runs in rounds (--rounds, default 3), each pairing flopscope
-# and the bare programs minutes apart at most (GEMM in alternating order);
+# and the bare programs minutes apart at most (in alternating order);
 # a figure is the median over the rounds of each round's median over --reps
 # repetitions.
 #
@@ -210,6 +210,28 @@ gemm_flopscope_round() {  # prec round
   flopscope_result "$out/gemm-$1-r$2.json" >/dev/null
 }
 
+# One round of one FFT precision. flopscope with the wisdom cache CACHE
+# (empty: it plans afresh and fills it); prints "key batch" per size.
+fft_flopscope() {  # prec round cache
+  XDG_CACHE_HOME=$3 "$flopscope" run --devices cpu --kernels fft --precisions "$1" --quiet \
+    --output "$out/fft-$1-r$2.json" "${flags[@]}" >"$out/fft-$1-r$2.txt" || true
+  flopscope_result "$out/fft-$1-r$2.json"
+}
+# The bare program on the plans in CACHE's wisdom, for each "key batch" line
+# on stdin.
+fft_bare_same() {  # prec round cache
+  local key batch dims log
+  while read -r key batch; do
+    dims=$(echo "$key" | cut -d/ -f3 | tr 'x' ' ')
+    log=$out/bare/fft-$1-${dims// /x}-same-plan-r$2.txt
+    # shellcheck disable=SC2086
+    BARE_FFTW_WISDOM=$3/flopscope/fftw-wisdom-$1 \
+      run_bare "$out/bare/bare_fftw_$1" "$1" "$reps" "$batch" $dims >"$log" 2>&1 </dev/null || true
+    bare_result "$key" "$log" fftw-bare-same-plan
+    end_bare_round "$key"
+  done
+}
+
 for round in $(seq 1 "$rounds"); do
   if [ $do_gemm -eq 1 ]; then
     for prec in fp64 fp32 bf16 int8; do
@@ -228,38 +250,39 @@ for round in $(seq 1 "$rounds"); do
   fi
 
   # 4. FFT, per precision: flopscope's default sizes (1-D 2^20, 3-D 128^3,
-  #    batched past the L3) with a fresh wisdom cache, so that it plans with
-  #    FFTW_MEASURE now, as the bare program does; then the bare program
-  #    with flopscope's wisdom (the same plan: the ratio shows what
-  #    flopscope's harness costs), and once more planning afresh (shown
-  #    apart: FFTW_MEASURE's plans differ by tens of percent from one
-  #    planning to the next on a busy machine).
+  #    batched past the L3) against the bare program running the same
+  #    FFTW_MEASURE plan (flopscope's wisdom: the ratio shows what flopscope's
+  #    harness costs). Odd rounds: flopscope plans afresh (an empty wisdom
+  #    cache), then the bare program loads its wisdom. Even rounds, the other
+  #    way round: the bare program first, with the previous round's wisdom,
+  #    then flopscope with that same cache. Last, the bare program planning
+  #    afresh, shown apart: FFTW_MEASURE's plans differ by tens of percent
+  #    from one planning to the next on a busy machine.
   if [ $do_fft -eq 1 ]; then
     for prec in fp64 fp32; do
       echo "round $round: fft $prec" >&2
-      rm -rf "$out/cache"
-      XDG_CACHE_HOME=$out/cache "$flopscope" run --devices cpu --kernels fft --precisions "$prec" \
-        --quiet --output "$out/fft-$prec-r$round.json" "${flags[@]}" >"$out/fft-$prec-r$round.txt" || true
-      flopscope_result "$out/fft-$prec-r$round.json" >"$out/fft-$prec-r$round.keys"
+      cache=$out/cache-$prec keys=$out/fft-$prec-r$round.keys prev=$out/fft-$prec-r$((round - 1)).keys
+      if [ $((round % 2)) -eq 0 ] && [ -s "$prev" ] && [ -d "$cache" ]; then
+        fft_bare_same "$prec" "$round" "$cache" <"$prev"
+        fft_flopscope "$prec" "$round" "$cache" >"$keys"
+      else
+        rm -rf "$cache"
+        fft_flopscope "$prec" "$round" "$cache" >"$keys"
+        fft_bare_same "$prec" "$round" "$cache" <"$keys"
+      fi
       while read -r key batch; do
         dims=$(echo "$key" | cut -d/ -f3 | tr 'x' ' ')
-        log=$out/bare/fft-$prec-${dims// /x}-same-plan-r$round.txt
-        # shellcheck disable=SC2086
-        BARE_FFTW_WISDOM=$out/cache/flopscope/fftw-wisdom-$prec \
-          run_bare "$out/bare/bare_fftw_$prec" "$prec" "$reps" "$batch" $dims >"$log" 2>&1 || true
-        bare_result "$key" "$log" fftw-bare-same-plan
-        end_bare_round "$key"
         # The fresh plan gets a row of its own, for information: it compares
         # FFTW_MEASURE's luck of the moment, not flopscope against FFTW.
         fresh="$key~fresh-plan"
         log=$out/bare/fft-$prec-${dims// /x}-fresh-plan-r$round.txt
         # shellcheck disable=SC2086
-        run_bare "$out/bare/bare_fftw_$prec" "$prec" "$reps" "$batch" $dims >"$log" 2>&1 || true
+        run_bare "$out/bare/bare_fftw_$prec" "$prec" "$reps" "$batch" $dims >"$log" 2>&1 </dev/null || true
         bare_result "$fresh" "$log" fftw-bare-fresh-plan
         end_bare_round "$fresh"
         fs_rounds[$fresh]=${fs_rounds[$key]:-} fs_lo[$fresh]=${fs_lo[$key]:-} fs_hi[$fresh]=${fs_hi[$key]:-}
         fs_impl[$fresh]=${fs_impl[$key]:-}
-      done <"$out/fft-$prec-r$round.keys"
+      done <"$keys"
     done
   fi
 
