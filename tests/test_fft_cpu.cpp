@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <complex>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "devices/cpu/cpu_isa.h"
@@ -140,6 +141,14 @@ TEST_F(FftTest, WisdomIsKept) {
   struct stat st;
   ASSERT_EQ(stat(path.c_str(), &st), 0) << path;
   EXPECT_GT(st.st_size, 0);
+  // The next run plans from it, and its result says so.
+  auto again = make(Precision::fp64, {64}, 1 << 12, &why);
+  ASSERT_TRUE(again) << why;
+  const auto d = again->details();
+  EXPECT_EQ(d.at("planner"), "FFTW_MEASURE");
+  EXPECT_EQ(d.at("wisdom_file"), path);
+  EXPECT_EQ(d.at("wisdom_imported"), true);
+  EXPECT_GE(d.at("planning_seconds").get<double>(), 0.0);
 }
 
 TEST(FftCpu, RefusesWhatItCannotRun) {

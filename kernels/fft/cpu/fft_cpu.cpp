@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
 
 #include "devices/cpu/thread_pinning.h"
 #include "harness/errors.h"
@@ -76,8 +78,10 @@ class FftwRun final : public KernelRun {
     // Planning overwrites the arrays, so it comes first; the wisdom file
     // makes later runs' FFTW_MEASURE planning instant.
     if (lib_->plan_with_nthreads) lib_->plan_with_nthreads(threads_);
-    const std::string wisdom = wisdom_path(precision);
-    if (!wisdom.empty()) lib_->import_wisdom_from_filename(wisdom.c_str());
+    wisdom_file_ = wisdom_path(precision);
+    wisdom_imported_ =
+        !wisdom_file_.empty() && lib_->import_wisdom_from_filename(wisdom_file_.c_str()) != 0;
+    const auto planning = std::chrono::steady_clock::now();
     std::vector<int> n(shape_.dims.begin(), shape_.dims.end());
     const int rank = static_cast<int>(n.size()), dist = static_cast<int>(shape_.points());
     const int howmany = static_cast<int>(shape_.batch);
@@ -89,8 +93,10 @@ class FftwRun final : public KernelRun {
       release();
       throw DeviceError("fft: FFTW could not plan the transform");
     }
+    planning_seconds_ =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - planning).count();
     if (char* w = lib_->export_wisdom_to_string()) {
-      save_wisdom(wisdom, w);
+      save_wisdom(wisdom_file_, w);
       std::free(w);
     }
 
@@ -112,6 +118,16 @@ class FftwRun final : public KernelRun {
   }
   double flop_per_iteration() const override {
     return flop_count(static_cast<double>(shape_.points()), shape_.batch);
+  }
+  // How the plan came about: FFTW_MEASURE picks among algorithms by timing
+  // them, so two plannings can differ by tens of percent on a busy machine;
+  // the wisdom file holds the plan that was timed, and reproduces it.
+  nlohmann::json details() const override {
+    return {{"planner", "FFTW_MEASURE"},
+            {"wisdom_file",
+             wisdom_file_.empty() ? nlohmann::json(nullptr) : nlohmann::json(wisdom_file_)},
+            {"wisdom_imported", wisdom_imported_},
+            {"planning_seconds", planning_seconds_}};
   }
   double bytes_per_iteration() const override {
     return compulsory_bytes(static_cast<double>(shape_.points()), shape_.batch,
@@ -192,6 +208,9 @@ class FftwRun final : public KernelRun {
 
   const FftwLibrary<T>* lib_;
   FftShape shape_;
+  std::string wisdom_file_;       // empty: no cache folder ($XDG_CACHE_HOME, $HOME unset)
+  bool wisdom_imported_ = false;  // a wisdom file was there and FFTW read it
+  double planning_seconds_ = 0;   // both plans, forward and backward
   std::vector<int> pus_;
   int threads_ = 1;
   T* in_ = nullptr;
