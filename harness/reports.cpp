@@ -67,7 +67,8 @@ void print_measurement_table(std::ostream& os, const std::vector<Measurement>& m
     for (const auto& f : m.flags) os << "         " << f << "\n";
   }
   os << "bandwidth: compulsory bytes per second; %clock: against the peak at the clock measured "
-        "around the figure; %spec: at the spec clock; %peakk: against the measured peak kernel's best repetition.\n";
+        "around the figure; %spec: at the spec clock; %peakk: against the measured peak kernel's "
+        "best repetition.\n";
 }
 
 void print_class_table(std::ostream& os, const nlohmann::json& classes) {
