@@ -86,6 +86,56 @@ ProbeOutcome probe_one(const GemmCandidate& c, const WorkerShape& shape, double 
 
 }  // namespace
 
+bool probe_order(const ProbeOutcome& a, const ProbeOutcome& b) {
+  if (a.verified != b.verified) return a.verified;
+  const bool ca = a.confirmed_flops > 0, cb = b.confirmed_flops > 0;
+  if (ca != cb) return ca;
+  return ca ? a.confirmed_flops > b.confirmed_flops : a.flops > b.flops;
+}
+
+namespace {
+
+// report.best: the verified outcome probe_order puts first (the earliest of
+// equals), or -1.
+void pick_best(ProbeReport& r) {
+  r.best = -1;
+  for (size_t i = 0; i < r.outcomes.size(); ++i)
+    if (r.outcomes[i].verified &&
+        (r.best < 0 || probe_order(r.outcomes[i], r.outcomes[static_cast<size_t>(r.best)])))
+      r.best = static_cast<int>(i);
+}
+
+// The verified outcomes within `margin` of the best probe rate, fastest
+// first, `most` at most; with one_per_library, only each library's fastest
+// configuration (a library file, or the family of flopscope's own GEMM,
+// which is built in).
+std::vector<ProbeOutcome*> contenders_of(ProbeReport& report, double margin, size_t most,
+                                         bool one_per_library) {
+  std::vector<ProbeOutcome*> out;
+  if (report.best < 0) return out;
+  const double best = report.outcomes[static_cast<size_t>(report.best)].flops;
+  for (auto& o : report.outcomes)
+    if (o.verified && o.flops >= (1.0 - margin) * best) out.push_back(&o);
+  std::stable_sort(out.begin(), out.end(), [](const ProbeOutcome* a, const ProbeOutcome* b) {
+    return a->flops > b->flops;
+  });
+  if (one_per_library) {
+    auto library = [](const ProbeOutcome* o) {
+      return o->candidate.library.family + ":" + o->candidate.library.path;
+    };
+    std::vector<ProbeOutcome*> fastest;
+    for (ProbeOutcome* o : out)
+      if (std::none_of(fastest.begin(), fastest.end(),
+                       [&](const ProbeOutcome* f) { return library(f) == library(o); }))
+        fastest.push_back(o);
+    out = std::move(fastest);
+  }
+  if (out.size() > most) out.resize(most);
+  return out;
+}
+
+}  // namespace
+
 ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const WorkerShape& shape,
                              double min_seconds) {
   ProbeReport r;
@@ -105,81 +155,30 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
     r.outcomes.push_back(probe_one(*c, shape, min_seconds, &applied));
     if (c->config.empty() && !applied.empty()) own_choice.emplace_back(c->library.path, applied);
   }
-  for (size_t i = 0; i < r.outcomes.size(); ++i) {
-    const auto& o = r.outcomes[i];
-    if (o.verified && (r.best < 0 || o.flops > r.outcomes[static_cast<size_t>(r.best)].flops))
-      r.best = static_cast<int>(i);
-  }
+  pick_best(r);
   return r;
-}
-
-constexpr size_t kMaxContenders = 3;
-
-namespace {
-
-// The verified outcomes within `margin` of the best rate, fastest first, the
-// kMaxContenders fastest at most.
-std::vector<ProbeOutcome*> contenders_of(ProbeReport& report, double margin) {
-  std::vector<ProbeOutcome*> out;
-  if (report.best < 0) return out;
-  const double best = report.outcomes[static_cast<size_t>(report.best)].flops;
-  for (auto& o : report.outcomes)
-    if (o.verified && o.flops >= (1.0 - margin) * best) out.push_back(&o);
-  std::sort(out.begin(), out.end(),
-            [](const ProbeOutcome* a, const ProbeOutcome* b) { return a->flops > b->flops; });
-  if (out.size() > kMaxContenders) out.resize(kMaxContenders);
-  return out;
-}
-
-}  // namespace
-
-bool probe_order(const ProbeOutcome& a, const ProbeOutcome& b) {
-  if (a.verified != b.verified) return a.verified;
-  const bool ca = a.confirmed_flops > 0, cb = b.confirmed_flops > 0;
-  if (ca != cb) return ca;
-  return ca ? a.confirmed_flops > b.confirmed_flops : a.flops > b.flops;
 }
 
 void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                         double margin) {
   constexpr size_t kMaxLibraries = 4;
-  std::vector<ProbeOutcome*> contenders;
-  if (report.best < 0) return;
-  const double best = report.outcomes[static_cast<size_t>(report.best)].flops;
-  // A library file, or (flopscope's own GEMM, built in) the family.
-  auto library = [](const ProbeOutcome* o) {
-    return o->candidate.library.family + ":" + o->candidate.library.path;
-  };
-  for (auto& o : report.outcomes) {
-    if (!o.verified || o.flops < (1.0 - margin) * best) continue;
-    auto same = std::find_if(contenders.begin(), contenders.end(),
-                             [&](const ProbeOutcome* c) { return library(c) == library(&o); });
-    if (same == contenders.end())
-      contenders.push_back(&o);
-    else if (o.flops > (*same)->flops)
-      *same = &o;
-  }
-  std::sort(contenders.begin(), contenders.end(),
-            [](const ProbeOutcome* a, const ProbeOutcome* b) { return a->flops > b->flops; });
-  if (contenders.size() > kMaxLibraries) contenders.resize(kMaxLibraries);
+  const std::vector<ProbeOutcome*> contenders =
+      contenders_of(report, margin, kMaxLibraries, /*one_per_library=*/true);
   if (contenders.size() < 2) return;
   for (ProbeOutcome* o : contenders) {
     std::string applied;
     const ProbeOutcome there = probe_one(o->candidate, shape, min_seconds, &applied);
     if (there.verified) o->confirmed_flops = there.flops;
   }
-  report.best = -1;
-  for (size_t i = 0; i < report.outcomes.size(); ++i)
-    if (report.outcomes[i].verified &&
-        (report.best < 0 ||
-         probe_order(report.outcomes[i], report.outcomes[static_cast<size_t>(report.best)])))
-      report.best = static_cast<int>(i);
+  pick_best(report);
 }
 
 void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                         double margin, int rounds) {
   // The fastest few only: each costs a worker start and a timed window.
-  const std::vector<ProbeOutcome*> contenders = contenders_of(report, margin);
+  constexpr size_t kMaxContenders = 3;
+  const std::vector<ProbeOutcome*> contenders =
+      contenders_of(report, margin, kMaxContenders, /*one_per_library=*/false);
   if (contenders.size() < 2) return;
   for (int round = 0; round < rounds; ++round)
     for (size_t i = 0; i < contenders.size(); ++i) {
@@ -191,13 +190,7 @@ void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double mi
       o.flops = std::max(o.flops, again.flops);
       ++o.runs;
     }
-  report.best = -1;
-  for (size_t i = 0; i < report.outcomes.size(); ++i) {
-    const auto& o = report.outcomes[i];
-    if (o.verified &&
-        (report.best < 0 || o.flops > report.outcomes[static_cast<size_t>(report.best)].flops))
-      report.best = static_cast<int>(i);
-  }
+  pick_best(report);
 }
 
 }  // namespace flopscope::gemm::cpu
