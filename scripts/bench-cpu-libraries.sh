@@ -15,7 +15,7 @@
 # comparison runs in rounds (--rounds, default 3), each pairing flopscope
 # and the bare programs minutes apart at most (in alternating order);
 # a figure is the median over the rounds of each round's median over --reps
-# repetitions.
+# repetitions, and a ratio the median over the rounds of each round's ratio.
 #
 #   scripts/bench-cpu-libraries.sh [--reps N] [--rounds R] [--gemm-n N] [--build-dir DIR]
 #                                  [--out DIR] [--no-gemm] [--no-fft] [--no-stencil]
@@ -97,7 +97,8 @@ run_bare() { env "${bare_env[@]}" taskset -c "$pus" "$@"; }
 flags=(); [ "$reps" -ne 5 ] && flags=(-- --benchmark_repetitions="$reps")
 
 # Per key ("gemm/fp64/4096"): each round's flopscope median and best bare
-# median, the lowest and highest repetition seen on each side, and names.
+# median as "ROUND:VALUE" words (a side that failed in a round has no word
+# for it), the lowest and highest repetition seen on each side, and names.
 declare -A fs_rounds bare_rounds fs_lo fs_hi bare_lo bare_hi fs_impl bare_impl round_best round_name
 widen() {  # lo-array hi-array key lo hi
   local -n lo_=$1 hi_=$2
@@ -116,7 +117,7 @@ bare_result() {  # key log name
 }
 end_bare_round() {  # key
   if [ -n "${round_best[$1]:-}" ]; then
-    bare_rounds[$1]+=" ${round_best[$1]}"; bare_impl[$1]=${round_name[$1]}
+    bare_rounds[$1]+=" $round:${round_best[$1]}"; bare_impl[$1]=${round_name[$1]}
   fi
   unset "round_best[$1]" "round_name[$1]"
 }
@@ -127,7 +128,7 @@ flopscope_result() {  # file
   local key med lo hi batch impl
   while read -r key med lo hi batch impl; do
     fs_impl[$key]=$impl
-    if [ "$med" != 0 ]; then fs_rounds[$key]+=" $med"; widen fs_lo fs_hi "$key" "$lo" "$hi"; fi
+    if [ "$med" != 0 ]; then fs_rounds[$key]+=" $round:$med"; widen fs_lo fs_hi "$key" "$lo" "$hi"; fi
     echo "$key $batch"
   done < <(python3 - "$1" <<'PY'
 import json, sys
@@ -306,18 +307,27 @@ PY
 done
 
 # 6. The tables.
-median_list() { tr ' ' '\n' | sed '/^$/d' | sort -g |
+median_list() { tr ' ' '\n' | sed '/^$/d; s/^[0-9]*://' | sort -g |
   awk '{v[++n]=$1} END {if (!n) print 0; else print (n % 2) ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2}'; }
+# flopscope / bare for each round both sides finished, in round order.
+round_ratios() {  # fs-words bare-words
+  LC_ALL=C join <(echo "$1" | tr ' ' '\n' | sed '/^$/d' | tr ':' ' ' | LC_ALL=C sort -k1,1) \
+       <(echo "$2" | tr ' ' '\n' | sed '/^$/d' | tr ':' ' ' | LC_ALL=C sort -k1,1) |
+    sort -n | awk '$2>0 && $3>0 {printf "%s%.3f", (n++?",":""), $2/$3}'
+}
 g() { awk -v x="$1" 'BEGIN{printf "%.1f", x/1e9}'; }
 printf "\n%-22s %9s %-13s %9s %-13s %6s %-4s %-20s %s\n" kernel flopscope "(min-max)" "bare" "(min-max)" \
   ratio "" "ratio per round" "flopscope implementation | best bare"
 status=0
 for key in $(printf "%s\n" "${!fs_impl[@]}" | sort); do
   f=$(echo "${fs_rounds[$key]:-}" | median_list) b=$(echo "${bare_rounds[$key]:-}" | median_list)
-  ratio=$(awk -v f="$f" -v b="$b" 'BEGIN{ if (b>0 && f>0) printf "%.3f", f/b; else print "n/a"}')
-  per_round=$(paste -d' ' <(echo "${fs_rounds[$key]:-}" | tr ' ' '\n' | sed '/^$/d') \
-                          <(echo "${bare_rounds[$key]:-}" | tr ' ' '\n' | sed '/^$/d') |
-              awk '$1>0 && $2>0 {printf "%s%.3f", (NR>1?",":""), $1/$2}')
+  # The ratio is the median of the rounds' ratios: each round's two sides
+  # ran minutes apart at most, while the rounds' medians, taken apart, mix
+  # the machine's quiet and busy spells (a busy round on one side only
+  # would move a ratio of medians by its whole size).
+  per_round=$(round_ratios "${fs_rounds[$key]:-}" "${bare_rounds[$key]:-}")
+  ratio=$(echo "$per_round" | tr ',' ' ' | median_list |
+          awk -v p="$per_round" '{ if (p != "" && $1 > 0) printf "%.3f", $1; else print "n/a"}')
   verdict=""
   if [ "$ratio" != n/a ] && [[ "$key" != *~fresh-plan ]]; then
     awk -v r="$ratio" 'BEGIN{exit !(r>=0.97)}' && verdict=ok || { verdict=LOW; status=1; }
@@ -328,7 +338,8 @@ for key in $(printf "%s\n" "${!fs_impl[@]}" | sort); do
     "${fs_impl[$key]:-}" "${bare_impl[$key]:-}"
 done
 echo "GFLOP/s (GOP/s for int8): medians over $rounds round(s) of each side's median over $reps"
-echo "repetitions; (min-max) over every repetition of every round. Logs and JSON in $out"
+echo "repetitions; (min-max) over every repetition of every round; ratio: the median of the"
+echo "rounds' ratios (flopscope / bare, each pair run back to back). Logs and JSON in $out"
 if [ $do_stencil -eq 1 ]; then
   printf "\n%-26s %9s %-15s %-28s %s\n" stencil "roofline" "(min-max)" "per round" \
     "(stencil GFLOP/s @ copy GB/s)"
