@@ -15,6 +15,7 @@
 
 #include "devices/cpu/thread_pinning.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
+#include "kernels/gemm/cpu/own/own_gemm_driver.h"
 #include "kernels/gemm/cpu/own/own_microkernel.h"
 #include "kernels/gemm/cpu/own/own_pack.h"
 #include "kernels/gemm/cpu/own/own_step_work.h"
@@ -263,6 +264,26 @@ const cpu::CpuIsa& live_isa() {
   return isa;
 }
 
+// The driver instance for micro-kernel k's tile: one per tile the build
+// carries (own_microkernel_*.cpp), for whichever ISA runs it.
+template <typename T>
+void run_packed(const Problem<T>& p, const MicroKernel<T>& k, const OwnGemmBlocking& blk,
+                const std::vector<int>& pus, const std::string& name) {
+  if (blk.mc < k.mr || blk.kc < 1 || blk.nc < k.nr)
+    throw std::invalid_argument("own_gemm: blocking of " + name + " is smaller than one tile");
+  if (p.m == 0 || p.n == 0) return;
+  if (p.k == 0 || p.alpha == T(0)) return scale_c(p);
+
+  if constexpr (sizeof(T) == 8) {
+    if (k.mr == 8 && k.nr == 6) return packed_gemm<T, 8, 6>(p, blk, k.fn, pus);
+    if (k.mr == 24 && k.nr == 8) return packed_gemm<T, 24, 8>(p, blk, k.fn, pus);
+  } else {
+    if (k.mr == 16 && k.nr == 6) return packed_gemm<T, 16, 6>(p, blk, k.fn, pus);
+    if (k.mr == 48 && k.nr == 8) return packed_gemm<T, 48, 8>(p, blk, k.fn, pus);
+  }
+  throw std::invalid_argument("own_gemm: no driver instance for tile " + name);
+}
+
 template <typename T>
 void dispatch(const Problem<T>& p, const OwnGemmConfig& cfg) {
   const Precision want = sizeof(T) == 8 ? Precision::fp64 : Precision::fp32;
@@ -275,20 +296,7 @@ void dispatch(const Problem<T>& p, const OwnGemmConfig& cfg) {
   const MicroKernel<T> k = compiled_micro_kernel<T>(cfg.variant.isa);
   if (!k.fn || k.mr != cfg.variant.mr || k.nr != cfg.variant.nr)
     throw std::invalid_argument("own_gemm: no compiled micro-kernel matches " + cfg.variant.name);
-  if (cfg.blocking.mc < k.mr || cfg.blocking.kc < 1 || cfg.blocking.nc < k.nr)
-    throw std::invalid_argument("own_gemm: blocking of " + cfg.implementation() +
-                                " is smaller than one tile");
-  if (p.m == 0 || p.n == 0) return;
-  if (p.k == 0 || p.alpha == T(0)) return scale_c(p);
-
-  if constexpr (sizeof(T) == 8) {
-    if (k.mr == 8 && k.nr == 6) return packed_gemm<T, 8, 6>(p, cfg.blocking, k.fn, cfg.pus);
-    if (k.mr == 24 && k.nr == 8) return packed_gemm<T, 24, 8>(p, cfg.blocking, k.fn, cfg.pus);
-  } else {
-    if (k.mr == 16 && k.nr == 6) return packed_gemm<T, 16, 6>(p, cfg.blocking, k.fn, cfg.pus);
-    if (k.mr == 48 && k.nr == 8) return packed_gemm<T, 48, 8>(p, cfg.blocking, k.fn, cfg.pus);
-  }
-  throw std::invalid_argument("own_gemm: no driver instance for tile " + cfg.variant.name);
+  run_packed(p, k, cfg.blocking, cfg.pus, cfg.implementation());
 }
 
 }  // namespace
@@ -304,5 +312,25 @@ void own_gemm(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k
               int64_t ldc, const OwnGemmConfig& config) {
   dispatch(canonical(layout, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc), config);
 }
+
+template <typename T>
+void own_gemm_with_micro_kernel(Layout layout, Trans ta, Trans tb, int64_t m, int64_t n, int64_t k,
+                                T alpha, const T* a, int64_t lda, const T* b, int64_t ldb, T beta,
+                                T* c, int64_t ldc, const MicroKernel<T>& kernel,
+                                const OwnGemmBlocking& blocking, const std::vector<int>& pus) {
+  if (!kernel.fn) throw std::invalid_argument("own_gemm: no micro-kernel given");
+  run_packed(canonical(layout, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc), kernel,
+             blocking, pus, std::to_string(kernel.mr) + "x" + std::to_string(kernel.nr));
+}
+
+template void own_gemm_with_micro_kernel<double>(Layout, Trans, Trans, int64_t, int64_t, int64_t,
+                                                 double, const double*, int64_t, const double*,
+                                                 int64_t, double, double*, int64_t,
+                                                 const MicroKernel<double>&, const OwnGemmBlocking&,
+                                                 const std::vector<int>&);
+template void own_gemm_with_micro_kernel<float>(Layout, Trans, Trans, int64_t, int64_t, int64_t,
+                                                float, const float*, int64_t, const float*, int64_t,
+                                                float, float*, int64_t, const MicroKernel<float>&,
+                                                const OwnGemmBlocking&, const std::vector<int>&);
 
 }  // namespace flopscope::gemm::own

@@ -1,9 +1,10 @@
 // The register-blocked micro-kernel, written once over a vector-traits type
 // S (see own_microkernel_avx2.cpp, own_microkernel_avx512.cpp,
-// own_microkernel_neon.cpp). Included by the ISA files only (the x86 ones
-// after their `#pragma GCC target`; NEON is aarch64's baseline), with S from
-// their anonymous namespace, so every instantiation is local to its file and
-// built for its ISA.
+// own_microkernel_neon.cpp). Included by the ISA files (the x86 ones after
+// their `#pragma GCC target`; NEON is aarch64's baseline), with S from their
+// anonymous namespace, so every instantiation is local to its file and built
+// for its ISA; and by tests/test_own_gemm_tiles.cpp, whose S emulates each
+// ISA's vectors in plain C++ to run every tile on any machine.
 //
 // The tile is MV vectors of C rows by NR columns: each k step loads MV
 // vectors of the packed A micro-panel, broadcasts NR elements of the packed
