@@ -1,7 +1,10 @@
 #include "harness/reports.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <iomanip>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -33,11 +36,17 @@ std::string status_text(const Measurement& m) {
 }  // namespace
 
 void print_measurement_table(std::ostream& os, const std::vector<Measurement>& ms) {
-  char line[640];
-  std::snprintf(line, sizeof line, "%-8s %-8s %-5s %-26s %-34s %14s %12s %7s %8s %8s %8s  %s\n",
-                "device", "kernel", "prec", "size", "implementation", "median", "bandwidth", "cv",
-                "%clock", "%spec", "%peakk", "status");
-  os << line;
+  // Columns as wide as their widest cell, so that long sizes line up too;
+  // the implementation (a library's version and configuration can take 60
+  // characters) comes last, where its length moves nothing.
+  static const char* const kHeader[] = {"device", "kernel",    "prec",   "size",
+                                        "median", "bandwidth", "cv",     "%clock",
+                                        "%spec",  "%peakk",    "status", "implementation"};
+  constexpr size_t kColumns = std::size(kHeader);
+  constexpr size_t kFirstNumber = 4, kLastNumber = 9;  // right-aligned: median .. %peakk
+  std::vector<std::array<std::string, kColumns>> rows;
+  rows.emplace_back();
+  for (size_t c = 0; c < kColumns; ++c) rows.back()[c] = kHeader[c];
   for (const auto& m : ms) {
     std::string rate =
         m.median_flops > 0 ? format_rate(m.median_flops, rate_unit(m.precision)) : "-";
@@ -48,14 +57,29 @@ void print_measurement_table(std::ostream& os, const std::vector<Measurement>& m
     const bool has_rate = m.median_flops > 0 || m.median_bytes_per_second > 0;
     char cv[16];
     std::snprintf(cv, sizeof cv, "%.2f%%", 100 * m.cv);
-    std::snprintf(line, sizeof line, "%-8s %-8s %-5s %-26s %-34s %14s %12s %7s %8s %8s %8s  %s\n",
-                  m.device.c_str(), std::string(to_string(m.kernel)).c_str(),
-                  std::string(to_string(m.precision)).c_str(), m.size.label().c_str(),
-                  m.implementation.empty() ? "-" : m.implementation.c_str(), rate.c_str(),
-                  bandwidth.c_str(), has_rate ? cv : "-", pct(m.efficiency.clock).c_str(),
-                  pct(m.efficiency.spec).c_str(), pct(m.efficiency.measured_peak).c_str(),
-                  status_text(m).c_str());
-    os << line;
+    rows.push_back({m.device, std::string(to_string(m.kernel)), std::string(to_string(m.precision)),
+                    m.size.label(), rate, bandwidth, has_rate ? cv : "-", pct(m.efficiency.clock),
+                    pct(m.efficiency.spec), pct(m.efficiency.measured_peak), status_text(m),
+                    m.implementation.empty() ? "-" : m.implementation});
+  }
+  std::array<size_t, kColumns> width{};
+  for (const auto& r : rows)
+    for (size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], r[c].size());
+
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::string line;
+    for (size_t c = 0; c < kColumns; ++c) {
+      const std::string& cell = rows[i][c];
+      const std::string pad(width[c] - cell.size(), ' ');
+      if (c > 0) line += c == kColumns - 1 ? "  " : " ";
+      if (c == kColumns - 1)
+        line += cell;
+      else
+        line += c >= kFirstNumber && c <= kLastNumber ? pad + cell : cell + pad;
+    }
+    os << line << "\n";
+    if (i == 0) continue;
+    const Measurement& m = ms[i - 1];
     if (!m.valid() && !m.message.empty()) os << "         " << m.message << "\n";
     if (m.roofline)
       os << "         roofline: " << pct(m.roofline->fraction) << " of "

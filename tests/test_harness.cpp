@@ -193,6 +193,34 @@ TEST(ClassSummary, GemmHeadlineAndUnverifiedNeverCounted) {
   EXPECT_EQ(only_peak["supercomputing"]["kernel"], "peak");
 }
 
+// Every row's cells line up whatever the lengths of sizes and library
+// names: each column is as wide as its widest cell, and the implementation,
+// the longest, comes last.
+TEST(MeasurementTable, ColumnsLineUpWithLongSizesAndNames) {
+  auto dgemm = measured(KernelKind::gemm, 80e9, 3e9);
+  dgemm.implementation = "onednn-2.6.3 matmul gemm:jit isa=avx2 weights=pre-packed";
+  auto stencil = measured(KernelKind::stencil, 12.5e9, 3e9);
+  stencil.size.dims = {{"nx", 192}, {"ny", 192}, {"nz", 192}};
+  stencil.size.variant = "25-point";
+  stencil.implementation = "x";
+  std::ostringstream os;
+  print_measurement_table(os, {dgemm, stencil});
+  std::istringstream in(os.str());
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("cpu0 ", 0) == 0 || line.rfind("device ", 0) == 0) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 3u) << os.str();
+  // The right edge of the median column and the start of the status.
+  const size_t median_end = rows[0].find("median") + 6, status = rows[0].find("status");
+  for (const auto& r : rows) {
+    EXPECT_NE(r[median_end - 1], ' ') << r;
+    EXPECT_EQ(r[median_end], ' ') << r;
+    EXPECT_EQ(r.compare(status, 6, r == rows[0] ? "status" : "verifi"), 0) << r;
+  }
+  EXPECT_EQ(rows[1].substr(rows[1].size() - dgemm.implementation.size()), dgemm.implementation);
+  EXPECT_NE(rows[2].find("25-point,nx=192,ny=192,nz=192 "), std::string::npos) << rows[2];
+}
+
 // A class without its headline precision still shows the GEMMs beside it
 // (a CPU with INT8 but no BF16/FP16), each in its own unit; other sizes of
 // the headline precision are not repeated there.
