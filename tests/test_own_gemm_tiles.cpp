@@ -179,15 +179,16 @@ TYPED_TEST(OwnGemmTiles, EveryTileMatchesTheReferenceOnOddSizesLayoutsAndThreads
   }
 }
 
-// A product larger than one cache block in every dimension, with the
-// blocking the cache model gives: several pc steps, several A blocks per
-// thread and B blocks of the real width.
+// A product larger than one cache block in every dimension, with the MC and
+// KC the cache model gives (several pc steps, several A blocks per thread)
+// and NC cut to two tiles, so that the jc loop moves between B blocks too.
 TYPED_TEST(OwnGemmTiles, EveryTileMatchesTheReferenceAcrossRealCacheBlocks) {
   for (const auto& [v, twin] : twin_variants<TypeParam>()) {
     SCOPED_TRACE(v.name);
     OwnGemmConfig cfg = config_for(v, false, allowed_pus(2));
+    cfg.blocking.nc = 2 * v.nr;
     Case<TypeParam> cs;
-    cs.s = {cfg.blocking.mc * 2 + 7, 2 * v.nr + 3, cfg.blocking.kc * 2 + 5};
+    cs.s = {cfg.blocking.mc * 2 + 7, 5 * v.nr + 3, cfg.blocking.kc * 2 + 5};
     cs.alpha = TypeParam(0.5);
     cs.beta = TypeParam(2);
     expect_matches_reference(cfg, cs, 13, 1, twin);

@@ -270,7 +270,9 @@ template <typename T>
 void run_packed(const Problem<T>& p, const MicroKernel<T>& k, const OwnGemmBlocking& blk,
                 const std::vector<int>& pus, const std::string& name) {
   if (blk.mc < k.mr || blk.kc < 1 || blk.nc < k.nr)
-    throw std::invalid_argument("own_gemm: blocking of " + name + " is smaller than one tile");
+    throw std::invalid_argument("own_gemm: blocking of " + name + " (mc=" + std::to_string(blk.mc) +
+                                " kc=" + std::to_string(blk.kc) + " nc=" + std::to_string(blk.nc) +
+                                ") is smaller than one tile");
   if (p.m == 0 || p.n == 0) return;
   if (p.k == 0 || p.alpha == T(0)) return scale_c(p);
 
@@ -296,7 +298,7 @@ void dispatch(const Problem<T>& p, const OwnGemmConfig& cfg) {
   const MicroKernel<T> k = compiled_micro_kernel<T>(cfg.variant.isa);
   if (!k.fn || k.mr != cfg.variant.mr || k.nr != cfg.variant.nr)
     throw std::invalid_argument("own_gemm: no compiled micro-kernel matches " + cfg.variant.name);
-  run_packed(p, k, cfg.blocking, cfg.pus, cfg.implementation());
+  run_packed(p, k, cfg.blocking, cfg.pus, cfg.variant.name);
 }
 
 }  // namespace
