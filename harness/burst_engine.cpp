@@ -54,10 +54,16 @@ struct BenchmarkSlot {
   Verification last, worst;
   std::string error;
   bool corrupt = false;
+  std::vector<double> copy_rates;  // KernelRun::time_interleaved_copy, one per repetition
 };
 
 void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
   try {
+    // Untimed: the copy that sets this kernel's roofline, in step with its
+    // repetitions (Google Benchmark's trial runs included: they are as close
+    // in time).
+    if (!interrupted())
+      if (const auto rate = slot->run->time_interleaved_copy()) slot->copy_rates.push_back(*rate);
     for (auto _ : st) {
       if (interrupted()) {
         st.SkipWithError("interrupted");
@@ -237,6 +243,9 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
       // spread is the bandwidth's, not that of a column of zeros.
       if (m.flop_per_iteration <= 0) m.cv = bw.cv;
     }
+    if (!slot.copy_rates.empty())
+      m.interleaved_copy = InterleavedCopy{summarize(slot.copy_rates).median,
+                                           static_cast<int>(slot.copy_rates.size())};
     m.verification = slot.worst;
     m.verification.checked = slot.any_verified && m.verification.checked;
     if (slot.verified_all && slot.any_verified && m.verification.valid()) {

@@ -27,10 +27,15 @@ nlohmann::json opt(const std::optional<double>& v) {
 }  // namespace
 
 nlohmann::json Roofline::to_json() const {
-  return {{"bandwidth_source", bandwidth_source},
-          {"bandwidth_bytes_per_second", bandwidth_bytes_per_second},
-          {"bound_flops", bound_flops},
-          {"fraction", fraction}};
+  nlohmann::json j = {{"bandwidth_source", bandwidth_source},
+                      {"bandwidth_bytes_per_second", bandwidth_bytes_per_second},
+                      {"bound_flops", bound_flops},
+                      {"fraction", fraction}};
+  if (stream_copy_bytes_per_second) {
+    j["stream_copy_bytes_per_second"] = *stream_copy_bytes_per_second;
+    j["stream_copy_fraction"] = *stream_copy_fraction;
+  }
+  return j;
 }
 
 nlohmann::json Measurement::to_json() const {
@@ -60,6 +65,9 @@ nlohmann::json Measurement::to_json() const {
     j["median_bytes_per_second"] = nullptr;
   j["best_bytes_per_second"] =
       best_bytes_per_second > 0 ? nlohmann::json(best_bytes_per_second) : nlohmann::json(nullptr);
+  if (interleaved_copy)
+    j["interleaved_copy"] = {{"median_bytes_per_second", interleaved_copy->median_bytes_per_second},
+                             {"samples", interleaved_copy->samples}};
   j["roofline"] = roofline ? roofline->to_json() : nlohmann::json(nullptr);
   if (!roofline_note.empty()) j["roofline_note"] = roofline_note;
   if (footprint)

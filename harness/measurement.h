@@ -30,14 +30,25 @@ struct Efficiency {
 };
 
 // A bandwidth-bound kernel against the memory roofline: the bandwidth the
-// device reached in the same run (stream copy) times the kernel's arithmetic
-// intensity (harness/roofline.h).
+// device reached in the same run (a copy of the kernel's own arrays between
+// its repetitions, or else the run's stream copy) times the kernel's
+// arithmetic intensity (harness/roofline.h).
 struct Roofline {
   std::string bandwidth_source;  // which measurement gave the bandwidth
   double bandwidth_bytes_per_second = 0;
   double bound_flops = 0;  // bandwidth x flop_per_iteration / bytes_per_iteration
   double fraction = 0;     // median_flops / bound_flops
+  // With the kernel's own copy as the bound: the run's stream copy beside it
+  // and the fraction it would give (measured at another time).
+  std::optional<double> stream_copy_bytes_per_second, stream_copy_fraction;
   nlohmann::json to_json() const;
+};
+
+// KernelRun::time_interleaved_copy's rates over a burst: one copy of the
+// kernel's own arrays before each of its repetitions.
+struct InterleavedCopy {
+  double median_bytes_per_second = 0;
+  int samples = 0;
 };
 
 // What a soak (the sustained engine) adds to a measurement: the FLOP/s time
@@ -87,8 +98,9 @@ struct Measurement {
   // Compulsory bytes per second: the rate of bandwidth kernels (stream copy
   // has no FLOP at all), and the bandwidth every other kernel reached.
   double median_bytes_per_second = 0, best_bytes_per_second = 0;
-  std::optional<Roofline> roofline;          // stencils, when the run measured stream copy
-  std::string roofline_note;                 // a stencil without a roofline: why not
+  std::optional<InterleavedCopy> interleaved_copy;  // the CPU stencil's own copies
+  std::optional<Roofline> roofline;  // stencils, from their own copy or the run's stream copy
+  std::string roofline_note;         // a stencil without a roofline: why not
   std::optional<MemoryFootprint> footprint;  // KernelRun::footprint()
   Verification verification;
   std::optional<double> clock_hz;  // measured around the figure (mean of before/after)

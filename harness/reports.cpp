@@ -81,13 +81,18 @@ void print_measurement_table(std::ostream& os, const std::vector<Measurement>& m
     if (i == 0) continue;
     const Measurement& m = ms[i - 1];
     if (!m.valid() && !m.message.empty()) os << "         " << m.message << "\n";
-    if (m.roofline)
-      os << "         roofline: " << pct(m.roofline->fraction) << " of "
-         << format_rate(m.roofline->bound_flops, rate_unit(m.precision)) << " ("
-         << m.roofline->bandwidth_source << " at "
-         << format_rate(m.roofline->bandwidth_bytes_per_second, "B/s") << ")\n";
-    else if (!m.roofline_note.empty())
+    if (m.roofline) {
+      const Roofline& r = *m.roofline;
+      os << "         roofline: " << pct(r.fraction) << " of "
+         << format_rate(r.bound_flops, rate_unit(m.precision)) << " (" << r.bandwidth_source
+         << " at " << format_rate(r.bandwidth_bytes_per_second, "B/s");
+      if (r.stream_copy_bytes_per_second)
+        os << "; the run's stream copy: " << format_rate(*r.stream_copy_bytes_per_second, "B/s")
+           << ", " << pct(r.stream_copy_fraction);
+      os << ")\n";
+    } else if (!m.roofline_note.empty()) {
       os << "         " << m.roofline_note << "\n";
+    }
     for (const auto& f : m.flags) os << "         " << f << "\n";
   }
   os << "bandwidth: compulsory bytes per second; %clock: against the peak at the clock measured "

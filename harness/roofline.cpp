@@ -1,6 +1,7 @@
 #include "harness/roofline.h"
 
 #include <cstdio>
+#include <string>
 
 namespace flopscope {
 
@@ -57,7 +58,23 @@ void apply_roofline(std::vector<Measurement>& ms) {
       }
       if (!copy || o.median_bytes_per_second > copy->median_bytes_per_second) copy = &o;
     }
-    if (!copy) {
+    Roofline r;
+    if (m.interleaved_copy && m.interleaved_copy->median_bytes_per_second > 0) {
+      // Its own copies, in step with its repetitions: the bound of the same
+      // seconds. The run's stream copy stays beside it for comparison.
+      r.bandwidth_source = "its own copy before each repetition, median of " +
+                           std::to_string(m.interleaved_copy->samples);
+      r.bandwidth_bytes_per_second = m.interleaved_copy->median_bytes_per_second;
+      if (copy) {
+        r.stream_copy_bytes_per_second = copy->median_bytes_per_second;
+        r.stream_copy_fraction = m.median_flops / (copy->median_bytes_per_second *
+                                                   m.flop_per_iteration / m.bytes_per_iteration);
+      }
+    } else if (copy) {
+      r.bandwidth_source = "stream " + std::string(to_string(copy->precision)) + " " +
+                           copy->size.label() + " (median)";
+      r.bandwidth_bytes_per_second = copy->median_bytes_per_second;
+    } else {
       if (cached_copy)
         m.roofline_note = "no memory roofline: the run's stream copy (" +
                           cached_copy->size.label() + ") ran from cache, its " +
@@ -66,10 +83,6 @@ void apply_roofline(std::vector<Measurement>& ms) {
         m.roofline_note = "no memory roofline: the run measured no stream copy on " + m.device;
       continue;
     }
-    Roofline r;
-    r.bandwidth_source = "stream " + std::string(to_string(copy->precision)) + " " +
-                         copy->size.label() + " (median)";
-    r.bandwidth_bytes_per_second = copy->median_bytes_per_second;
     r.bound_flops = r.bandwidth_bytes_per_second * m.flop_per_iteration / m.bytes_per_iteration;
     r.fraction = m.median_flops / r.bound_flops;
     m.roofline = r;

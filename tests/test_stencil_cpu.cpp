@@ -138,6 +138,33 @@ TEST(StencilCpu, NothingCheckedBeforeASweep) {
   EXPECT_FALSE(run->verify().checked);
 }
 
+// The copy that sets its roofline, timed between repetitions: a rate, and
+// the sweeps after it still check out; between the copy and the next sweep
+// there is nothing to check (the copy overwrote the last sweep's input).
+TEST(StencilCpu, TimesACopyOfItsGridsBetweenSweeps) {
+  for (SweepIsa isa : runnable_isas())
+    for (Precision p : {Precision::fp64, Precision::fp32})
+      for (int nt : {0, 1}) {
+        auto c = config(isa, Star::point25, p, 17, 12, 11);
+        c.streaming_stores = nt;
+        c.pus = {0, 0};
+        auto run = sc::make_cpu_stencil_run(c);
+        ASSERT_TRUE(run);
+        const auto rate = run->time_interleaved_copy();
+        ASSERT_TRUE(rate);
+        EXPECT_GT(*rate, 0);
+        EXPECT_FALSE(run->verify().checked);
+        for (int sweeps : {1, 2}) {
+          run->run(sweeps);
+          EXPECT_TRUE(run->verify().valid()) << run->implementation() << " after " << sweeps;
+          ASSERT_TRUE(run->time_interleaved_copy());
+          EXPECT_FALSE(run->verify().checked);
+        }
+        run->run(1);
+        EXPECT_TRUE(run->verify().valid()) << run->implementation();
+      }
+}
+
 TEST(StencilCpu, ACorruptedPointAnywhereFails) {
   for (SweepIsa isa : runnable_isas())
     for (Star star : {Star::point7, Star::point25})

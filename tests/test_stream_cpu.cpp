@@ -175,6 +175,52 @@ TEST(Roofline, StencilBoundFromTheSameRunsCopyBandwidth) {
   EXPECT_TRUE(alone[0].to_json()["roofline"].is_null());
 }
 
+// A stencil that timed copies of its own grids between its repetitions is
+// bounded by them, with the run's stream copy beside; without a stream copy
+// in the run it still has its bound.
+TEST(Roofline, AStencilsOwnInterleavedCopySetsItsBound) {
+  Measurement st;
+  st.device = "cpu0";
+  st.kernel = KernelKind::stencil;
+  st.size.variant = "7-point";
+  st.status = MeasurementStatus::ok;
+  st.verification.checked = st.verification.passed = true;
+  st.median_flops = 15e9;
+  st.flop_per_iteration = 8;
+  st.bytes_per_iteration = 16;
+  st.interleaved_copy = InterleavedCopy{40e9, 7};
+  Measurement copy = st;
+  copy.kernel = KernelKind::stream;
+  copy.size.variant = "copy";
+  copy.interleaved_copy.reset();
+  copy.median_flops = 0;
+  copy.median_bytes_per_second = 50e9;
+  std::vector<Measurement> ms = {st, copy};
+  apply_roofline(ms);
+  ASSERT_TRUE(ms[0].roofline);
+  EXPECT_DOUBLE_EQ(ms[0].roofline->bandwidth_bytes_per_second, 40e9);
+  EXPECT_DOUBLE_EQ(ms[0].roofline->fraction, 15.0 / 20.0);
+  EXPECT_EQ(ms[0].roofline->bandwidth_source, "its own copy before each repetition, median of 7");
+  ASSERT_TRUE(ms[0].roofline->stream_copy_fraction);
+  EXPECT_DOUBLE_EQ(*ms[0].roofline->stream_copy_bytes_per_second, 50e9);
+  EXPECT_DOUBLE_EQ(*ms[0].roofline->stream_copy_fraction, 15.0 / 25.0);
+  const auto j = ms[0].to_json();
+  EXPECT_DOUBLE_EQ(j["interleaved_copy"]["median_bytes_per_second"].get<double>(), 40e9);
+  EXPECT_EQ(j["interleaved_copy"]["samples"], 7);
+  EXPECT_DOUBLE_EQ(j["roofline"]["stream_copy_fraction"].get<double>(), 0.6);
+
+  std::vector<Measurement> alone = {st};
+  apply_roofline(alone);
+  ASSERT_TRUE(alone[0].roofline);
+  EXPECT_DOUBLE_EQ(alone[0].roofline->fraction, 0.75);
+  EXPECT_FALSE(alone[0].roofline->stream_copy_fraction);
+  EXPECT_FALSE(alone[0].to_json()["roofline"].contains("stream_copy_fraction"));
+  // An unverified stencil gets no bound, own copy or not.
+  alone[0].status = MeasurementStatus::not_verified;
+  apply_roofline(alone);
+  EXPECT_FALSE(alone[0].roofline);
+}
+
 // The bound is a memory bound: data that fits in the cache neither sets it
 // nor is judged by it, and says why.
 TEST(Roofline, CacheResidentDataNeitherSetsNorMeetsTheBound) {
@@ -277,6 +323,11 @@ TEST(StreamCli, StencilAndStreamResultPassesTheSchema) {
     EXPECT_GT(m["median_bytes_per_second"].get<double>(), 0);
     ASSERT_TRUE(m["footprint"].is_object()) << m.dump();
     if (m["kernel"] == "stencil") {
+      // A copy of its grids before each of its 2 repetitions (and Google
+      // Benchmark's trial runs), for its roofline.
+      ASSERT_TRUE(m.contains("interleaved_copy")) << m.dump();
+      EXPECT_GE(m["interleaved_copy"]["samples"].get<int>(), 2);
+      EXPECT_GT(m["interleaved_copy"]["median_bytes_per_second"].get<double>(), 0);
       // 24^3 grids sit in any L3: no memory roofline, and the reason.
       const auto& f = m["footprint"];
       if (f["cache_bytes"].get<double>() > 2 * f["working_set_bytes"].get<double>()) {

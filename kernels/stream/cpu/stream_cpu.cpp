@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "devices/cpu/thread_pinning.h"
 #include "kernels/stream/cpu/page_buffer.h"
@@ -48,6 +50,15 @@ int64_t default_elements(uint64_t l3_total, uint64_t memory_bytes, int element_b
 }
 
 namespace {
+
+// Thread t of n's elements of [0, elements), split on 64-byte lines so no
+// line is shared.
+template <typename T>
+std::pair<int64_t, int64_t> share_of(int64_t elements, int t, int n) {
+  constexpr int64_t line = 64 / sizeof(T);
+  const int64_t lines = (elements + line - 1) / line;
+  return {std::min(elements, lines * t / n * line), std::min(elements, lines * (t + 1) / n * line)};
+}
 
 template <typename T>
 using LoopFn = void (*)(const StreamTask<T>&);
@@ -165,18 +176,14 @@ class CpuStreamRun final : public KernelRun {
   }
 
  private:
-  // Thread t's elements, split on 64-byte lines so no line is shared.
   StreamTask<T> task_of(int t) {
-    constexpr int64_t line = 64 / sizeof(T);
-    const int64_t lines = (config_.elements + line - 1) / line;
     StreamTask<T> task;
     task.op = config_.op;
     task.a = a_.data();
     task.b = b_.data();
     task.c = config_.op == Op::triad ? c_.data() : nullptr;
     task.scalar = static_cast<T>(kTriadScalar);
-    task.begin = std::min(config_.elements, lines * t / threads_ * line);
-    task.end = std::min(config_.elements, lines * (t + 1) / threads_ * line);
+    std::tie(task.begin, task.end) = share_of<T>(config_.elements, t, threads_);
     task.streaming_stores = streaming_;
     return task;
   }
@@ -213,7 +220,28 @@ class CpuStreamRun final : public KernelRun {
   int64_t passes_ = 0;
 };
 
+template <typename T>
+void copy_share_of(LoopIsa isa, T* a, const T* b, int64_t elements, int t, int n,
+                   bool streaming_stores) {
+  StreamTask<T> task;
+  task.op = Op::copy;
+  task.a = a;
+  task.b = b;
+  std::tie(task.begin, task.end) = share_of<T>(elements, t, n);
+  task.streaming_stores = streaming_stores && isa != LoopIsa::generic;
+  loop_for<T>(isa)(task);
+}
+
 }  // namespace
+
+void copy_share(LoopIsa isa, double* a, const double* b, int64_t elements, int t, int n,
+                bool streaming_stores) {
+  copy_share_of(isa, a, b, elements, t, n, streaming_stores);
+}
+void copy_share(LoopIsa isa, float* a, const float* b, int64_t elements, int t, int n,
+                bool streaming_stores) {
+  copy_share_of(isa, a, b, elements, t, n, streaming_stores);
+}
 
 std::unique_ptr<KernelRun> make_cpu_stream_run(const StreamConfig& c) {
   if (c.precision == Precision::fp64) return std::make_unique<CpuStreamRun<double>>(c);

@@ -37,6 +37,16 @@ struct StreamConfig {
 // fitting in a quarter of `memory_bytes`.
 int64_t default_elements(uint64_t l3_total, uint64_t memory_bytes, int element_bytes, bool quick);
 
+// The stream copy's own loop (a[i] = b[i], `isa`'s code, streaming stores
+// when asked) over thread t of n's share of [0, elements): whole 64-byte
+// lines, as the stream kernel splits its arrays. For a kernel that times a
+// copy of its own arrays beside its figure (the CPU stencil's roofline):
+// call it on every thread of an OpenMP team; a and b 64-byte aligned.
+void copy_share(LoopIsa isa, double* a, const double* b, int64_t elements, int t, int n,
+                bool streaming_stores);
+void copy_share(LoopIsa isa, float* a, const float* b, int64_t elements, int t, int n,
+                bool streaming_stores);
+
 // nullptr when the precision has no CPU loop (fp64 and fp32 only). Throws
 // std::runtime_error when the arrays cannot be allocated.
 std::unique_ptr<KernelRun> make_cpu_stream_run(const StreamConfig& config);
