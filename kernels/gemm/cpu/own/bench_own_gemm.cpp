@@ -9,16 +9,19 @@
 //
 // One engine per process: a BLAS library's threads would otherwise compete
 // with flopscope's. For a library, the core type comes from its usual
-// variables (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE); its thread count is set to
-// the cores unless already set.
+// variables (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE: a number or a name such as
+// zen3); its thread count is set to the cores unless already set.
 #include <dlfcn.h>
 #include <sched.h>
+#include <strings.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
@@ -145,6 +148,27 @@ struct Engine {
   GemmCall<float> sgemm;
 };
 
+// BLIS 0.9 reads BLIS_ARCH_TYPE as an arch_t number, and a name ("zen3")
+// reads as 0, skx: AVX-512, an illegal instruction on other CPUs. A name is
+// looked up in the loaded BLIS's own table and replaced by its number
+// before BLIS initialises (on the first call), as the probe's worker does.
+void blis_arch_by_name(void* lib) {
+  const char* want = std::getenv("BLIS_ARCH_TYPE");
+  auto arch_string = reinterpret_cast<const char* (*)(int)>(dlsym(lib, "bli_arch_string"));
+  if (!want || !*want || !arch_string || std::isdigit(static_cast<unsigned char>(*want))) return;
+  for (int i = 0; i < 64; ++i) {
+    const char* name = arch_string(i);
+    if (!name) break;
+    if (strcasecmp(name, want) == 0) {
+      setenv("BLIS_ARCH_TYPE", std::to_string(i).c_str(), 1);
+      return;
+    }
+    if (std::strcmp(name, "generic") == 0) break;
+  }
+  std::fprintf(stderr, "bench_own_gemm: BLIS has no configuration named %s\n", want);
+  std::exit(2);
+}
+
 Engine library_engine(const std::string& path, const std::vector<int>& pus) {
   const std::string t = std::to_string(pus.size());
   for (const char* var : {"OPENBLAS_NUM_THREADS", "BLIS_NUM_THREADS", "OMP_NUM_THREADS"})
@@ -161,6 +185,7 @@ Engine library_engine(const std::string& path, const std::vector<int>& pus) {
     std::fprintf(stderr, "bench_own_gemm: cannot load %s: %s\n", path.c_str(), dlerror());
     std::exit(3);
   }
+  blis_arch_by_name(lib);
   auto d = reinterpret_cast<CblasDgemm>(dlsym(lib, "cblas_dgemm"));
   auto s = reinterpret_cast<CblasSgemm>(dlsym(lib, "cblas_sgemm"));
   if (!d || !s) {
