@@ -32,7 +32,20 @@ esac
 # the cross compiler's own C and C++ headers come first. The static libgomp
 # warns that dlopen needs glibc at run time: nothing here calls it.
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-(cd "$src" && aarch64-linux-gnu-g++ -std=c++20 -O2 -Wall -Wextra -Werror -static -fopenmp -I. \
+if ! (cd "$src" && aarch64-linux-gnu-g++ -std=c++20 -O2 -Wall -Wextra -Werror -static -fopenmp -I. \
   -idirafter /usr/include -idirafter "/usr/include/$multiarch" "${sources[@]}" \
-  -o "$out/$check-check" 2>&1 | { grep -v "dlopen\|goacc_profiling" || true; })
-qemu-aarch64 "$out/$check-check"
+  -o "$out/$check-check" 2>&1 | { grep -v "dlopen\|goacc_profiling" || true; }); then
+  echo "run-under-qemu: the aarch64 build of the $check check failed" >&2
+  exit 1
+fi
+# Say how the check ended: a failed check exits 1, a crash of qemu or of the
+# program under it by a signal (this test once failed, unexplained, under
+# ctest -j2).
+status=0
+qemu-aarch64 "$out/$check-check" || status=$?
+if [ $status -ne 0 ]; then
+  why="exit status $status"
+  [ $status -gt 128 ] && why="signal $((status - 128))"
+  echo "run-under-qemu: the $check check under qemu-aarch64 ended with $why" >&2
+fi
+exit $status
