@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstddef>
 #include <map>
 #include <memory>
 
@@ -60,8 +61,9 @@ struct BenchmarkSlot {
 void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
   try {
     // Untimed: the copy that sets this kernel's roofline, in step with its
-    // repetitions (Google Benchmark's trial runs included: they are as close
-    // in time).
+    // repetitions. Google Benchmark's warm-up and the trial runs that size
+    // the iteration count come through here too; run_burst keeps only the
+    // repetitions' copies.
     if (!interrupted())
       if (const auto rate = slot->run->time_interleaved_copy()) slot->copy_rates.push_back(*rate);
     for (auto _ : st) {
@@ -243,6 +245,11 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
       // spread is the bandwidth's, not that of a column of zeros.
       if (m.flop_per_iteration <= 0) m.cv = bw.cv;
     }
+    // The last copies are the repetitions' own: one before each of them.
+    const size_t reps = reporter.seconds_per_iteration.size();
+    if (slot.copy_rates.size() > reps)
+      slot.copy_rates.erase(slot.copy_rates.begin(),
+                            slot.copy_rates.end() - static_cast<std::ptrdiff_t>(reps));
     if (!slot.copy_rates.empty())
       m.interleaved_copy = InterleavedCopy{summarize(slot.copy_rates).median,
                                            static_cast<int>(slot.copy_rates.size())};

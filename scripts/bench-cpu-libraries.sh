@@ -354,10 +354,10 @@ if [ $do_stencil -eq 1 ]; then
       awk -v r="$f" 'BEGIN{exit !(r>=0.75)}' && verdict=ok || { verdict=LOW; status=1; }
     fi
     stream_f=$(awk -v s="$star" '$1 == s && $5 > 0 {print $5}' "$out/stencil-rounds.txt" | median_list)
-    printf "%-26s %8.1f%% %-15s %-28s %7.1f%%  %s %s\n" "stencil/fp64/$star/256" "$(awk -v x="$f" 'BEGIN{print 100*x}')" \
+    printf "%-26s %8.1f%% %-15s %-28s %8s  %s %s\n" "stencil/fp64/$star/256" "$(awk -v x="$f" 'BEGIN{print 100*x}')" \
       "$(echo "$fractions" | sort -g | awk 'NR==1{lo=$1} {hi=$1} END{printf "(%.1f-%.1f%%)", 100*lo, 100*hi}')" \
       "$(echo "$fractions" | awk '{printf "%s%.3f", (NR>1?",":""), $1}')" \
-      "$(awk -v x="$stream_f" 'BEGIN{print 100*x}')" \
+      "$(awk -v x="$stream_f" 'BEGIN{if (x > 0) printf "%.1f%%", 100*x; else print "n/a"}')" \
       "$(awk -v s="$star" '$1 == s {printf "%s%.1f@%.1f", (n++?" ":""), $3, $4}' "$out/stencil-rounds.txt")" \
       "$verdict"
   done
