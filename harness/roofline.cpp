@@ -58,6 +58,10 @@ void apply_roofline(std::vector<Measurement>& ms) {
       }
       if (!copy || o.median_bytes_per_second > copy->median_bytes_per_second) copy = &o;
     }
+    // The FLOP/s a bandwidth allows at this kernel's FLOP per compulsory byte.
+    auto bound_at = [&m](double bytes_per_second) {
+      return bytes_per_second * m.flop_per_iteration / m.bytes_per_iteration;
+    };
     Roofline r;
     if (m.interleaved_copy && m.interleaved_copy->median_bytes_per_second > 0) {
       // Its own copies, in step with its repetitions: the bound of the same
@@ -67,8 +71,7 @@ void apply_roofline(std::vector<Measurement>& ms) {
       r.bandwidth_bytes_per_second = m.interleaved_copy->median_bytes_per_second;
       if (copy) {
         r.stream_copy_bytes_per_second = copy->median_bytes_per_second;
-        r.stream_copy_fraction = m.median_flops / (copy->median_bytes_per_second *
-                                                   m.flop_per_iteration / m.bytes_per_iteration);
+        r.stream_copy_fraction = m.median_flops / bound_at(copy->median_bytes_per_second);
       }
     } else if (copy) {
       r.bandwidth_source = "stream " + std::string(to_string(copy->precision)) + " " +
@@ -83,7 +86,7 @@ void apply_roofline(std::vector<Measurement>& ms) {
         m.roofline_note = "no memory roofline: the run measured no stream copy on " + m.device;
       continue;
     }
-    r.bound_flops = r.bandwidth_bytes_per_second * m.flop_per_iteration / m.bytes_per_iteration;
+    r.bound_flops = bound_at(r.bandwidth_bytes_per_second);
     r.fraction = m.median_flops / r.bound_flops;
     m.roofline = r;
   }

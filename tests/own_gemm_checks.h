@@ -4,7 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <sched.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "devices/cpu/cpu_isa.h"
+#include "devices/cpu/thread_pinning.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/cpu/own/own_gemm_driver.h"
 #include "kernels/gemm/cpu/own/own_gemm_reference.h"
@@ -21,16 +21,7 @@
 
 namespace flopscope::gemm::own::testing {
 
-// Up to `want` PUs this process may run on.
-inline std::vector<int> allowed_pus(int want) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> pus;
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return pus;
-  for (int i = 0; i < CPU_SETSIZE && static_cast<int>(pus.size()) < want; ++i)
-    if (CPU_ISSET(i, &set)) pus.push_back(i);
-  return pus;
-}
+using flopscope::cpu::allowed_pus;
 
 template <typename T>
 Precision precision_of() {

@@ -17,4 +17,14 @@ void pin_omp_thread(const std::vector<int>& pus, int thread) {
   if (sched_setaffinity(0, sizeof set, &set) == 0) pinned_to = pu;
 }
 
+std::vector<int> allowed_pus(int most) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> pus;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return pus;
+  for (int i = 0; i < CPU_SETSIZE && static_cast<int>(pus.size()) < most; ++i)
+    if (CPU_ISSET(i, &set)) pus.push_back(i);
+  return pus;
+}
+
 }  // namespace flopscope::cpu

@@ -6,9 +6,9 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
+#include "kernels/gemm/cpu/blis_arch.h"
 #include "kernels/gemm/cpu/gemm_cpu_format.h"
 #include "kernels/gemm/cpu/gemm_engine.h"
 #include "kernels/gemm/cpu/gemm_verify.h"
@@ -69,8 +69,7 @@ bool configure_openblas(LoadedBlas& b, const WorkerSetup& s, std::string* why) {
 }
 
 // BLIS reads BLIS_ARCH_TYPE (an arch_t number) when it initialises, which is
-// after loading: the number is looked up by name here, then set. Its arch
-// table always ends with "generic".
+// after loading: the number is looked up by name here (blis_arch.h), then set.
 bool configure_blis(LoadedBlas& b, const WorkerSetup& s, std::string* why) {
   auto arch_string = symbol<const char* (*)(int)>(b.handle, "bli_arch_string");
   auto query_id = symbol<int (*)()>(b.handle, "bli_arch_query_id");
@@ -83,13 +82,7 @@ bool configure_blis(LoadedBlas& b, const WorkerSetup& s, std::string* why) {
   }
   unsetenv("BLIS_ARCH_TYPE");
   if (!s.config.empty()) {
-    int id = -1;
-    for (int i = 0; i < 64; ++i) {
-      const char* name = arch_string(i);
-      if (!name) break;
-      if (strcasecmp(name, s.config.c_str()) == 0) id = i;
-      if (std::strcmp(name, "generic") == 0) break;
-    }
+    const int id = blis_arch_id(arch_string, s.config);
     if (id < 0) {
       *why = "BLIS " + std::string(version()) + " has no configuration named " + s.config;
       return false;

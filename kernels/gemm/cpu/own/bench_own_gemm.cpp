@@ -13,7 +13,6 @@
 // zen3); its thread count is set to the cores unless already set.
 #include <dlfcn.h>
 #include <sched.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <cctype>
@@ -21,7 +20,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
@@ -32,6 +30,7 @@
 #include "devices/cpu/clock_probe.h"
 #include "devices/cpu/cpu_backend.h"
 #include "devices/cpu/cpu_microarch.h"
+#include "kernels/gemm/cpu/blis_arch.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/gemm_spec.h"
 
@@ -148,25 +147,19 @@ struct Engine {
   GemmCall<float> sgemm;
 };
 
-// BLIS 0.9 reads BLIS_ARCH_TYPE as an arch_t number, and a name ("zen3")
-// reads as 0, skx: AVX-512, an illegal instruction on other CPUs. A name is
-// looked up in the loaded BLIS's own table and replaced by its number
-// before BLIS initialises (on the first call), as the probe's worker does.
+// A configuration name in BLIS_ARCH_TYPE ("zen3") replaced by its number
+// before BLIS initialises (on the first call), as the probe's worker does
+// (blis_arch.h says why).
 void blis_arch_by_name(void* lib) {
   const char* want = std::getenv("BLIS_ARCH_TYPE");
   auto arch_string = reinterpret_cast<const char* (*)(int)>(dlsym(lib, "bli_arch_string"));
   if (!want || !*want || !arch_string || std::isdigit(static_cast<unsigned char>(*want))) return;
-  for (int i = 0; i < 64; ++i) {
-    const char* name = arch_string(i);
-    if (!name) break;
-    if (strcasecmp(name, want) == 0) {
-      setenv("BLIS_ARCH_TYPE", std::to_string(i).c_str(), 1);
-      return;
-    }
-    if (std::strcmp(name, "generic") == 0) break;
+  const int id = flopscope::gemm::cpu::blis_arch_id(arch_string, want);
+  if (id < 0) {
+    std::fprintf(stderr, "bench_own_gemm: BLIS has no configuration named %s\n", want);
+    std::exit(2);
   }
-  std::fprintf(stderr, "bench_own_gemm: BLIS has no configuration named %s\n", want);
-  std::exit(2);
+  setenv("BLIS_ARCH_TYPE", std::to_string(id).c_str(), 1);
 }
 
 Engine library_engine(const std::string& path, const std::vector<int>& pus) {

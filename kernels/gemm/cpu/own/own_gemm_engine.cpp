@@ -1,9 +1,8 @@
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
 
-#include <sched.h>
-
 #include <cmath>
 
+#include "devices/cpu/thread_pinning.h"
 #include "kernels/gemm/cpu/gemm_cpu_format.h"
 #include "kernels/gemm/cpu/gemm_inputs.h"
 #include "kernels/gemm/cpu/gemm_verify.h"
@@ -16,18 +15,6 @@ namespace {
 using gemm::cpu::Buffer;
 using gemm::cpu::GemmEngine;
 using gemm::cpu::WorkerSetup;
-
-// The first `threads` PUs this process may run on (the parent confines a
-// worker to the cores it measures).
-std::vector<int> worker_pus(int threads) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> pus;
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return pus;
-  for (int i = 0; i < CPU_SETSIZE && static_cast<int>(pus.size()) < threads; ++i)
-    if (CPU_ISSET(i, &set)) pus.push_back(i);
-  return pus;
-}
 
 template <typename T>
 class OwnGemmEngine final : public GemmEngine {
@@ -111,7 +98,8 @@ std::unique_ptr<GemmEngine> make_own_gemm_engine(const WorkerSetup& s, std::stri
                    std::string(to_string(s.precision)) + " variant this CPU runs";
     return nullptr;
   }
-  cfg->pus = worker_pus(s.threads);
+  // The parent confines a worker to the cores it measures.
+  cfg->pus = flopscope::cpu::allowed_pus(s.threads);
   if (s.precision == Precision::fp64) return std::make_unique<OwnGemmEngine<double>>(*cfg, s);
   return std::make_unique<OwnGemmEngine<float>>(*cfg, s);
 }
