@@ -71,7 +71,7 @@ class KernelRun {
   // seconds as the device measures them (wall time on the CPU, events on GPUs).
   virtual double run(int64_t iterations) = 0;
   // A bandwidth-bound kernel that draws its memory roofline from a copy of
-  // its own arrays (the CPU stencil) times one such copy here and returns its
+  // its own arrays (the CPU and GPU stencils) times one such copy here and returns its
   // bytes per second. The burst engine calls it before each repetition, so
   // the bound comes from the same seconds as the figure, not from a stream
   // run a minute away on a machine whose bandwidth drifts. The copy may

@@ -98,7 +98,7 @@ struct Measurement {
   // Compulsory bytes per second: the rate of bandwidth kernels (stream copy
   // has no FLOP at all), and the bandwidth every other kernel reached.
   double median_bytes_per_second = 0, best_bytes_per_second = 0;
-  std::optional<InterleavedCopy> interleaved_copy;  // the CPU stencil's own copies
+  std::optional<InterleavedCopy> interleaved_copy;  // a stencil's own copies
   std::optional<Roofline> roofline;  // stencils, from their own copy or the run's stream copy
   std::string roofline_note;         // a stencil without a roofline: why not
   std::optional<MemoryFootprint> footprint;  // KernelRun::footprint()

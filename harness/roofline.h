@@ -5,7 +5,7 @@
 // measurements, so no kernel needs to know another.
 //
 // The copy is the stencil's own when it times one before each repetition
-// (the CPU stencil, KernelRun::time_interleaved_copy): on a shared machine
+// (the CPU and GPU stencils, KernelRun::time_interleaved_copy): on a shared machine
 // whose bandwidth drifts by 10-20% within a minute, a stream run a minute
 // away moved a 7-point sweep's fraction from 65% to 89% between runs. The
 // run's stream copy then stays beside it for comparison.

@@ -8,6 +8,7 @@
 #include "devices/cuda/nvml_library.h"
 #include "devices/cuda/nvml_sensors.h"
 #include "kernels/stencil/gpu/stencil_gpu.h"
+#include "tests/interleaved_copy_checks.h"
 
 using namespace flopscope;
 
@@ -117,6 +118,24 @@ TEST(CudaGpu, StreamCopyAndTriad) {
       ProblemSize s{{{"elements", 1 << 22}}};
       s.variant = v;
       run_and_check(KernelKind::stream, p, s);
+    }
+}
+
+// Both stars in both precisions, on a grid whose point count is odd (the
+// copy's scalar tail runs too), and the copy that sets their roofline.
+TEST(CudaGpu, StencilsAndTheirInterleavedCopy) {
+  auto& g = the_gpu();
+  if (g.devices.empty()) GTEST_SKIP() << g.backend.unavailable_reason();
+  for (const char* star : {"7-point", "25-point"})
+    for (Precision p : {Precision::fp64, Precision::fp32}) {
+      ProblemSize s{{{"nx", 67}, {"ny", 33}, {"nz", 65}}};
+      s.variant = star;
+      run_and_check(KernelKind::stencil, p, s);
+      std::string unsupported;
+      auto run = g.backend.make_run(g.devices[0], KernelRequest{KernelKind::stencil, p, s, "", 7},
+                                    &unsupported);
+      ASSERT_TRUE(run) << unsupported;
+      test::expect_copy_between_sweeps(*run);
     }
 }
 

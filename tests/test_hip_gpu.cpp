@@ -8,6 +8,7 @@
 
 #include "devices/hip/hip_backend.h"
 #include "devices/hip/hip_device_info.h"
+#include "tests/interleaved_copy_checks.h"
 
 using namespace flopscope;
 
@@ -94,6 +95,22 @@ TEST(HipGpu, Stencil7PointFp64) {
   ProblemSize s{{{"nx", 64}, {"ny", 64}, {"nz", 64}}};
   s.variant = "7-point";
   run_and_check(KernelKind::stencil, Precision::fp64, s);
+}
+
+// The copy that sets the stencil's roofline, on a grid whose point count is
+// odd (the copy's scalar tail runs too).
+TEST(HipGpu, StencilInterleavedCopy) {
+  auto& g = the_gpu();
+  if (g.devices.empty()) GTEST_SKIP() << g.backend.unavailable_reason();
+  for (Precision p : {Precision::fp64, Precision::fp32}) {
+    ProblemSize s{{{"nx", 67}, {"ny", 33}, {"nz", 65}}};
+    s.variant = "25-point";
+    std::string unsupported;
+    auto run = g.backend.make_run(g.devices[0], KernelRequest{KernelKind::stencil, p, s, "", 7},
+                                  &unsupported);
+    ASSERT_TRUE(run) << unsupported;
+    test::expect_copy_between_sweeps(*run);
+  }
 }
 
 TEST(HipGpu, FmaChains) {

@@ -1,7 +1,8 @@
 // Stream kernels and their run, written once for CUDA and HIP through the
 // runtime shim: compiled by nvcc into the CUDA plugin and by hipcc into the
 // HIP plugin (the build asserts both compile this very file). Defines
-// make_gpu_stream_run.
+// make_gpu_stream_run. The copy pass is stream_copy.h's, which the GPU
+// stencil also times for its roofline.
 
 #include <cfloat>
 #include <string>
@@ -9,28 +10,13 @@
 #include "devices/gpu_shim/gpu_check.h"
 #include "devices/gpu_shim/gpu_runtime.h"
 #include "devices/gpu_shim/host_pinning.h"
+#include "kernels/stream/gpu/stream_copy.h"
 #include "kernels/stream/gpu/stream_gpu.h"
 #include "kernels/stream/stream_spec.h"
 
 namespace flopscope::stream::gpu {
 
 namespace {
-
-constexpr int kStreamThreads = 256;
-
-// Vector types: 16-byte loads and stores.
-template <typename T>
-struct Vec;
-template <>
-struct Vec<double> {
-  using type = double2;
-  static constexpr int lanes = 2;
-};
-template <>
-struct Vec<float> {
-  using type = float4;
-  static constexpr int lanes = 4;
-};
 
 template <typename T>
 __device__ inline T triad(T b, T c) {
@@ -41,12 +27,6 @@ __device__ inline double2 triad_vec(double2 b, double2 c) {
 }
 __device__ inline float4 triad_vec(float4 b, float4 c) {
   return make_float4(triad(b.x, c.x), triad(b.y, c.y), triad(b.z, c.z), triad(b.w, c.w));
-}
-
-template <typename V>
-__global__ void stream_copy_kernel(V* __restrict__ a, const V* __restrict__ b, int64_t n) {
-  const int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-  if (i < n) a[i] = b[i];
 }
 
 template <typename V>
@@ -125,8 +105,7 @@ class GpuStreamRun final : public KernelRun {
     timer_.start();
     for (int64_t it = 0; it < iterations * kPassesPerIteration; ++it) {
       if (op_ == Op::copy)
-        stream_copy_kernel<V><<<grid_, kStreamThreads>>>(reinterpret_cast<V*>(a_.get()),
-                                                         reinterpret_cast<const V*>(b_.get()), nv);
+        launch_stream_copy(a_.get(), b_.get(), n_);
       else
         stream_triad_kernel<V><<<grid_, kStreamThreads>>>(reinterpret_cast<V*>(a_.get()),
                                                           reinterpret_cast<const V*>(b_.get()),
