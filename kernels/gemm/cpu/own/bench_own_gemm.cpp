@@ -3,6 +3,14 @@
 // prints GFLOP/s beside the peak at the core clock measured just before and
 // after each series. Every series ends with a column-checksum check of C.
 //
+// Beside the clock's peak it prints what flopscope's FMA chains (the peak
+// kernel, verified) delivered on the same cores between the repetitions. The clock probe is a
+// latency chain: on a shared machine it reads the full clock while another tenant on the same
+// physical core (an SMT sibling the VM cannot see) or a host that slices the vCPUs takes FMA
+// throughput away. The chains measure that throughput, so a GEMM far below
+// the clock's peak but close to the chains lost its cycles to the machine,
+// not to its code.
+//
 //   bench_own_gemm [--engine own|PATH.so] [--precisions fp64,fp32]
 //                  [--sizes 1024,2048,4096] [--reps 10] [--min-seconds 1]
 //                  [--threads N] [--variant NAME] [--mc N] [--kc N] [--nc N]
@@ -22,6 +30,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -33,6 +42,7 @@
 #include "kernels/gemm/cpu/blis_arch.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/gemm_spec.h"
+#include "kernels/peak/cpu/peak_cpu.h"
 
 namespace {
 
@@ -270,6 +280,24 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
 }
 
+// FLOP/s of the FMA chains in T's precision on every PU at once, over about
+// `seconds`; nullopt when there is no chain or its check failed (a figure
+// from an unchecked run is never shown).
+template <typename T>
+std::optional<double> chain_rate(const cpu::CpuContext& ctx, double seconds) {
+  namespace peak = flopscope::peak::cpu;
+  const Precision p = sizeof(T) == 8 ? Precision::fp64 : Precision::fp32;
+  const auto isa = peak::best_chain_isa(ctx.isa.avx512f, ctx.isa.avx2 && ctx.isa.fma, ctx.isa.neon);
+  auto run = peak::make_cpu_peak_run(p, isa, ctx.pus, peak::kDefaultRounds);
+  if (!run) return std::nullopt;
+  const double first = run->run(1);
+  if (!(first > 0)) return std::nullopt;
+  const int64_t iterations = std::max<int64_t>(1, static_cast<int64_t>(seconds / first));
+  const double s = run->run(iterations);
+  if (!(s > 0) || !run->verify().valid()) return std::nullopt;
+  return run->flop_per_iteration() * static_cast<double>(iterations) / s;
+}
+
 template <typename T>
 bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>& gemm, int64_t n,
                 double flop_per_cycle) {
@@ -287,13 +315,23 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   const int calls = std::max(1, static_cast<int>(std::ceil(o.min_seconds / first)));
 
   const auto clock_before = cpu::measure_clock(ctx.pus, 0.1);
+  // The chains run between the repetitions, in step with them.
+  std::vector<double> chains;
+  bool chains_ok = true;
+  auto sample_chains = [&] {
+    const auto c = chain_rate<T>(ctx, 0.05);
+    chains_ok = chains_ok && c.has_value();
+    if (c) chains.push_back(*c);
+  };
   std::vector<double> rates;
   for (int r = 0; r < o.reps; ++r) {
+    sample_chains();
     t0 = clock::now();
     for (int i = 0; i < calls; ++i) gemm(n, a.data(), b.data(), c.data());
     const double dt = std::chrono::duration<double>(clock::now() - t0).count();
     rates.push_back(flopscope::gemm::flop_count(n, n, n) * calls / dt);
   }
+  sample_chains();
   const auto clock_after = cpu::measure_clock(ctx.pus, 0.1);
   const auto [err, tol] = check(n, a.data(), b.data(), c.data());
 
@@ -316,6 +354,16 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
                 100.0 * med / peak, 100.0 * best / peak);
   else
     std::printf("; peak unknown");
+  if (chains_ok && !chains.empty()) {
+    const double chain = median(chains);
+    std::printf("; FMA chains between the repetitions %.1f GFLOP/s (median of %zu, %.1f-%.1f",
+                chain * 1e-9, chains.size(), *std::min_element(chains.begin(), chains.end()) * 1e-9,
+                *std::max_element(chains.begin(), chains.end()) * 1e-9);
+    if (peak > 0) std::printf("; %.1f%% of the clock's peak", 100.0 * chain / peak);
+    std::printf("): GEMM median %.1f%% of that", 100.0 * med / chain);
+  } else {
+    std::printf("; FMA chains: no verified figure");
+  }
   const bool ok = err <= tol;
   std::printf("; %s (checksum error %.2e, tolerance %.2e)\n", ok ? "verified" : "CHECK FAILED", err,
               tol);
