@@ -344,3 +344,22 @@ TEST(CpuIsaLive, AgreesWithProcCpuinfo) {
 
 }  // namespace
 }  // namespace flopscope::cpu
+
+// The tier the stream loops and stencil sweeps are built for: never one the
+// CPU lacks (AVX2 without FMA is generic), generic for a bare CPU.
+TEST(CpuIsa, NeverChoosesAVectorTierTheCpuLacks) {
+  using flopscope::cpu::VectorTier;
+  const auto isa = flopscope::cpu::detect_cpu_isa();
+  const VectorTier chosen = flopscope::cpu::best_vector_tier(isa);
+  if (!isa.avx512f) {
+    EXPECT_NE(chosen, VectorTier::avx512);
+  }
+  if (!(isa.avx2 && isa.fma)) {
+    EXPECT_EQ(chosen, VectorTier::generic);
+  }
+  flopscope::cpu::CpuIsa avx2_only;
+  avx2_only.avx2 = true;
+  EXPECT_EQ(flopscope::cpu::best_vector_tier(avx2_only), VectorTier::generic);
+  EXPECT_EQ(flopscope::cpu::best_vector_tier(flopscope::cpu::CpuIsa{}), VectorTier::generic);
+  EXPECT_EQ(to_string(VectorTier::avx2), "avx2");
+}

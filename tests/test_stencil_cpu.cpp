@@ -172,18 +172,6 @@ TEST(StencilCpu, ACorruptedPointAnywhereFails) {
       }
 }
 
-TEST(StencilCpu, NeverChoosesAnIsaTheCpuLacks) {
-  auto isa = flopscope::cpu::detect_cpu_isa();
-  auto chosen = sc::best_sweep_isa(isa.avx512f, isa.avx2 && isa.fma);
-  if (!isa.avx512f) {
-    EXPECT_NE(chosen, SweepIsa::avx512);
-  }
-  if (!(isa.avx2 && isa.fma)) {
-    EXPECT_EQ(chosen, SweepIsa::generic);
-  }
-  EXPECT_EQ(sc::best_sweep_isa(false, false), SweepIsa::generic);
-}
-
 TEST(StencilCpu, BlocksFromTheCacheSizes) {
   std::string why;
   // 7-point FP64 at 256^3: 3 planes of 258 rows of 2176 B (1.7 MB) fit half

@@ -91,18 +91,6 @@ TEST(StreamCpu, ACorruptedElementAnywhereFails) {
         }
 }
 
-TEST(StreamCpu, NeverChoosesAnIsaTheCpuLacks) {
-  auto isa = flopscope::cpu::detect_cpu_isa();
-  auto chosen = sc::best_loop_isa(isa.avx512f, isa.avx2 && isa.fma);
-  if (!isa.avx512f) {
-    EXPECT_NE(chosen, LoopIsa::avx512);
-  }
-  if (!(isa.avx2 && isa.fma)) {
-    EXPECT_EQ(chosen, LoopIsa::generic);
-  }
-  EXPECT_EQ(sc::best_loop_isa(false, false), LoopIsa::generic);
-}
-
 TEST(StreamCpu, ArraysFarBeyondTheCache) {
   // 4 x L3 or 256 MiB, whichever is larger; never beyond a quarter of memory.
   EXPECT_EQ(sc::default_elements(32 << 20, 64ull << 30, 8, false), (256 << 20) / 8);

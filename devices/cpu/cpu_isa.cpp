@@ -252,4 +252,26 @@ CpuIdent detect_cpu_ident() {
   return id;
 }
 
+std::string_view to_string(VectorTier t) {
+  switch (t) {
+    case VectorTier::avx512:
+      return "avx512";
+    case VectorTier::avx2:
+      return "avx2";
+    case VectorTier::generic:
+      return "generic";
+  }
+  return "?";
+}
+
+VectorTier best_vector_tier(const CpuIsa& isa) {
+#if defined(__x86_64__)
+  if (isa.avx512f) return VectorTier::avx512;
+  if (isa.avx2 && isa.fma) return VectorTier::avx2;
+#else
+  (void)isa;
+#endif
+  return VectorTier::generic;
+}
+
 }  // namespace flopscope::cpu

@@ -32,6 +32,16 @@ struct CpuIsa {
 // The live ISA of the calling thread's CPU. Compiles on x86-64 and aarch64; elsewhere all false.
 CpuIsa detect_cpu_isa();
 
+// The instruction-set tiers of the kernels built once per x86 tier (one
+// source file each, with that tier's flags) and picked by cpuid at run time:
+// the stream loops and the stencil sweeps. "generic" is portable C++, the
+// only tier on other architectures.
+enum class VectorTier { avx512, avx2, generic };
+std::string_view to_string(VectorTier t);  // "avx512", "avx2", "generic"
+
+// The widest tier `isa` can run (AVX2 needs FMA too); generic off x86.
+VectorTier best_vector_tier(const CpuIsa& isa);
+
 struct CpuIdent {
   std::string vendor;  // "AuthenticAMD", "GenuineIntel", "ARM" (other Arm implementers by name)
   int family = -1, model = -1;   // x86 display family/model (extended bits folded in)

@@ -19,29 +19,6 @@
 
 namespace flopscope::stencil::cpu {
 
-std::string_view to_string(SweepIsa isa) {
-  switch (isa) {
-    case SweepIsa::avx512:
-      return "avx512";
-    case SweepIsa::avx2:
-      return "avx2";
-    case SweepIsa::generic:
-      return "generic";
-  }
-  return "?";
-}
-
-SweepIsa best_sweep_isa(bool has_avx512f, bool has_avx2_fma) {
-#if defined(__x86_64__)
-  if (has_avx512f) return SweepIsa::avx512;
-  if (has_avx2_fma) return SweepIsa::avx2;
-#else
-  (void)has_avx512f;
-  (void)has_avx2_fma;
-#endif
-  return SweepIsa::generic;
-}
-
 int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t l2_per_core,
                           uint64_t l3_total, int threads, std::string* why) {
   const int64_t planes = 2 * radius + 1;
@@ -171,16 +148,13 @@ class CpuStencilRun final : public KernelRun {
   // grid holds the last sweep's input, which the next sweep overwrites
   // before anything reads it; until then there is nothing to verify.
   std::optional<double> time_interleaved_copy() override {
-    const stream::cpu::LoopIsa isa = config_.isa == SweepIsa::avx512 ? stream::cpu::LoopIsa::avx512
-                                     : config_.isa == SweepIsa::avx2
-                                         ? stream::cpu::LoopIsa::avx2
-                                         : stream::cpu::LoopIsa::generic;
     const auto t0 = std::chrono::steady_clock::now();
 #pragma omp parallel num_threads(threads_)
     {
       const int t = omp_get_thread_num();
       flopscope::cpu::pin_omp_thread(config_.pus, t);
-      stream::cpu::copy_share(isa, previous_, current_, grid_.elements, t, threads_, streaming_);
+      stream::cpu::copy_share(config_.isa, previous_, current_, grid_.elements, t, threads_,
+                              streaming_);
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     copied_over_input_ = true;

@@ -10,17 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "devices/cpu/cpu_isa.h"
 #include "harness/kernel_run.h"
 #include "kernels/stencil/stencil_spec.h"
 
 namespace flopscope::stencil::cpu {
 
-enum class SweepIsa { avx512, avx2, generic };
-std::string_view to_string(SweepIsa isa);
-
-// The widest sweep the CPU can run; the flags come from cpuid (with the
-// OS's register-state check), never from the build.
-SweepIsa best_sweep_isa(bool has_avx512f, bool has_avx2_fma);
+// The sweep's instruction set: one file per tier (stencil_sweep_*.cpp), the
+// widest the CPU runs chosen by cpu::best_vector_tier (from cpuid, never
+// from the build). The same tiers as the stream loops, whose copy the
+// sweep's roofline is timed with.
+using SweepIsa = flopscope::cpu::VectorTier;
 
 struct StencilConfig {
   Star star = Star::point7;

@@ -81,7 +81,7 @@ const flopscope::cpu::CpuKernelRegistrar kRegistrar({
       config.nx = r.size.get("nx", kDefaultEdge);
       config.ny = r.size.get("ny", config.nx);
       config.nz = r.size.get("nz", config.nx);
-      config.isa = best_sweep_isa(c.isa.avx512f, c.isa.avx2 && c.isa.fma);
+      config.isa = flopscope::cpu::best_vector_tier(c.isa);
       config.pus = c.pus;
       config.l2_bytes_per_core = c.l2_bytes_per_core;
       config.l3_bytes_total = c.l3_bytes_total;

@@ -17,29 +17,6 @@
 
 namespace flopscope::stream::cpu {
 
-std::string_view to_string(LoopIsa isa) {
-  switch (isa) {
-    case LoopIsa::avx512:
-      return "avx512";
-    case LoopIsa::avx2:
-      return "avx2";
-    case LoopIsa::generic:
-      return "generic";
-  }
-  return "?";
-}
-
-LoopIsa best_loop_isa(bool has_avx512f, bool has_avx2_fma) {
-#if defined(__x86_64__)
-  if (has_avx512f) return LoopIsa::avx512;
-  if (has_avx2_fma) return LoopIsa::avx2;
-#else
-  (void)has_avx512f;
-  (void)has_avx2_fma;
-#endif
-  return LoopIsa::generic;
-}
-
 int64_t default_elements(uint64_t l3_total, uint64_t memory_bytes, int element_bytes, bool quick) {
   const uint64_t floor = quick ? (uint64_t{64} << 20) : (uint64_t{256} << 20);
   uint64_t bytes = std::max<uint64_t>(4 * l3_total, floor);

@@ -9,17 +9,16 @@
 #include <string_view>
 #include <vector>
 
+#include "devices/cpu/cpu_isa.h"
 #include "harness/kernel_run.h"
 #include "kernels/stream/stream_spec.h"
 
 namespace flopscope::stream::cpu {
 
-enum class LoopIsa { avx512, avx2, generic };
-std::string_view to_string(LoopIsa isa);
-
-// The widest loop the CPU can run; the flags come from cpuid (with the OS's
-// register-state check), never from the build.
-LoopIsa best_loop_isa(bool has_avx512f, bool has_avx2_fma);
+// The loops' instruction set: one file per tier (stream_loop_*.cpp), the
+// widest the CPU runs chosen by cpu::best_vector_tier (from cpuid, never
+// from the build).
+using LoopIsa = flopscope::cpu::VectorTier;
 
 struct StreamConfig {
   Op op = Op::copy;

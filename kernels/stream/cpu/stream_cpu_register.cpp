@@ -73,7 +73,7 @@ const flopscope::cpu::CpuKernelRegistrar kRegistrar({
       config.precision = r.precision;
       config.elements = r.size.get("elements", 0);
       if (config.elements <= 0) return fail("stream needs a number of elements");
-      config.isa = best_loop_isa(c.isa.avx512f, c.isa.avx2 && c.isa.fma);
+      config.isa = flopscope::cpu::best_vector_tier(c.isa);
       config.pus = c.pus;
       config.l3_bytes_total = c.l3_bytes_total;
       config.seed = r.seed;
