@@ -71,12 +71,12 @@ class KernelRun {
   // seconds as the device measures them (wall time on the CPU, events on GPUs).
   virtual double run(int64_t iterations) = 0;
   // A bandwidth-bound kernel that draws its memory roofline from a copy of
-  // its own arrays (the CPU and GPU stencils) times one such copy here and returns its
-  // bytes per second. The burst engine calls it before each repetition, so
-  // the bound comes from the same seconds as the figure, not from a stream
-  // run a minute away on a machine whose bandwidth drifts. The copy may
-  // overwrite anything the next run() rewrites before verify() reads it.
-  // nullopt: the kernel has no such copy.
+  // its own arrays (the CPU and GPU stencils) times such a copy here and
+  // returns its bytes per second. The burst engine calls it before each
+  // repetition, so the bound comes from the same seconds as the figure, not
+  // from a stream run a minute away on a machine whose bandwidth drifts.
+  // The copy may overwrite anything the next run() rewrites; until that
+  // run, verify() checks the copy. nullopt: the kernel has no such copy.
   virtual std::optional<double> time_interleaved_copy() { return std::nullopt; }
   // Checks the output of the last run. Outside any timed region.
   virtual Verification verify() = 0;

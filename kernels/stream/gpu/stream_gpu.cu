@@ -32,8 +32,9 @@ __device__ inline float4 triad_vec(float4 b, float4 c) {
 template <typename V>
 __global__ void stream_triad_kernel(V* __restrict__ a, const V* __restrict__ b,
                                     const V* __restrict__ c, int64_t n) {
-  const int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-  if (i < n) a[i] = triad_vec(b[i], c[i]);
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    a[i] = triad_vec(b[i], c[i]);
 }
 
 // stream_spec.h's inputs; a starts at zero so an output never written fails.
@@ -75,7 +76,7 @@ class GpuStreamRun final : public KernelRun {
     flags_ = flopscope::gpu::DeviceBuffer<unsigned long long>(2);
     stream_init_kernel<T><<<ctx.units * 8, kStreamThreads>>>(a_.get(), b_.get(), c_.get(), n, seed);
     flopscope::gpu::check_launch("stream init");
-    grid_ = static_cast<unsigned>((n / Vec<T>::lanes + kStreamThreads - 1) / kStreamThreads);
+    grid_ = stream_blocks(n / Vec<T>::lanes);  // as the copy (stream_copy.h)
     check_grid_ = static_cast<unsigned>(ctx.units * 8);
     flopscope::gpu::check(gpuDeviceSynchronize(), "initialising stream arrays");
   }
