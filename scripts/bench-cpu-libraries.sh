@@ -17,19 +17,22 @@
 # a figure is the median over the rounds of each round's median over --reps
 # repetitions, and a ratio the median over the rounds of each round's ratio.
 #
-#   scripts/bench-cpu-libraries.sh [--reps N] [--rounds R] [--gemm-n N] [--build-dir DIR]
-#                                  [--out DIR] [--no-gemm] [--no-fft] [--no-stencil]
+#   scripts/bench-cpu-libraries.sh [--reps N] [--rounds R] [--gemm-n N] [--fft-sizes S,S]
+#                                  [--build-dir DIR] [--out DIR] [--no-gemm] [--no-fft]
+#                                  [--no-stencil]
 # Acceptance (issue 3): every ratio >= 0.97 on a quiet machine, and the FP64
 # 7-point stencil at 256^3 at >= 75% of its copy roofline (median of rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 reps=5 rounds=3 gemm_n=4096 build=build/cpu out="" do_gemm=1 do_fft=1 do_stencil=1
+fft_sizes=(1048576 128x128x128)  # flopscope's default FFT sizes
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) reps=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --gemm-n) gemm_n=$2; shift 2 ;;
+    --fft-sizes) IFS=, read -r -a fft_sizes <<<"$2"; shift 2 ;;
     --build-dir) build=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-gemm) do_gemm=0; shift ;;
@@ -213,10 +216,10 @@ gemm_flopscope_round() {  # prec round
 
 # One round of one FFT precision. flopscope with the wisdom cache CACHE
 # (empty: it plans afresh and fills it); prints "key batch" per size.
-fft_flopscope() {  # prec round cache
-  XDG_CACHE_HOME=$3 "$flopscope" run --devices cpu --kernels fft --precisions "$1" --quiet \
-    --output "$out/fft-$1-r$2.json" "${flags[@]}" >"$out/fft-$1-r$2.txt" || true
-  flopscope_result "$out/fft-$1-r$2.json"
+fft_flopscope() {  # prec round cache size
+  XDG_CACHE_HOME=$3 "$flopscope" run --devices cpu --kernels fft --precisions "$1" --sizes "$4" \
+    --quiet --output "$out/fft-$1-$4-r$2.json" "${flags[@]}" >"$out/fft-$1-$4-r$2.txt" || true
+  flopscope_result "$out/fft-$1-$4-r$2.json"
 }
 # The bare program on the plans in CACHE's wisdom, for each "key batch" line
 # on stdin.
@@ -250,27 +253,39 @@ for round in $(seq 1 "$rounds"); do
     done
   fi
 
-  # 4. FFT, per precision: flopscope's default sizes (1-D 2^20, 3-D 128^3,
-  #    batched past the L3) against the bare program running the same
-  #    FFTW_MEASURE plan (flopscope's wisdom: the ratio shows what flopscope's
-  #    harness costs). Odd rounds: flopscope plans afresh (an empty wisdom
-  #    cache), then the bare program loads its wisdom. Even rounds, the other
-  #    way round: the bare program first, with the previous round's wisdom,
-  #    then flopscope with that same cache. Last, the bare program planning
-  #    afresh, shown apart: FFTW_MEASURE's plans differ by tens of percent
-  #    from one planning to the next on a busy machine.
+  # 4. FFT, per precision and size (flopscope's defaults, 1-D 2^20 and 3-D
+  #    128^3, batched past the L3; --fft-sizes), one flopscope run per size
+  #    so each pair runs back to back: flopscope against the bare program
+  #    running the same FFTW_MEASURE plan (flopscope's wisdom: the ratio
+  #    shows what flopscope's harness costs). Odd rounds: flopscope plans
+  #    afresh (an empty wisdom cache), then the bare program loads its
+  #    wisdom. Even rounds, the other way round: the bare program first, with
+  #    the previous round's wisdom, then flopscope with that same cache.
+  #    Last, the bare program planning afresh, shown apart: FFTW_MEASURE's
+  #    plans differ by tens of percent from one planning to the next on a
+  #    busy machine.
   if [ $do_fft -eq 1 ]; then
     for prec in fp64 fp32; do
       echo "round $round: fft $prec" >&2
       cache=$out/cache-$prec keys=$out/fft-$prec-r$round.keys prev=$out/fft-$prec-r$((round - 1)).keys
-      if [ $((round % 2)) -eq 0 ] && [ -s "$prev" ] && [ -d "$cache" ]; then
-        fft_bare_same "$prec" "$round" "$cache" <"$prev"
-        fft_flopscope "$prec" "$round" "$cache" >"$keys"
-      else
-        rm -rf "$cache"
-        fft_flopscope "$prec" "$round" "$cache" >"$keys"
-        fft_bare_same "$prec" "$round" "$cache" <"$keys"
-      fi
+      bare_first=0
+      if [ $((round % 2)) -eq 0 ] && [ -s "$prev" ] && [ -d "$cache" ]; then bare_first=1
+      else rm -rf "$cache"; fi
+      : >"$keys"
+      for size in "${fft_sizes[@]}"; do
+        # The previous round's "key batch" line for this size, when the bare
+        # program goes first and needs it before flopscope has run.
+        line=$(awk -v s="$size" '{split($1, f, "/"); if (f[3] == s) print}' "$prev" 2>/dev/null || true)
+        if [ $bare_first -eq 1 ] && [ -n "$line" ]; then
+          fft_bare_same "$prec" "$round" "$cache" <<<"$line"
+          fft_flopscope "$prec" "$round" "$cache" "$size" >>"$keys"
+        else
+          fft_flopscope "$prec" "$round" "$cache" "$size" >"$keys.one"
+          cat "$keys.one" >>"$keys"
+          fft_bare_same "$prec" "$round" "$cache" <"$keys.one"
+          rm -f "$keys.one"
+        fi
+      done
       while read -r key batch; do
         dims=$(echo "$key" | cut -d/ -f3 | tr 'x' ' ')
         # The fresh plan gets a row of its own, for information: it compares
