@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
     --reps) reps=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --gemm-n) gemm_n=$2; shift 2 ;;
-    --fft-sizes) IFS=, read -r -a fft_sizes <<<"$2"; shift 2 ;;
+    --fft-sizes) IFS=, read -r -a fft_sizes <<<"${2// /}"; shift 2 ;;
     --build-dir) build=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-gemm) do_gemm=0; shift ;;
@@ -43,6 +43,10 @@ while [ $# -gt 0 ]; do
 done
 [ "$reps" -ge 5 ] 2>/dev/null || { echo "bench-cpu-libraries: --reps must be >= 5" >&2; exit 2; }
 [ "$rounds" -ge 1 ] 2>/dev/null || { echo "bench-cpu-libraries: --rounds must be >= 1" >&2; exit 2; }
+for size in "${fft_sizes[@]}"; do
+  [[ "$size" =~ ^[0-9]+(x[0-9]+){0,2}$ ]] ||
+    { echo "bench-cpu-libraries: --fft-sizes: not N, NxN or NxNxN: '$size'" >&2; exit 2; }
+done
 out=${out:-$(mktemp -d /tmp/flopscope-bench-XXXXXX)}
 mkdir -p "$out/bare"
 
@@ -209,6 +213,7 @@ gemm_bare_round() {  # prec key round
   end_bare_round "$key"
 }
 gemm_flopscope_round() {  # prec round
+  rm -f "$out/gemm-$1-r$2.json"  # a failed run must not leave an earlier invocation's figures
   "$flopscope" run --devices cpu --kernels gemm --precisions "$1" --sizes "$gemm_n" --quiet \
     --output "$out/gemm-$1-r$2.json" "${flags[@]}" >"$out/gemm-$1-r$2.txt" || true
   flopscope_result "$out/gemm-$1-r$2.json" >/dev/null
@@ -217,9 +222,12 @@ gemm_flopscope_round() {  # prec round
 # One round of one FFT precision. flopscope with the wisdom cache CACHE
 # (empty: it plans afresh and fills it); prints "key batch" per size.
 fft_flopscope() {  # prec round cache size
+  local json=$out/fft-$1-$4-r$2.json
+  rm -f "$json"  # a failed run must not leave an earlier invocation's figures
   XDG_CACHE_HOME=$3 "$flopscope" run --devices cpu --kernels fft --precisions "$1" --sizes "$4" \
-    --quiet --output "$out/fft-$1-$4-r$2.json" "${flags[@]}" >"$out/fft-$1-$4-r$2.txt" || true
-  flopscope_result "$out/fft-$1-$4-r$2.json"
+    --quiet --output "$json" "${flags[@]}" >"$out/fft-$1-$4-r$2.txt" 2>&1 || true
+  if [ -s "$json" ]; then flopscope_result "$json"
+  else echo "round $2: fft $1 $4: flopscope gave no result ($(tail -1 "$out/fft-$1-$4-r$2.txt"))" >&2; fi
 }
 # The bare program on the plans in CACHE's wisdom, for each "key batch" line
 # on stdin.

@@ -34,6 +34,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "devices/cpu/clock_probe.h"
@@ -319,6 +320,11 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   std::vector<double> chains;
   bool chains_ok = true;
   auto sample_chains = [&] {
+    // A library's threads spin on the cores for a while after a call
+    // (OpenBLAS about 0.1 s, Intel OpenMP's KMP_BLOCKTIME 0.2 s): let them
+    // sleep first, or they would slow the chains. The own GEMM's threads
+    // are the chains' own OpenMP team.
+    if (o.engine != "own") std::this_thread::sleep_for(std::chrono::milliseconds(250));
     const auto c = chain_rate<T>(ctx, 0.05);
     chains_ok = chains_ok && c.has_value();
     if (c) chains.push_back(*c);
