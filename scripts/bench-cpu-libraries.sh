@@ -43,9 +43,13 @@ while [ $# -gt 0 ]; do
 done
 [ "$reps" -ge 5 ] 2>/dev/null || { echo "bench-cpu-libraries: --reps must be >= 5" >&2; exit 2; }
 [ "$rounds" -ge 1 ] 2>/dev/null || { echo "bench-cpu-libraries: --rounds must be >= 1" >&2; exit 2; }
+declare -A fft_seen
 for size in "${fft_sizes[@]}"; do
   [[ "$size" =~ ^[0-9]+(x[0-9]+){0,2}$ ]] ||
     { echo "bench-cpu-libraries: --fft-sizes: not N, NxN or NxNxN: '$size'" >&2; exit 2; }
+  [ -z "${fft_seen[$size]:-}" ] ||
+    { echo "bench-cpu-libraries: --fft-sizes: $size given twice" >&2; exit 2; }
+  fft_seen[$size]=1
 done
 out=${out:-$(mktemp -d /tmp/flopscope-bench-XXXXXX)}
 mkdir -p "$out/bare"

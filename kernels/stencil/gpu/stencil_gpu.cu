@@ -174,7 +174,10 @@ class GpuStencilRun final : public KernelRun {
       flip_ = !flip_;
     }
     flopscope::gpu::check_launch("stencil sweep");
-    if (iterations > 0) copied_over_input_ = false;
+    if (iterations > 0) {
+      copied_over_input_ = false;
+      swept_ = true;
+    }
     return timer_.stop_seconds();
   }
 
@@ -201,6 +204,12 @@ class GpuStencilRun final : public KernelRun {
   Verification verify() override {
     device_.select();
     if (copied_over_input_) return verify_copy();
+    if (!swept_) {
+      Verification v;
+      v.tolerance = tolerance(g_.r, sizeof(T) == 8 ? DBL_EPSILON : FLT_EPSILON);
+      v.detail = "no sweep has run";
+      return v;
+    }
     // After the last sweep the grids swapped: src() holds its output.
     const T* out = src();
     const T* in = dst();
@@ -303,6 +312,7 @@ class GpuStencilRun final : public KernelRun {
   flopscope::gpu::EventTimer timer_, copy_timer_;
   unsigned check_grid_ = 0;
   bool copied_over_input_ = false;  // time_interleaved_copy overwrote dst(), no sweep since
+  bool swept_ = false;              // a sweep has run: verify() has an update to check
 };
 
 }  // namespace
