@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "devices/cpu/cpu_isa.h"
 #include "harness/kernel_run.h"
 
 namespace flopscope::peak::cpu {
@@ -15,6 +16,9 @@ std::string_view to_string(ChainIsa isa);
 // The widest chain ISA the CPU can run; the flags come from cpuid (with the
 // OS's xgetbv support check) or the Arm hwcaps, never from the build.
 ChainIsa best_chain_isa(bool has_avx512f, bool has_avx2_fma, bool has_neon);
+inline ChainIsa best_chain_isa(const flopscope::cpu::CpuIsa& isa) {
+  return best_chain_isa(isa.avx512f, isa.avx2 && isa.fma, isa.neon);
+}
 
 // Default chain rounds per iteration: about 8 ms of work at 3 GHz, so the
 // parallel region and timer around each iteration cost well under 0.5%.

@@ -29,7 +29,7 @@ const flopscope::cpu::CpuKernelRegistrar kRegistrar({
         return make_cpu_narrow_peak_run(r.precision, *narrow, c.pus,
                                         r.size.get("rounds", kDefaultRounds));
       }
-      auto isa = best_chain_isa(c.isa.avx512f, c.isa.avx2 && c.isa.fma, c.isa.neon);
+      auto isa = best_chain_isa(c.isa);
       auto run = make_cpu_peak_run(r.precision, isa, c.pus, r.size.get("rounds", kDefaultRounds));
       if (!run && unsupported)
         *unsupported = "no CPU FMA chain for " + std::string(to_string(r.precision)) + " yet";

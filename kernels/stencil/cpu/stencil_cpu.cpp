@@ -159,7 +159,8 @@ class CpuStencilRun final : public KernelRun {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     copied_over_input_ = true;
     if (!(s > 0)) return std::nullopt;
-    return 2.0 * static_cast<double>(grid_.elements) * sizeof(T) / s;
+    return stream::bytes_per_element(stream::Op::copy, sizeof(T)) *
+           static_cast<double>(grid_.elements) / s;
   }
 
   Verification verify() override {

@@ -288,7 +288,7 @@ template <typename T>
 std::optional<double> chain_rate(const cpu::CpuContext& ctx, double seconds) {
   namespace peak = flopscope::peak::cpu;
   const Precision p = sizeof(T) == 8 ? Precision::fp64 : Precision::fp32;
-  const auto isa = peak::best_chain_isa(ctx.isa.avx512f, ctx.isa.avx2 && ctx.isa.fma, ctx.isa.neon);
+  const auto isa = peak::best_chain_isa(ctx.isa);
   auto run = peak::make_cpu_peak_run(p, isa, ctx.pus, peak::kDefaultRounds);
   if (!run) return std::nullopt;
   const double first = run->run(1);
