@@ -1,28 +1,60 @@
 #include "harness/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 #include "harness/errors.h"
 
 namespace flopscope {
 
+namespace fs = std::filesystem;
+
 namespace {
+
 std::string folder_of(const std::string& path) {
-  auto parent = std::filesystem::path(path).parent_path();
+  auto parent = fs::path(path).parent_path();
   return parent.empty() ? "." : parent.string();
 }
+
+// The file a write to `path` lands in: a symbolic link's target (so the
+// link survives), else the path itself.
+std::string write_target(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_symlink(fs::symlink_status(path, ec))) {
+    const fs::path target = fs::weakly_canonical(path, ec);
+    if (!ec) return target.string();
+  }
+  return path;
+}
+
+// Creates and removes a file next to `path`: the only test of "can a file be
+// made here" that also holds for root and for pseudo-filesystems.
+bool can_create_in(const std::string& dir, int* err) {
+  std::string probe = dir + "/.flopscope-probe-XXXXXX";
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0) {
+    *err = errno;
+    return false;
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return true;
+}
+
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::string& content) {
+void write_file_atomically(const std::string& requested, const std::string& content) {
+  const std::string path = write_target(requested);
   std::string tmp = path + ".tmp" + std::to_string(getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) throw UsageError("cannot write " + path + ": " + std::strerror(errno));
+  if (fd < 0) throw UsageError("cannot write " + requested + ": " + std::strerror(errno));
   size_t done = 0;
   while (done < content.size()) {
     ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -31,31 +63,58 @@ void write_file_atomically(const std::string& path, const std::string& content) 
       int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      throw UsageError("cannot write " + path + ": " + std::strerror(err));
+      throw UsageError("cannot write " + requested + ": " + std::strerror(err));
     }
     done += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
-    throw UsageError("cannot write " + path + ": " + std::strerror(errno));
+    throw UsageError("cannot write " + requested + ": " + std::strerror(errno));
+  }
+  // Renaming over a device node or a FIFO would replace it with this file.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    ::unlink(tmp.c_str());
+    throw UsageError("cannot write " + requested + ": not a regular file");
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    throw UsageError("cannot write " + path + ": " + std::strerror(err));
+    throw UsageError("cannot write " + requested + ": " + std::strerror(err));
   }
 }
 
-void check_writable(const std::string& path, const std::string& what) {
-  if (path.empty()) throw UsageError(what + ": empty path");
-  if (std::filesystem::is_directory(path)) throw UsageError(what + ": " + path + " is a folder");
+void check_writable(const std::string& requested, const std::string& what) {
+  if (requested.empty()) throw UsageError(what + ": empty path");
+  const std::string path = write_target(requested);
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (fs::is_directory(status)) throw UsageError(what + ": " + requested + " is a folder");
+  if (fs::exists(status) && !fs::is_regular_file(status))
+    throw UsageError(what + ": " + requested + " is not a regular file (a device, FIFO or socket)");
   const std::string dir = folder_of(path);
-  if (!std::filesystem::is_directory(dir))
-    throw UsageError(what + ": folder " + dir + " does not exist");
-  if (::access(dir.c_str(), W_OK) != 0)
-    throw UsageError(what + ": cannot write in " + dir + ": " + std::strerror(errno));
-  if (std::filesystem::exists(path) && ::access(path.c_str(), W_OK) != 0)
-    throw UsageError(what + ": cannot overwrite " + path + ": " + std::strerror(errno));
+  if (!fs::is_directory(dir)) throw UsageError(what + ": folder " + dir + " does not exist");
+  int err = 0;
+  if (!can_create_in(dir, &err))
+    throw UsageError(what + ": cannot write in " + dir + ": " + std::strerror(err));
+  if (fs::exists(status) && ::access(path.c_str(), W_OK) != 0)
+    throw UsageError(what + ": cannot overwrite " + requested + ": " + std::strerror(errno));
+}
+
+void require_distinct_files(const std::vector<std::pair<std::string, std::string>>& paths) {
+  auto same = [](const std::string& a, const std::string& b) {
+    std::error_code ec;
+    if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec) && !ec;
+    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+  };
+  for (size_t i = 0; i < paths.size(); ++i)
+    for (size_t j = i + 1; j < paths.size(); ++j) {
+      const auto& [wa, a] = paths[i];
+      const auto& [wb, b] = paths[j];
+      if (!a.empty() && !b.empty() && same(a, b))
+        throw UsageError(wa + " and " + wb + " name the same file (" + a +
+                         "): one would overwrite the other");
+    }
 }
 
 }  // namespace flopscope

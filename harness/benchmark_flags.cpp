@@ -1,19 +1,19 @@
 #include "harness/benchmark_flags.h"
 
-#include <fstream>
 #include <map>
 #include <regex>
 
+#include "harness/atomic_file.h"
 #include "harness/errors.h"
 
 namespace flopscope {
 
 namespace {
-enum class Kind { any, positive_int, seconds, boolean, format, time_unit, path, color };
+enum class Kind { filter, positive_int, seconds, boolean, format, time_unit, path, color };
 
 const std::map<std::string, Kind>& known_flags() {
   static const std::map<std::string, Kind> flags = {
-      {"benchmark_filter", Kind::any},
+      {"benchmark_filter", Kind::filter},
       {"benchmark_min_time", Kind::seconds},
       {"benchmark_min_warmup_time", Kind::seconds},
       {"benchmark_repetitions", Kind::positive_int},
@@ -32,8 +32,15 @@ const std::map<std::string, Kind>& known_flags() {
 
 bool value_ok(Kind kind, const std::string& v) {
   switch (kind) {
-    case Kind::any:
-      return true;
+    // Google Benchmark compiles the filter as a POSIX extended regex and,
+    // when that fails, prints its error once per benchmark and skips them all.
+    case Kind::filter:
+      try {
+        std::regex(v, std::regex::extended);
+        return true;
+      } catch (const std::regex_error&) {
+        return false;
+      }
     case Kind::positive_int:
       return std::regex_match(v, std::regex("[1-9][0-9]{0,5}"));
     // 1.7 reads a number of seconds; 1.8 also "2s" or an iteration count "100x".
@@ -47,11 +54,14 @@ bool value_ok(Kind kind, const std::string& v) {
       return v == "ns" || v == "us" || v == "ms" || v == "s";
     case Kind::color:
       return std::regex_match(v, std::regex("true|false|auto|yes|no|1|0"));
-    case Kind::path: {
-      if (v.empty()) return false;
-      std::ofstream probe(v, std::ios::app);
-      return static_cast<bool>(probe);
-    }
+    case Kind::path:
+      // Checked without creating it: a run refused later must leave nothing.
+      try {
+        check_writable(v, "--benchmark_out");
+        return true;
+      } catch (const UsageError&) {
+        return false;
+      }
   }
   return false;
 }

@@ -16,25 +16,70 @@ int line_of_offset(const std::string& text, size_t offset) {
   return line;
 }
 
+namespace {
+
+// Result files and references nest a handful of levels; the limit keeps
+// the recursive walks over a document (the line scanner below, nlohmann's
+// destructor and dump) far from the end of the stack.
+constexpr int kMaxNesting = 256;
+
+// Offset of the first bracket deeper than kMaxNesting, or npos.
+size_t too_deep_at(const std::string& t) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNesting) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+nlohmann::json parse_json_text(const std::string& path, const std::string& text) {
+  if (const size_t at = too_deep_at(text); at != std::string::npos)
+    throw UsageError(path + ": line " + std::to_string(line_of_offset(text, at)) +
+                     ": nested deeper than " + std::to_string(kMaxNesting) +
+                     " levels: not a flopscope file");
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond double's range ("1e999"): nlohmann names it, not where.
+    std::string why = e.what();
+    if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
+    throw UsageError(path + ": not valid JSON: " + why);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based: the byte at which the parser gave up.
+    const size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    const size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+    const size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
+    std::string why = e.what();
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
+    if (auto p = why.find(": "); p != std::string::npos) why = why.substr(p + 2);
+    throw UsageError(path + ": line " + std::to_string(line_of_offset(text, at)) + ", column " +
+                     std::to_string(column) + ": not valid JSON: " + why);
+  }
+}
+
 JsonText read_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError(path + ": cannot read (missing or not readable)");
   std::stringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) throw UsageError(path + ": cannot read (a folder, or a read error)");
   JsonText j{path, ss.str(), {}};
-  try {
-    j.doc = nlohmann::json::parse(j.text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is 1-based: the byte at which the parser gave up.
-    const size_t at = e.byte > 0 ? e.byte - 1 : 0;
-    const size_t line_start = j.text.rfind('\n', at == 0 ? 0 : at - 1);
-    const size_t column = line_start == std::string::npos ? at + 1 : at - line_start;
-    std::string why = e.what();
-    // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..."
-    if (auto p = why.find(": "); p != std::string::npos) why = why.substr(p + 2);
-    throw UsageError(path + ": line " + std::to_string(line_of_offset(j.text, at)) + ", column " +
-                     std::to_string(column) + ": not valid JSON: " + why);
-  }
+  j.doc = parse_json_text(path, j.text);
   return j;
 }
 

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "harness/errors.h"
+
 namespace flopscope {
 
 struct JsonText {
@@ -14,6 +16,11 @@ struct JsonText {
   std::string text;
   nlohmann::json doc;
 };
+
+// Parses `text` read from `path`; throws UsageError "PATH: line L, column C:
+// <why>" on malformed JSON, and on nesting deeper than any flopscope file
+// (the recursive walks over a document must not run out of stack).
+nlohmann::json parse_json_text(const std::string& path, const std::string& text);
 
 // Reads and parses; throws UsageError "PATH: line L, column C: <why>" on
 // malformed JSON and "PATH: cannot read" when missing or unreadable.
@@ -28,6 +35,21 @@ int line_of(const std::map<std::string, int>& lines, std::string pointer);
 
 // 1-based line of a byte offset.
 int line_of_offset(const std::string& text, size_t offset);
+
+// Runs `consume` over a document read from `path`. Readers take fields
+// with nlohmann's value() and get<>(), which throw on a field of the wrong
+// type ("median_flops": "NaN"); that is bad input, so it becomes
+// UsageError "PATH: a field has the wrong type: <why>" (exit 2).
+template <class Consume>
+decltype(auto) consume_document(const std::string& path, Consume&& consume) {
+  try {
+    return consume();
+  } catch (const nlohmann::json::exception& e) {
+    std::string why = e.what();
+    if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
+    throw UsageError(path + ": a field has the wrong type or is missing: " + why);
+  }
+}
 
 // Throws UsageError unless `doc` is a flopscope result file whose schema
 // major version this build reads (1.x).

@@ -16,6 +16,9 @@ namespace {
 
 const char* kClasses[] = {"basic", "intelligent", "supercomputing"};
 
+// The most ranks a partial file may claim, as many as `--nodes` allows.
+constexpr int64_t kMaxRanks = 1000000;
+
 // Const lookups that give null for what a document lacks. A reference, so
 // range-for over its items() never iterates a destroyed temporary.
 const nlohmann::json& get(const nlohmann::json& j, const std::string& key) {
@@ -74,13 +77,28 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
   for (const auto& p : parts) {
     require_result_schema(p.doc, p.path);
     const auto r = get(p.doc, "rank");
-    if (!r.is_object() || !r["rank"].is_number_integer() || !r["size"].is_number_integer())
+    if (!r.is_object() || !get(r, "rank").is_number_integer() ||
+        !get(r, "size").is_number_integer())
       throw UsageError(p.path + ": not a rank's partial result (no \"rank\" section)");
+    // The job size bounds the work below (one entry per missing rank): a
+    // file claiming billions of ranks is malformed, not a rack.
+    const int64_t claimed = get(r, "size").get<int64_t>();
+    if (claimed < 1 || claimed > kMaxRanks)
+      throw UsageError(p.path + ": \"rank\": size " + std::to_string(claimed) + " outside 1.." +
+                       std::to_string(kMaxRanks));
+    if (!get(p.doc, "complete").is_boolean())
+      throw UsageError(p.path + ": no \"complete\" flag: not a rank's partial result");
+    const auto& host = get(p.doc, "host");
+    const auto& hostname =
+        get(r, "hostname").is_string() ? get(r, "hostname") : get(host, "hostname");
     Rank k{&p,
-           r["rank"].get<int>(),
-           r["size"].get<int>(),
-           r.value("node_index", -1),
-           r.value("hostname", get(p.doc, "host").value("hostname", "?")),
+           static_cast<int>(std::clamp<int64_t>(get(r, "rank").get<int64_t>(), -1, kMaxRanks)),
+           static_cast<int>(claimed),
+           get(r, "node_index").is_number_integer()
+               ? static_cast<int>(
+                     std::clamp<int64_t>(get(r, "node_index").get<int64_t>(), -1, kMaxRanks))
+               : -1,
+           hostname.is_string() ? hostname.get<std::string>() : "?",
            ""};
     if (size >= 0 && k.size != size)
       throw UsageError(p.path + ": rank " + std::to_string(k.rank) + " says the job had " +
@@ -121,8 +139,8 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
   const auto& first = ranks.front().part->doc;
   nlohmann::json doc;
   doc["schema_version"] = kSchemaVersion;
-  doc["tool"] = first["tool"];
-  doc["command_line"] = first["command_line"];
+  doc["tool"] = get(first, "tool");
+  doc["command_line"] = get(first, "command_line");
   std::string started = first.value("started_at", ""), finished = first.value("finished_at", "");
   bool complete = out.missing_ranks.empty();
   bool any_incomplete = false, failed = false, unverified = false;

@@ -42,6 +42,11 @@ std::vector<DeviceSelector> parse_device_list(const std::string& text) {
           "--devices: '" + item +
           "' is not a device name (expected all, cpu, cpu0, cuda, cuda:N, hip, hip:N)");
     }
+    // A device named twice ("cpu0,cpu0", "cuda,cuda:1") would be measured
+    // twice and counted twice in every total.
+    for (const auto& before : out)
+      if (before.kind == sel.kind && (!before.index || !sel.index || before.index == sel.index))
+        throw UsageError("--devices: '" + item + "' overlaps an earlier entry of the list");
     out.push_back(sel);
   }
   return out;
@@ -50,6 +55,7 @@ std::vector<DeviceSelector> parse_device_list(const std::string& text) {
 std::set<KernelKind> parse_kernel_list(const std::string& text) {
   std::set<KernelKind> out;
   if (text == "all") return {kAllKernels.begin(), kAllKernels.end()};
+  if (text.empty()) throw UsageError("--kernels: empty list");
   for (const auto& item : split(text, ',')) {
     auto k = parse_kernel(item);
     if (!k)

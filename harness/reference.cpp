@@ -128,16 +128,7 @@ ReferenceMinimum parse_minimum(const Checker& c, const nlohmann::json& j, const 
 }  // namespace
 
 Reference parse_reference(const std::string& path, const std::string& text) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    const size_t at_byte = e.byte > 0 ? e.byte - 1 : 0;
-    std::string why = e.what();
-    if (auto p = why.find(": "); p != std::string::npos) why = why.substr(p + 2);
-    throw UsageError(path + ": line " + std::to_string(line_of_offset(text, at_byte)) +
-                     ": not valid JSON: " + why);
-  }
+  const nlohmann::json doc = parse_json_text(path, text);
   Checker c(path, text);
   Reference r;
   r.path = path;

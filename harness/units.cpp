@@ -41,10 +41,19 @@ std::optional<double> parse_clock_hz(std::string_view s) {
   double n;
   std::string suf;
   if (!split_number(s, n, suf) || n <= 0) return std::nullopt;
-  if (suf.empty() || suf == "ghz") return n * 1e9;
-  if (suf == "mhz") return n * 1e6;
-  if (suf == "hz") return n;
-  return std::nullopt;
+  double hz = 0;
+  if (suf.empty() || suf == "ghz")
+    hz = n * 1e9;
+  else if (suf == "mhz")
+    hz = n * 1e6;
+  else if (suf == "hz")
+    hz = n;
+  else
+    return std::nullopt;
+  // No processor clock lies outside 1 MHz .. 100 GHz: beyond that the value
+  // is a typo, and the peaks it multiplies would print as inf or 1e-288.
+  if (!(hz >= 1e6 && hz <= 1e11)) return std::nullopt;
+  return hz;
 }
 
 std::optional<double> parse_duration_s(std::string_view s) {

@@ -158,6 +158,31 @@ TEST(Reference, MalformedNamesLineAndField) {
   EXPECT_NE(e.find("/nonexistent/ref.json: cannot read"), std::string::npos) << e;
 }
 
+// Too deep to walk recursively, numbers beyond double, fields of the wrong
+// type: each is bad input (UsageError, exit 2) that names the file.
+TEST(JsonFile, DepthOverflowAndTypeErrorsAreBadInput) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_THROW(parse_json_text("deep.json", deep), UsageError);
+  EXPECT_THROW(parse_reference("deep.json", deep), UsageError);
+  EXPECT_NO_THROW(parse_json_text("ok.json", std::string(64, '[') + std::string(64, ']')));
+  // Brackets inside strings are not nesting.
+  EXPECT_NO_THROW(parse_json_text("s.json", "{\"a\": \"" + std::string(1000, '[') + "\"}"));
+  try {
+    parse_json_text("big.json", "{\"x\": 1e999}");
+    ADD_FAILURE() << "1e999 parsed";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("big.json"), std::string::npos) << e.what();
+  }
+  const json doc = {{"complete", nullptr}};
+  try {
+    consume_document("run.json", [&] { return doc.value("complete", false); });
+    ADD_FAILURE() << "a null flag read as a bool";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("run.json: a field has the wrong type"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(JsonLines, PointersMapToLines) {
   auto lines = json_value_lines("{\n \"a\": [\n  1,\n  {\"b/c\": 2}\n ],\n \"d\": \"x\"\n}");
   EXPECT_EQ(lines[""], 1);
@@ -448,6 +473,17 @@ TEST(Merge, MissingOrDeadRankIsNamedAndExitsThree) {
 
 TEST(Merge, RefusesBadInput) {
   EXPECT_THROW(merge_partials({}), UsageError);
+  // A rank file without "tool" or "command_line" merges (those stay null).
+  auto bare = partial(0, 1, "a", 0, 1e9);
+  bare.erase("tool");
+  bare.erase("command_line");
+  EXPECT_NO_THROW(merge_partials({{"r0.json", bare}}));
+  // A job size past any rack bounds the work merge would do per rank.
+  EXPECT_THROW(merge_partials({{"r0.json", partial(0, 2000000, "a", 0, 1)}}), UsageError);
+  EXPECT_THROW(merge_partials({{"r0.json", partial(0, 0, "a", 0, 1)}}), UsageError);
+  auto no_flag = partial(0, 1, "a", 0, 1e9);
+  no_flag.erase("complete");
+  EXPECT_THROW(merge_partials({{"r0.json", no_flag}}), UsageError);
   EXPECT_THROW(
       merge_partials({{"r0.json", partial(0, 2, "a", 0, 1)}, {"x.json", partial(0, 2, "a", 0, 1)}}),
       UsageError);

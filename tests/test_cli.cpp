@@ -120,6 +120,49 @@ TEST(Cli, BadInputExitsTwoWithOneLineAndNoFile) {
   fs::remove_all(dir);
 }
 
+// Outputs that would destroy something (a device node, the other output,
+// the reference), empty values, an internal variable set by hand and a
+// stencil grid past int64: one line, exit 2, nothing run or written.
+TEST(Cli, DangerousOutputsAndImpossibleInputExitTwo) {
+  auto dir = scratch();
+  const std::string out = (dir / "run.json").string();
+  for (const std::string& args : std::vector<std::string>{
+           "--output /dev/null", "--output " + out + " --csv " + out, "--output ''",
+           "--csv '' --output " + out, "--kernels '' --output " + out,
+           "--devices cpu,cpu0 --output " + out,
+           "--kernels stencil --precisions fp64 --sizes 5000000 --output " + out}) {
+    auto r = flopscope("run --quick --quiet " + args);
+    EXPECT_EQ(r.code, 2) << args << ": " << r.out;
+    EXPECT_EQ(count_lines(r.out), 1) << args << ": " << r.out;
+    EXPECT_FALSE(fs::exists(out)) << args;
+  }
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  auto r = flopscope("run --quick --kernels stream --output " + out + " --reference " + out);
+  EXPECT_EQ(r.code, 2) << r.out;
+  r = flopscope("devices --clock 1e300GHz --topology " + std::string(FLOPSCOPE_TEST_FIXTURES) +
+                "/two_socket_8gpu.xml");
+  EXPECT_EQ(r.code, 2) << r.out;
+  r = flopscope(
+      "run --quick --quiet --kernels stream --precisions fp64 --implementation nosuch "
+      "--output " +
+      out);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("no implementation 'nosuch' for stream here"), std::string::npos) << r.out;
+  r = flopscope("run --quick --quiet --kernels stream --output " + out +
+                " -- '--benchmark_filter=('");
+  EXPECT_EQ(r.code, 2) << r.out;
+  // The worker's variable, set in a user's shell: never serve a terminal.
+  const std::string cmd = "FLOPSCOPE_CPU_LIBRARY_WORKER=0,1 " + std::string(FLOPSCOPE_BINARY) +
+                          " devices </dev/null 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[512] = {};
+  const size_t n = fread(buf, 1, sizeof buf - 1, p);
+  const int status = pclose(p);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << std::string(buf, n);
+  EXPECT_NE(std::string(buf, n).find("FLOPSCOPE_CPU_LIBRARY_WORKER is set"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 // A forced implementation the device lacks: the reason, with what the
 // device has instead, on the screen (not only in the result file).
 TEST(Cli, ForcedImplementationTheDeviceLacksSaysWhatItHas) {
@@ -129,7 +172,11 @@ TEST(Cli, ForcedImplementationTheDeviceLacksSaysWhatItHas) {
       "run --devices cpu0 --kernels fft --precisions fp64 --sizes 64 "
       "--implementation no-such-fft --quiet --output " +
       out.string() + kTiny);
-  EXPECT_EQ(r.code, 0) << r.out;
+  // Nothing selected has it: a mistyped name, exit 2 after the table.
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("--implementation no-such-fft: no selected kernel has it"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("cpu0 fft/fp64 unsupported: no implementation 'no-such-fft' for fft here; "
                        "available: fftw"),
             std::string::npos)

@@ -1,6 +1,7 @@
 // Harness pieces that need no device: parsing of selections, sizes and
 // flags, statistics, efficiency, class summary, atomic writes.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -32,8 +33,8 @@ TEST(Precision, ClassesAndSpelling) {
 TEST(Plan, DeviceNames) {
   auto all = parse_device_list("all");
   EXPECT_TRUE(all.empty());
-  auto l = parse_device_list("cpu0,cuda:1,hip,cpu");
-  ASSERT_EQ(l.size(), 4u);
+  auto l = parse_device_list("cpu0,cuda:1,hip");
+  ASSERT_EQ(l.size(), 3u);
   EXPECT_EQ(l[0].kind, "cpu");
   EXPECT_EQ(*l[0].index, 0);
   EXPECT_EQ(l[1].kind, "cuda");
@@ -43,8 +44,15 @@ TEST(Plan, DeviceNames) {
     EXPECT_THROW(parse_device_list(bad), UsageError) << bad;
 }
 
+TEST(Plan, DeviceNamedTwiceIsRefused) {
+  for (const char* twice : {"cpu0,cpu0", "cpu,cpu0", "cuda:1,cuda", "hip:0,hip:0"})
+    EXPECT_THROW(parse_device_list(twice), UsageError) << twice;
+  EXPECT_EQ(parse_device_list("cuda:0,cuda:1").size(), 2u);
+}
+
 TEST(Plan, KernelsPrecisionsClasses) {
   EXPECT_EQ(parse_kernel_list("all").size(), 5u);
+  EXPECT_THROW(parse_kernel_list(""), UsageError);
   EXPECT_THROW(parse_kernel_list("gemm,dgemm"), UsageError);
   auto p = parse_precision_selection("all", "supercomputing,basic");
   EXPECT_EQ(p, (std::set<Precision>{Precision::fp64, Precision::fp32}));
@@ -65,6 +73,10 @@ TEST(Units, ClockAndDuration) {
   EXPECT_DOUBLE_EQ(*parse_clock_hz("2400MHz"), 2.4e9);
   EXPECT_FALSE(parse_clock_hz("fast"));
   EXPECT_FALSE(parse_clock_hz("-1GHz"));
+  // Outside 1 MHz .. 100 GHz is a typo, not a processor.
+  EXPECT_FALSE(parse_clock_hz("1e300GHz"));
+  EXPECT_FALSE(parse_clock_hz("1e-300"));
+  EXPECT_FALSE(parse_clock_hz("500Hz"));
   EXPECT_DOUBLE_EQ(*parse_duration_s("10m"), 600);
   EXPECT_DOUBLE_EQ(*parse_duration_s("30s"), 30);
   EXPECT_EQ(format_rate(1.234e11, "FLOP/s"), "123.4 GFLOP/s");
@@ -79,6 +91,14 @@ TEST(BenchmarkFlags, Validation) {
   EXPECT_THROW(validate_benchmark_flags({"--benchmark_format=xml"}), UsageError);
   EXPECT_THROW(validate_benchmark_flags({"--verbose"}), UsageError);
   EXPECT_THROW(validate_benchmark_flags({"--benchmark_out=/nonexistent-dir/x.json"}), UsageError);
+  // A filter Google Benchmark cannot compile would skip every benchmark.
+  EXPECT_THROW(validate_benchmark_flags({"--benchmark_filter=("}), UsageError);
+  EXPECT_NO_THROW(validate_benchmark_flags({"--benchmark_filter=gemm|fft"}));
+  // Checking --benchmark_out leaves no file behind.
+  const auto out = std::filesystem::temp_directory_path() /
+                   ("flopscope-gbout-" + std::to_string(getpid()) + ".json");
+  EXPECT_NO_THROW(validate_benchmark_flags({"--benchmark_out=" + out.string()}));
+  EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_TRUE(has_benchmark_flag({"--benchmark_repetitions=3"}, "repetitions"));
 }
 
@@ -255,4 +275,36 @@ TEST(AtomicFile, WritesWholeOrRefuses) {
   for (auto& e : std::filesystem::directory_iterator(dir))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+// A device node is never replaced by a result (rename would do it, and root
+// passes every access() check), a link keeps pointing at the result, and
+// two outputs naming one file are refused before the run.
+TEST(AtomicFile, SpecialFilesLinksAndCollisions) {
+  namespace fs = std::filesystem;
+  EXPECT_THROW(check_writable("/dev/null", "--output"), UsageError);
+  EXPECT_THROW(write_file_atomically("/dev/null", "x"), UsageError);
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  const auto dir = fs::temp_directory_path() / ("flopscope-links-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const auto target = dir / "target.json", link = dir / "link.json";
+  write_file_atomically(target.string(), "old\n");
+  fs::create_symlink(target, link);
+  EXPECT_NO_THROW(check_writable(link.string(), "--output"));
+  write_file_atomically(link.string(), "new\n");
+  EXPECT_TRUE(fs::is_symlink(link));
+  std::ifstream in(target);
+  std::string s((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(s, "new\n");
+  EXPECT_THROW(require_distinct_files({{"--output", target.string()}, {"--csv", link.string()}}),
+               UsageError);
+  EXPECT_THROW(require_distinct_files({{"--output", (dir / "a.json").string()},
+                                       {"--csv", (dir / "." / "a.json").string()}}),
+               UsageError);
+  EXPECT_NO_THROW(require_distinct_files({{"--output", (dir / "a.json").string()},
+                                          {"--csv", (dir / "a.csv").string()},
+                                          {"--reference", ""}}));
+  // Probing the folder leaves nothing in it.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 2);
+  fs::remove_all(dir);
 }

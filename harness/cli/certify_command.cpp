@@ -19,7 +19,7 @@ int certify_command(const CertifyOptions& o) {
   const Reference ref = load_reference(o.reference);
   const JsonText run = read_json_file(o.run);
   require_result_schema(run.doc, o.run);
-  return certify_document(run.doc, o.run, ref);
+  return consume_document(o.run, [&] { return certify_document(run.doc, o.run, ref); });
 }
 
 }  // namespace flopscope::cli

@@ -1,6 +1,7 @@
 #include "harness/cli/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "harness/cli/run_command.h"
@@ -19,6 +20,12 @@ int run_cli(const std::vector<std::string>& args_in) {
     }
     (after ? passthrough : args).push_back(args_in[i]);
   }
+
+  // An option given an empty value ("--output ''") is a mistake in a
+  // script, not a request for the default.
+  const CLI::Validator non_empty(
+      [](std::string& v) { return v.empty() ? std::string("an empty value") : std::string(); }, "",
+      "");
 
   CLI::App app{"flopscope: sustained FLOP/s per computing-power class, verified, against peak"};
   app.require_subcommand(1);
@@ -69,7 +76,17 @@ int run_cli(const std::vector<std::string>& args_in) {
   merge
       ->add_option("--peer-tolerance", mopt.peer_tolerance,
                    "Outlier when below the peers' median by more than this fraction")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(CLI::Range(0.0, 1.0))
+      ->check(CLI::Validator(
+          [](std::string& v) {  // Range lets NaN through
+            const double x = std::strtod(v.c_str(), nullptr);
+            return x >= 0 && x <= 1 ? std::string() : std::string("not a number in [0, 1]");
+          },
+          "", ""));
+
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    for (CLI::Option* opt : sub->get_options())
+      if (opt->get_type_size() > 0) opt->check(non_empty);  // flags take no value
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());

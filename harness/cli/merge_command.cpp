@@ -13,10 +13,16 @@ namespace flopscope::cli {
 int merge_command(const MergeOptions& o) {
   if (o.files.empty()) throw UsageError("merge: give the ranks' partial result files");
   check_writable(o.output, "--output");
+  // Merging into one of its own inputs would leave nothing to merge again.
+  std::vector<std::pair<std::string, std::string>> named{{"--output", o.output}};
+  for (const auto& f : o.files) named.push_back({"input", f});
+  for (size_t i = 1; i < named.size(); ++i) require_distinct_files({named[0], named[i]});
   std::vector<PartialResult> parts;
   for (const auto& f : o.files) {
     JsonText j = read_json_file(f);
     parts.push_back({f, std::move(j.doc)});
+    // Each file is merged alone first, so a malformed field names its file.
+    consume_document(f, [&] { return merge_partials({parts.back()}, o.peer_tolerance); });
   }
   MergeOutcome m = merge_partials(parts, o.peer_tolerance);
   write_file_atomically(o.output, m.doc.dump(2) + "\n");

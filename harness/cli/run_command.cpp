@@ -1,7 +1,10 @@
 #include "harness/cli/run_command.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -226,9 +229,24 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
     partial = partial_path(output, rank.rank);
     check_writable(partial, "the rank's partial result");
   }
+  require_distinct_files(
+      {{"--output", output}, {"--csv", o.csv}, {"--reference", o.reference}, {"partial", partial}});
+  // From here on Ctrl-C stops the run and still writes the result, marked
+  // incomplete: detecting devices and pre-flight take seconds on a big node.
+  install_interrupt_handlers();
 
   // 2. MPI (when launched as a rank), devices (exit 3 when a named one is missing).
+  const rack::RankInfo launcher = rank;
   rank = rack::start(rank);
+  if (rank.mpi && (rank.rank != launcher.rank || rank.size != launcher.size)) {
+    // The launcher's variables are set but MPI started alone (a singleton):
+    // every such process would think itself rank 0 and overwrite the others.
+    rack::finish();
+    throw UsageError("the environment says rank " + std::to_string(launcher.rank) + " of " +
+                     std::to_string(launcher.size) + " (" + launcher.launcher + "), MPI says " +
+                     std::to_string(rank.rank) + " of " + std::to_string(rank.size) +
+                     ": start the ranks with that launcher (mpirun, srun)");
+  }
   RunRecord record;
   record.command_line.assign(argv.begin(), argv.end());
   record.started_at = now_iso8601();
@@ -239,6 +257,21 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
     record.topology = topology->to_json();
   } catch (const std::exception& e) {
     record.notes.push_back(std::string("topology: ") + e.what());
+  }
+  // hwloc reads HWLOC_XMLFILE instead of the machine: fine for a recording
+  // of this very node, wrong for another (128 threads pinned on 2 cores).
+  if (const char* xml = std::getenv("HWLOC_XMLFILE"); xml && *xml && topology) {
+    const long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online > 0 && topology->pus > online) {
+      rack::finish();
+      throw UsageError("HWLOC_XMLFILE=" + std::string(xml) + " describes " +
+                       std::to_string(topology->pus) + " PUs, this machine has " +
+                       std::to_string(online) +
+                       " online: unset it to measure this machine (flopscope devices --topology "
+                       "shows recordings)");
+    }
+    record.notes.push_back("topology: from HWLOC_XMLFILE=" + std::string(xml) +
+                           ", not discovered on this machine");
   }
   auto backends = create_backends();
   Selection sel = select_devices(backends, selectors);
@@ -291,9 +324,7 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
   record.sections["preflight"] = pre.record;
   for (const auto& w : pre.warnings) record.notes.push_back("pre-flight: " + w);
 
-  // 4. The plan: device x kernel x precision x size. Soaks probe sizes,
-  //    so Ctrl-C is handled from here on.
-  install_interrupt_handlers();
+  // 4. The plan: device x kernel x precision x size. Soaks probe sizes.
   std::vector<PlannedRun> plan;
   for (const auto& [backend, device] : sel.devices)
     for (KernelKind k : kernels)
@@ -416,16 +447,44 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
   // 6. Write the result whatever happened, then report.
   if (rank.launched()) record.sections["rank"]["status"] = interrupted() ? "interrupted" : "done";
   nlohmann::json doc = build_result_document(record);
-  write_file_atomically(rank.launched() ? partial : output, doc.dump(2) + "\n");
-  const std::string csv = o.csv.empty()     ? std::string()
-                          : rank.launched() ? partial_path(o.csv, rank.rank)
-                                            : o.csv;
-  if (!csv.empty()) write_file_atomically(csv, measurements_csv(record.measurements));
+  // The paths were checked before the run, but a disk can fill or a folder
+  // vanish during an hour's soak: what was measured then goes next to the
+  // working folder (or /tmp) instead of being lost, and the exit code is 2.
+  std::string write_failure;
+  auto keep = [&](const std::string& path, const std::string& content) -> std::string {
+    try {
+      write_file_atomically(path, content);
+      return path;
+    } catch (const UsageError& e) {
+      if (write_failure.empty()) write_failure = e.what();
+    }
+    const std::string name = std::filesystem::path(path).filename().string();
+    for (const std::string& dir : {std::string("."), std::string("/tmp")}) {
+      const std::string fallback = dir + "/" + (name.empty() ? "flopscope.json" : name) + ".saved";
+      try {
+        write_file_atomically(fallback, content);
+        return fallback;
+      } catch (const UsageError&) {
+      }
+    }
+    return "";
+  };
+  const std::string written = keep(rank.launched() ? partial : output, doc.dump(2) + "\n");
+  const std::string csv_path = o.csv.empty()     ? std::string()
+                               : rank.launched() ? partial_path(o.csv, rank.rank)
+                                                 : o.csv;
+  const std::string csv =
+      csv_path.empty() ? std::string() : keep(csv_path, measurements_csv(record.measurements));
   // In a rack run only rank 0 prints tables: a thousand ranks' tables would
   // bury the one that matters.
   if (!rank.launched() || rank.rank == 0) print_tables(record, doc, !o.implementation.empty());
-  const std::string written = rank.launched() ? partial : output;
-  std::cout << "result: " << written << (csv.empty() ? "" : " and " + csv) << "\n";
+  std::cout << "result: " << (written.empty() ? "not written" : written)
+            << (csv.empty() ? "" : " and " + csv) << "\n";
+  if (!write_failure.empty()) {
+    std::cerr << "flopscope: " << write_failure
+              << (written.empty() ? "; the result is lost" : "; saved as " + written) << "\n";
+    return kExitUsage;
+  }
 
   if (interrupted()) {
     // No gathering: the other ranks may be gone, and MPI would wait for them.
@@ -433,6 +492,14 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
     return kExitInterrupted;
   }
   int code = exit_code_of(record.measurements);
+  if (!o.implementation.empty() && !record.measurements.empty() &&
+      std::all_of(record.measurements.begin(), record.measurements.end(), [](const Measurement& m) {
+        return m.status == MeasurementStatus::unsupported;
+      })) {
+    std::cerr << "flopscope: --implementation " << o.implementation
+              << ": no selected kernel has it (the table names what each has)\n";
+    return kExitUsage;
+  }
 
   // 7. A rack run: rank 0 gathers every rank's result and writes one.
   if (rank.launched()) {

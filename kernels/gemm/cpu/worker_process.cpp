@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,7 +33,21 @@ __attribute__((constructor)) void library_worker_entry() {
   const char* spec = std::getenv(kWorkerEnv);
   if (!spec) return;
   int read_fd = -1, write_fd = -1;
-  if (std::sscanf(spec, "%d,%d", &read_fd, &write_fd) != 2) _exit(2);
+  // A worker's end is always a Unix socket (WorkerProcess): anything else
+  // means the variable came from a user's shell, and serving a terminal or
+  // a file would hang or scribble on it. One line and exit 2 (bad input).
+  auto is_socket = [](int fd) {
+    struct stat st {};
+    return fd >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+  };
+  if (std::sscanf(spec, "%d,%d", &read_fd, &write_fd) != 2 || !is_socket(read_fd) ||
+      !is_socket(write_fd)) {
+    static const char msg[] =
+        "flopscope: FLOPSCOPE_CPU_LIBRARY_WORKER is set: it is internal (it marks a GEMM "
+        "worker process); unset it\n";
+    [[maybe_unused]] const ssize_t n = write(2, msg, sizeof msg - 1);
+    _exit(2);
+  }
   unsetenv(kWorkerEnv);
   const int status = serve_library_worker(read_fd, write_fd);
   std::fflush(nullptr);
