@@ -24,14 +24,27 @@ std::string folder_of(const std::string& path) {
 }
 
 // The file a write to `path` lands in: a symbolic link's target (so the
-// link survives), else the path itself.
+// link survives, dangling or not), else the path itself.
 std::string write_target(const std::string& path) {
   std::error_code ec;
-  if (fs::is_symlink(fs::symlink_status(path, ec))) {
-    const fs::path target = fs::weakly_canonical(path, ec);
-    if (!ec) return target.string();
+  fs::path p = path;
+  // A chain of links, followed a bounded number of steps (a loop ends it).
+  for (int hop = 0; hop < 16 && fs::is_symlink(fs::symlink_status(p, ec)); ++hop) {
+    const fs::path to = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = to.is_absolute() ? to : p.parent_path() / to;
   }
-  return path;
+  return p.string();
+}
+
+// Where a path lands, absolute, for comparing two of them; empty when it
+// cannot be told.
+fs::path landing(const std::string& path) {
+  std::error_code ec;
+  const fs::path abs = fs::absolute(write_target(path), ec);
+  if (ec) return {};
+  const fs::path canon = fs::weakly_canonical(abs, ec);
+  return ec ? fs::path() : canon;
 }
 
 // Creates and removes a file next to `path`: the only test of "can a file be
@@ -105,7 +118,8 @@ void require_distinct_files(const std::vector<std::pair<std::string, std::string
   auto same = [](const std::string& a, const std::string& b) {
     std::error_code ec;
     if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec) && !ec;
-    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+    const fs::path la = landing(a), lb = landing(b);
+    return !la.empty() && la == lb;
   };
   for (size_t i = 0; i < paths.size(); ++i)
     for (size_t j = i + 1; j < paths.size(); ++j) {
@@ -115,6 +129,30 @@ void require_distinct_files(const std::vector<std::pair<std::string, std::string
         throw UsageError(wa + " and " + wb + " name the same file (" + a +
                          "): one would overwrite the other");
     }
+}
+
+std::string write_new_file(const std::string& prefix, const std::string& content) {
+  std::string path = prefix + "-XXXXXX";
+  // mkstemp creates with O_EXCL: never through a link, never over a file.
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) return "";
+  size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(path.c_str());
+      return "";
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(path.c_str());
+    return "";
+  }
+  ::chmod(path.c_str(), 0644);
+  return path;
 }
 
 }  // namespace flopscope

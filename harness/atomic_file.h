@@ -21,4 +21,10 @@ void check_writable(const std::string& path, const std::string& what);
 // result written over its --csv or over the reference it is checked against.
 void require_distinct_files(const std::vector<std::pair<std::string, std::string>>& paths);
 
+// A new file "PREFIX-XXXXXX" (a unique suffix) holding `content`, made
+// with O_EXCL so it never follows a link or replaces a file: where a result
+// goes when its own path could no longer be written. Its path, or "" when
+// it could not be made.
+std::string write_new_file(const std::string& prefix, const std::string& content);
+
 }  // namespace flopscope

@@ -61,7 +61,8 @@ nlohmann::json device_to_json(const Device& d) {
                    {"uuid", d.identity.uuid},
                    {"serial", d.identity.serial}};
   j["peaks"] = peaks_to_json(d.peaks, unit_name_for_kind(d.kind));
-  if (!d.spec_peaks.empty()) j["spec_peaks"] = peaks_to_json(d.spec_peaks, unit_name_for_kind(d.kind));
+  if (!d.spec_peaks.empty())
+    j["spec_peaks"] = peaks_to_json(d.spec_peaks, unit_name_for_kind(d.kind));
   j["details"] = d.details;
   return j;
 }

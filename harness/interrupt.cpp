@@ -16,6 +16,9 @@ void install_interrupt_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
+  // The first signal asks the run to stop and write what it has; a second
+  // one (the run hung in a driver or in MPI start-up) kills it at once.
+  sa.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 }

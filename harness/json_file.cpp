@@ -1,6 +1,7 @@
 #include "harness/json_file.h"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -72,13 +73,17 @@ nlohmann::json parse_json_text(const std::string& path, const std::string& text)
   }
 }
 
-JsonText read_json_file(const std::string& path) {
+std::string read_text_file(const std::string& path) {
+  if (std::filesystem::is_directory(path)) throw UsageError(path + ": is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError(path + ": cannot read (missing or not readable)");
   std::stringstream ss;
   ss << in.rdbuf();
-  if (in.bad()) throw UsageError(path + ": cannot read (a folder, or a read error)");
-  JsonText j{path, ss.str(), {}};
+  return ss.str();
+}
+
+JsonText read_json_file(const std::string& path) {
+  JsonText j{path, read_text_file(path), {}};
   j.doc = parse_json_text(path, j.text);
   return j;
 }

@@ -17,6 +17,10 @@ struct JsonText {
   nlohmann::json doc;
 };
 
+// The whole file; throws UsageError naming it when it is a folder, missing
+// or unreadable.
+std::string read_text_file(const std::string& path);
+
 // Parses `text` read from `path`; throws UsageError "PATH: line L, column C:
 // <why>" on malformed JSON, and on nesting deeper than any flopscope file
 // (the recursive walks over a document must not run out of stack).

@@ -88,11 +88,15 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
                        std::to_string(kMaxRanks));
     if (!get(p.doc, "complete").is_boolean())
       throw UsageError(p.path + ": no \"complete\" flag: not a rank's partial result");
+    const int64_t rank_no = get(r, "rank").get<int64_t>();
+    if (rank_no < 0 || rank_no >= claimed)
+      throw UsageError(p.path + ": rank " + std::to_string(rank_no) + " outside 0.." +
+                       std::to_string(claimed - 1));
     const auto& host = get(p.doc, "host");
     const auto& hostname =
         get(r, "hostname").is_string() ? get(r, "hostname") : get(host, "hostname");
     Rank k{&p,
-           static_cast<int>(std::clamp<int64_t>(get(r, "rank").get<int64_t>(), -1, kMaxRanks)),
+           static_cast<int>(rank_no),
            static_cast<int>(claimed),
            get(r, "node_index").is_number_integer()
                ? static_cast<int>(

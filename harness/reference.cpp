@@ -208,11 +208,7 @@ Reference parse_reference(const std::string& path, const std::string& text) {
 }
 
 Reference load_reference(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(path + ": cannot read the reference (missing or not readable)");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_reference(path, ss.str());
+  return parse_reference(path, read_text_file(path));
 }
 
 }  // namespace flopscope

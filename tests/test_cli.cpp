@@ -137,8 +137,13 @@ TEST(Cli, DangerousOutputsAndImpossibleInputExitTwo) {
     EXPECT_FALSE(fs::exists(out)) << args;
   }
   EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  // A valid reference given as --output too: refused before it is overwritten.
+  fs::copy_file(
+      std::string(FLOPSCOPE_TEST_FIXTURES) + "/../../results/references/dev-zen3-2core.json", out);
   auto r = flopscope("run --quick --kernels stream --output " + out + " --reference " + out);
   EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("name the same file"), std::string::npos) << r.out;
+  fs::remove(out);
   r = flopscope("devices --clock 1e300GHz --topology " + std::string(FLOPSCOPE_TEST_FIXTURES) +
                 "/two_socket_8gpu.xml");
   EXPECT_EQ(r.code, 2) << r.out;

@@ -306,5 +306,25 @@ TEST(AtomicFile, SpecialFilesLinksAndCollisions) {
                                           {"--reference", ""}}));
   // Probing the folder leaves nothing in it.
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 2);
+  // Files that do not exist yet, spelled relative and absolute.
+  const auto cwd = fs::current_path();
+  fs::current_path(dir);
+  EXPECT_THROW(require_distinct_files({{"--output", "r.json"}, {"--csv", "./r.json"}}), UsageError);
+  EXPECT_THROW(
+      require_distinct_files({{"--output", "r.json"}, {"--csv", (dir / "r.json").string()}}),
+      UsageError);
+  // A dangling link is followed too: the result lands at its target.
+  fs::create_directories(dir / "sub");
+  fs::create_symlink("sub/new.json", dir / "dangling.json");
+  write_file_atomically("dangling.json", "x\n");
+  EXPECT_TRUE(fs::is_symlink(dir / "dangling.json"));
+  EXPECT_TRUE(fs::is_regular_file(dir / "sub" / "new.json"));
+  // A fallback file is always new: never through a link, never over a file.
+  const std::string saved = write_new_file("run.json.saved", "y\n");
+  const std::string again = write_new_file("run.json.saved", "y\n");
+  EXPECT_EQ(saved.rfind("run.json.saved-", 0), 0u) << saved;
+  EXPECT_NE(saved, again);
+  EXPECT_TRUE(fs::is_regular_file(saved) && fs::is_regular_file(again));
+  fs::current_path(cwd);
   fs::remove_all(dir);
 }

@@ -448,26 +448,26 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
   if (rank.launched()) record.sections["rank"]["status"] = interrupted() ? "interrupted" : "done";
   nlohmann::json doc = build_result_document(record);
   // The paths were checked before the run, but a disk can fill or a folder
-  // vanish during an hour's soak: what was measured then goes next to the
-  // working folder (or /tmp) instead of being lost, and the exit code is 2.
-  std::string write_failure;
+  // vanish during an hour's soak: what was measured then goes into a new
+  // file beside the working folder (or in /tmp) instead of being lost, and
+  // the exit code is 2 (after a rack run's gather, which the other ranks
+  // wait for).
+  bool late_usage_error = false;
   auto keep = [&](const std::string& path, const std::string& content) -> std::string {
     try {
       write_file_atomically(path, content);
       return path;
     } catch (const UsageError& e) {
-      if (write_failure.empty()) write_failure = e.what();
+      late_usage_error = true;
+      const std::string name = std::filesystem::path(path).filename().string();
+      std::string saved;
+      for (const char* dir : {".", "/tmp"})
+        if (saved.empty())
+          saved = write_new_file(std::string(dir) + "/" + name + ".saved", content);
+      std::cerr << "flopscope: " << e.what()
+                << (saved.empty() ? "; it is lost" : "; saved as " + saved + " instead") << "\n";
+      return saved;
     }
-    const std::string name = std::filesystem::path(path).filename().string();
-    for (const std::string& dir : {std::string("."), std::string("/tmp")}) {
-      const std::string fallback = dir + "/" + (name.empty() ? "flopscope.json" : name) + ".saved";
-      try {
-        write_file_atomically(fallback, content);
-        return fallback;
-      } catch (const UsageError&) {
-      }
-    }
-    return "";
   };
   const std::string written = keep(rank.launched() ? partial : output, doc.dump(2) + "\n");
   const std::string csv_path = o.csv.empty()     ? std::string()
@@ -480,11 +480,6 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
   if (!rank.launched() || rank.rank == 0) print_tables(record, doc, !o.implementation.empty());
   std::cout << "result: " << (written.empty() ? "not written" : written)
             << (csv.empty() ? "" : " and " + csv) << "\n";
-  if (!write_failure.empty()) {
-    std::cerr << "flopscope: " << write_failure
-              << (written.empty() ? "; the result is lost" : "; saved as " + written) << "\n";
-    return kExitUsage;
-  }
 
   if (interrupted()) {
     // No gathering: the other ranks may be gone, and MPI would wait for them.
@@ -498,7 +493,7 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
       })) {
     std::cerr << "flopscope: --implementation " << o.implementation
               << ": no selected kernel has it (the table names what each has)\n";
-    return kExitUsage;
+    late_usage_error = true;
   }
 
   // 7. A rack run: rank 0 gathers every rank's result and writes one.
@@ -508,11 +503,11 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
                 << ": this flopscope was built without MPI; join the ranks' files with "
                    "flopscope merge "
                 << partial_path(output, 0) << " ... --output " << output << "\n";
-      return code;
+      return late_usage_error ? kExitUsage : code;
     }
     const auto texts = rack::gather_to_root(doc.dump());
     rack::finish();
-    if (rank.rank != 0) return code;
+    if (rank.rank != 0) return late_usage_error ? kExitUsage : code;
     std::vector<PartialResult> parts;
     for (size_t r = 0; r < texts.size(); ++r)
       parts.push_back({partial_path(output, static_cast<int>(r)), nlohmann::json::parse(texts[r])});
@@ -529,7 +524,7 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
     const int c = certify_document(doc, output, *reference);
     if (code == kExitOk) code = c;
   }
-  return code;
+  return late_usage_error ? kExitUsage : code;
 }
 
 }  // namespace flopscope::cli
