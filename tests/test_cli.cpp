@@ -117,6 +117,7 @@ TEST(Cli, BadInputExitsTwoWithOneLineAndNoFile) {
   EXPECT_FALSE(fs::exists(out));
   r = flopscope("frobnicate");
   EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("unknown command 'frobnicate'"), std::string::npos) << r.out;
   fs::remove_all(dir);
 }
 

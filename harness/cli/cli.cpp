@@ -88,6 +88,14 @@ int run_cli(const std::vector<std::string>& args_in) {
     for (CLI::Option* opt : sub->get_options())
       if (opt->get_type_size() > 0) opt->check(non_empty);  // flags take no value
 
+  // CLI11 would say only "A subcommand is required" for a mistyped one.
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-' &&
+      app.get_subcommands([&](CLI::App* sub) { return sub->check_name(args[0]); }).empty()) {
+    std::cerr << "flopscope: unknown command '" << args[0]
+              << "' (devices, run, certify, compare, merge; --help)\n";
+    return kExitUsage;
+  }
+
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);
