@@ -70,9 +70,21 @@ void load_backend_plugins() {
   static std::once_flag once;
   std::call_once(once, [] {
     const std::string dir = plugin_folder();
+    const char* chosen = std::getenv("FLOPSCOPE_PLUGIN_DIR");
     for (const std::string kind : {"cuda", "hip"}) {
       const std::string path = dir + "/libflopscope_" + kind + ".so";
-      if (!std::filesystem::exists(path)) continue;  // not part of this build
+      if (!std::filesystem::exists(path)) {
+        // Beside the binary: not part of this build. In a folder the user
+        // named: a mistyped folder must not make the GPUs vanish silently.
+        if (chosen && *chosen) {
+          const std::string why = "unavailable: no " +
+                                  std::filesystem::path(path).filename().string() +
+                                  " in FLOPSCOPE_PLUGIN_DIR=" + dir;
+          register_backend(kind,
+                           [kind, why] { return std::make_unique<UnavailableBackend>(kind, why); });
+        }
+        continue;
+      }
       void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
       if (!handle) {
         const char* e = dlerror();

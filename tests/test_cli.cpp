@@ -18,8 +18,9 @@ struct Result {
   std::string out;  // stdout and stderr together
 };
 
-Result flopscope(const std::string& args) {
-  std::string cmd = std::string(FLOPSCOPE_BINARY) + " " + args + " 2>&1";
+// `env`: VAR=value assignments for this run only ("" for none).
+Result flopscope(const std::string& args, const std::string& env = "") {
+  std::string cmd = env + " " + std::string(FLOPSCOPE_BINARY) + " " + args + " 2>&1";
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
   char buf[4096];
@@ -158,15 +159,21 @@ TEST(Cli, DangerousOutputsAndImpossibleInputExitTwo) {
                 " -- '--benchmark_filter=('");
   EXPECT_EQ(r.code, 2) << r.out;
   // The worker's variable, set in a user's shell: never serve a terminal.
-  const std::string cmd = "FLOPSCOPE_CPU_LIBRARY_WORKER=0,1 " + std::string(FLOPSCOPE_BINARY) +
-                          " devices </dev/null 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[512] = {};
-  const size_t n = fread(buf, 1, sizeof buf - 1, p);
-  const int status = pclose(p);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << std::string(buf, n);
-  EXPECT_NE(std::string(buf, n).find("FLOPSCOPE_CPU_LIBRARY_WORKER is set"), std::string::npos);
+  r = flopscope("devices </dev/null", "FLOPSCOPE_CPU_LIBRARY_WORKER=0,1");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("FLOPSCOPE_CPU_LIBRARY_WORKER is set"), std::string::npos) << r.out;
   fs::remove_all(dir);
+}
+
+// A plugin folder the user named but mistyped: the GPU backends say so
+// instead of vanishing from the listing.
+TEST(Cli, MistypedPluginFolderIsNamed) {
+  auto r = flopscope("devices", "FLOPSCOPE_PLUGIN_DIR=/nonexistent-plugins");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("cuda: unavailable: no libflopscope_cuda.so in "
+                       "FLOPSCOPE_PLUGIN_DIR=/nonexistent-plugins"),
+            std::string::npos)
+      << r.out;
 }
 
 // A forced implementation the device lacks: the reason, with what the
