@@ -176,8 +176,10 @@ Reference parse_reference(const std::string& path, const std::string& text) {
                    : !rule.name_contains.empty() ? "*" + rule.name_contains + "*"
                                                  : rule.kind;
     if (d.contains("count_per_node")) {
-      if (!d["count_per_node"].is_number_integer() || d["count_per_node"].get<int>() < 1)
-        c.fail(ptr + "/count_per_node", "must be a whole number, 1 or more");
+      // Read as int64 first: get<int>() wraps 4294967297 to 1.
+      if (!d["count_per_node"].is_number_integer() || d["count_per_node"].get<int64_t>() < 1 ||
+          d["count_per_node"].get<int64_t>() > 1'000'000)
+        c.fail(ptr + "/count_per_node", "must be a whole number, 1 to 1000000");
       rule.count_per_node = d["count_per_node"].get<int>();
     }
     rule.peer_tolerance = c.number(at(d, "peer_tolerance"), ptr + "/peer_tolerance", 0, 1, false,

@@ -154,6 +154,13 @@ TEST(Reference, MalformedNamesLineAndField) {
         R"({"schema_version": "2.0.0", "kind": "flopscope-reference", "name": "t", "devices": []})");
   });
   EXPECT_NE(e.find("schema_version"), std::string::npos) << e;
+  // 2^32 + 1 must not wrap to a count of 1.
+  e = what_of([] {
+    make_ref(std::string(kRefHeader) +
+             "\n\"devices\": [{\"match\": {\"kind\": \"cpu\"}, \"count_per_node\": 4294967297,"
+             " \"minimums\": []}]}");
+  });
+  EXPECT_NE(e.find("count_per_node: must be a whole number"), std::string::npos) << e;
   e = what_of([] { load_reference("/nonexistent/ref.json"); });
   EXPECT_NE(e.find("/nonexistent/ref.json: cannot read"), std::string::npos) << e;
 }
