@@ -158,6 +158,11 @@ TEST(Cli, DangerousOutputsAndImpossibleInputExitTwo) {
   r = flopscope("run --quick --quiet --kernels stream --output " + out +
                 " -- '--benchmark_filter=('");
   EXPECT_EQ(r.code, 2) << r.out;
+  r = flopscope("run --quick --quiet --kernels peak --precisions fp64 --output " + out +
+                " -- --benchmark_filter=no-such-item");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("--benchmark_filter matched none"), std::string::npos) << r.out;
+  fs::remove(out);
   // The worker's variable, set in a user's shell: never serve a terminal.
   r = flopscope("devices </dev/null", "FLOPSCOPE_CPU_LIBRARY_WORKER=0,1");
   EXPECT_EQ(r.code, 2) << r.out;

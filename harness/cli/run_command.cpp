@@ -487,12 +487,20 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
     return kExitInterrupted;
   }
   int code = exit_code_of(record.measurements);
-  if (!o.implementation.empty() && !record.measurements.empty() &&
-      std::all_of(record.measurements.begin(), record.measurements.end(), [](const Measurement& m) {
-        return m.status == MeasurementStatus::unsupported;
-      })) {
+  // A forced name or a filter that selected nothing is a mistyped argument,
+  // not a run that passed.
+  auto none_but = [&](MeasurementStatus left_out) {
+    return !record.measurements.empty() &&
+           std::all_of(record.measurements.begin(), record.measurements.end(),
+                       [&](const Measurement& m) { return m.status == left_out; });
+  };
+  if (!o.implementation.empty() && none_but(MeasurementStatus::unsupported)) {
     std::cerr << "flopscope: --implementation " << o.implementation
               << ": no selected kernel has it (the table names what each has)\n";
+    late_usage_error = true;
+  }
+  if (has_benchmark_flag(o.benchmark_flags, "filter") && none_but(MeasurementStatus::skipped)) {
+    std::cerr << "flopscope: --benchmark_filter matched none of the selected items\n";
     late_usage_error = true;
   }
 
