@@ -61,6 +61,28 @@ bool can_create_in(const std::string& dir, int* err) {
   return true;
 }
 
+// Writes all of `content` to `fd`, flushes it to disk and closes `fd`;
+// errno of the first failure, or 0.
+int write_all_and_close(int fd, const std::string& content) {
+  size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      return err;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return err;
+  }
+  return ::close(fd) == 0 ? 0 : errno;
+}
+
 }  // namespace
 
 void write_file_atomically(const std::string& requested, const std::string& content) {
@@ -68,21 +90,9 @@ void write_file_atomically(const std::string& requested, const std::string& cont
   std::string tmp = path + ".tmp" + std::to_string(getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw UsageError("cannot write " + requested + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw UsageError("cannot write " + requested + ": " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if (const int err = write_all_and_close(fd, content); err != 0) {
     ::unlink(tmp.c_str());
-    throw UsageError("cannot write " + requested + ": " + std::strerror(errno));
+    throw UsageError("cannot write " + requested + ": " + std::strerror(err));
   }
   // Renaming over a device node or a FIFO would replace it with this file.
   struct stat st {};
@@ -136,18 +146,7 @@ std::string write_new_file(const std::string& prefix, const std::string& content
   // mkstemp creates with O_EXCL: never through a link, never over a file.
   const int fd = ::mkstemp(path.data());
   if (fd < 0) return "";
-  size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      ::unlink(path.c_str());
-      return "";
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if (write_all_and_close(fd, content) != 0) {
     ::unlink(path.c_str());
     return "";
   }

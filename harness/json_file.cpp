@@ -48,6 +48,12 @@ size_t too_deep_at(const std::string& t) {
 
 }  // namespace
 
+std::string json_error_reason(const nlohmann::json::exception& e) {
+  const std::string why = e.what();
+  const auto p = why.find("] ");
+  return p == std::string::npos ? why : why.substr(p + 2);
+}
+
 nlohmann::json parse_json_text(const std::string& path, const std::string& text) {
   if (const size_t at = too_deep_at(text); at != std::string::npos)
     throw UsageError(path + ": line " + std::to_string(line_of_offset(text, at)) +
@@ -57,9 +63,7 @@ nlohmann::json parse_json_text(const std::string& path, const std::string& text)
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::out_of_range& e) {
     // A number beyond double's range ("1e999"): nlohmann names it, not where.
-    std::string why = e.what();
-    if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
-    throw UsageError(path + ": not valid JSON: " + why);
+    throw UsageError(path + ": not valid JSON: " + json_error_reason(e));
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is 1-based: the byte at which the parser gave up.
     const size_t at = e.byte > 0 ? e.byte - 1 : 0;

@@ -40,6 +40,9 @@ int line_of(const std::map<std::string, int>& lines, std::string pointer);
 // 1-based line of a byte offset.
 int line_of_offset(const std::string& text, size_t offset);
 
+// nlohmann's message without its "[json.exception.type_error.302] " tag.
+std::string json_error_reason(const nlohmann::json::exception& e);
+
 // Runs `consume` over a document read from `path`. Readers take fields
 // with nlohmann's value() and get<>(), which throw on a field of the wrong
 // type ("median_flops": "NaN"); that is bad input, so it becomes
@@ -49,9 +52,7 @@ decltype(auto) consume_document(const std::string& path, Consume&& consume) {
   try {
     return consume();
   } catch (const nlohmann::json::exception& e) {
-    std::string why = e.what();
-    if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
-    throw UsageError(path + ": a field has the wrong type or is missing: " + why);
+    throw UsageError(path + ": a field has the wrong type or is missing: " + json_error_reason(e));
   }
 }
 

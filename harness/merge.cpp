@@ -114,10 +114,13 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
                        std::to_string(k.size - 1));
     if (!seen.insert(k.rank).second)
       throw UsageError(p.path + ": rank " + std::to_string(k.rank) + " given twice");
-    for (const auto& d : p.doc.value("devices", nlohmann::json::array()))
-      if (d.value("id", "").find('/') != std::string::npos)
-        throw UsageError(p.path + ": device " + d.value("id", "") +
-                         " is already qualified by node: merge takes rank files, not rack results");
+    consume_document(p.path, [&] {
+      for (const auto& d : p.doc.value("devices", nlohmann::json::array()))
+        if (d.value("id", "").find('/') != std::string::npos)
+          throw UsageError(
+              p.path + ": device " + d.value("id", "") +
+              " is already qualified by node: merge takes rank files, not rack results");
+    });
     ranks.push_back(k);
   }
   std::sort(ranks.begin(), ranks.end(),
@@ -145,7 +148,11 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
   doc["schema_version"] = kSchemaVersion;
   doc["tool"] = get(first, "tool");
   doc["command_line"] = get(first, "command_line");
-  std::string started = first.value("started_at", ""), finished = first.value("finished_at", "");
+  std::string started, finished;
+  consume_document(ranks.front().part->path, [&] {
+    started = first.value("started_at", "");
+    finished = first.value("finished_at", "");
+  });
   bool complete = out.missing_ranks.empty();
   bool any_incomplete = false, failed = false, unverified = false;
   nlohmann::json devices = nlohmann::json::array(), measurements = nlohmann::json::array(),
@@ -155,64 +162,67 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
   std::map<std::string, std::map<std::string, double>> per_class;  // class -> id -> flops
   std::map<std::string, std::set<std::string>> class_kernels, class_precisions;
   std::map<std::string, nlohmann::json> beside;
-  for (const auto& k : ranks) {
-    const auto& d = k.part->doc;
-    started = std::min(started, d.value("started_at", started));
-    finished = std::max(finished, d.value("finished_at", finished));
-    const bool c = d.value("complete", false);
-    complete &= c;
-    any_incomplete |= !c;
-    // A rank's file says "running" until the rank finished or was
-    // interrupted: one still "running" here is a rank that died mid-run
-    // (SIGKILL, out of memory, a node lost), its last checkpoint kept.
-    if (get(get(d, "rank"), "status") == "running") out.died_ranks.push_back(k.rank);
-    const std::string prefix = k.node + "/";
-    auto& node = nodes[k.node];
-    if (node.is_null())
-      node = {{"node", k.node},
-              {"hostname", k.hostname},
-              {"ranks", nlohmann::json::array()},
-              {"devices", nlohmann::json::array()},
-              {"complete", true},
-              {"host", get(d, "host")},
-              {"topology", get(d, "topology")}};
-    node["ranks"].push_back(k.rank);
-    node["complete"] = node["complete"].get<bool>() && c;
-    for (auto dev : d.value("devices", nlohmann::json::array())) {
-      const std::string id = prefix + dev.value("id", "");
-      name_of[id] = dev.value("name", "");
-      dev["id"] = id;
-      dev["details"]["rank"] = k.rank;
-      node["devices"].push_back(id);
-      devices.push_back(dev);
-    }
-    for (auto m : d.value("measurements", nlohmann::json::array())) {
-      m["device"] = prefix + m.value("device", "");
-      failed |= m.value("status", "") == "failed";
-      unverified |= m.value("status", "") == "not_verified";
-      measurements.push_back(m);
-    }
-    for (const auto& n : d.value("notes", nlohmann::json::array()))
-      notes.push_back("rank " + std::to_string(k.rank) + ": " + n.get<std::string>());
-    for (const char* cls : kClasses) {
-      const auto c_doc = get(get(d, "classes"), cls);
-      for (const auto& [id, v] : get(c_doc, "per_device").items()) {
-        per_class[cls][prefix + id] = v.get<double>();
-        if (get(c_doc, "kernel").is_string()) class_kernels[cls].insert(c_doc["kernel"]);
-        if (get(c_doc, "precision").is_string()) class_precisions[cls].insert(c_doc["precision"]);
+  // Every field of a rank's file is read in this loop: one of the wrong
+  // type names its file (consume_document).
+  for (const auto& k : ranks)
+    consume_document(k.part->path, [&] {
+      const auto& d = k.part->doc;
+      started = std::min(started, d.value("started_at", started));
+      finished = std::max(finished, d.value("finished_at", finished));
+      const bool c = d.value("complete", false);
+      complete &= c;
+      any_incomplete |= !c;
+      // A rank's file says "running" until the rank finished or was
+      // interrupted: one still "running" here is a rank that died mid-run
+      // (SIGKILL, out of memory, a node lost), its last checkpoint kept.
+      if (get(get(d, "rank"), "status") == "running") out.died_ranks.push_back(k.rank);
+      const std::string prefix = k.node + "/";
+      auto& node = nodes[k.node];
+      if (node.is_null())
+        node = {{"node", k.node},
+                {"hostname", k.hostname},
+                {"ranks", nlohmann::json::array()},
+                {"devices", nlohmann::json::array()},
+                {"complete", true},
+                {"host", get(d, "host")},
+                {"topology", get(d, "topology")}};
+      node["ranks"].push_back(k.rank);
+      node["complete"] = node["complete"].get<bool>() && c;
+      for (auto dev : d.value("devices", nlohmann::json::array())) {
+        const std::string id = prefix + dev.value("id", "");
+        name_of[id] = dev.value("name", "");
+        dev["id"] = id;
+        dev["details"]["rank"] = k.rank;
+        node["devices"].push_back(id);
+        devices.push_back(dev);
       }
-      for (const auto& [id, v] : get(c_doc, "beside").items()) beside[cls][prefix + id] = v;
-    }
-    rank_sections.push_back({{"rank", k.rank},
-                             {"node", k.node},
-                             {"hostname", k.hostname},
-                             {"file", k.part->path},
-                             {"complete", c},
-                             {"rank_info", get(d, "rank")},
-                             {"settings", get(d, "settings")},
-                             {"preflight", get(d, "preflight")},
-                             {"concurrent", get(d, "concurrent")}});
-  }
+      for (auto m : d.value("measurements", nlohmann::json::array())) {
+        m["device"] = prefix + m.value("device", "");
+        failed |= m.value("status", "") == "failed";
+        unverified |= m.value("status", "") == "not_verified";
+        measurements.push_back(m);
+      }
+      for (const auto& n : d.value("notes", nlohmann::json::array()))
+        notes.push_back("rank " + std::to_string(k.rank) + ": " + n.get<std::string>());
+      for (const char* cls : kClasses) {
+        const auto c_doc = get(get(d, "classes"), cls);
+        for (const auto& [id, v] : get(c_doc, "per_device").items()) {
+          per_class[cls][prefix + id] = v.get<double>();
+          if (get(c_doc, "kernel").is_string()) class_kernels[cls].insert(c_doc["kernel"]);
+          if (get(c_doc, "precision").is_string()) class_precisions[cls].insert(c_doc["precision"]);
+        }
+        for (const auto& [id, v] : get(c_doc, "beside").items()) beside[cls][prefix + id] = v;
+      }
+      rank_sections.push_back({{"rank", k.rank},
+                               {"node", k.node},
+                               {"hostname", k.hostname},
+                               {"file", k.part->path},
+                               {"complete", c},
+                               {"rank_info", get(d, "rank")},
+                               {"settings", get(d, "settings")},
+                               {"preflight", get(d, "preflight")},
+                               {"concurrent", get(d, "concurrent")}});
+    });
   for (int r : out.missing_ranks)
     notes.push_back("rank " + std::to_string(r) + " is missing: its partial result was not found");
   for (int r : out.died_ranks)

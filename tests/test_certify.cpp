@@ -488,6 +488,16 @@ TEST(Merge, RefusesBadInput) {
   // A job size past any rack bounds the work merge would do per rank.
   EXPECT_THROW(merge_partials({{"r0.json", partial(0, 2000000, "a", 0, 1)}}), UsageError);
   EXPECT_THROW(merge_partials({{"r0.json", partial(0, 0, "a", 0, 1)}}), UsageError);
+  // A field of the wrong type is bad input that names its file.
+  auto typed = partial(0, 1, "a", 0, 1e9);
+  typed["measurements"][0]["status"] = 5;
+  try {
+    merge_partials({{"r0.json", typed}});
+    ADD_FAILURE() << "a numeric status merged";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("r0.json: a field has the wrong type"), std::string::npos)
+        << e.what();
+  }
   auto no_flag = partial(0, 1, "a", 0, 1e9);
   no_flag.erase("complete");
   EXPECT_THROW(merge_partials({{"r0.json", no_flag}}), UsageError);

@@ -5,6 +5,7 @@
 #include "harness/errors.h"
 #include "kernels/fft/gpu/fft_gpu.h"
 #include "kernels/stencil/gpu/stencil_gpu.h"
+#include "kernels/stencil/stencil_spec.h"
 #include "kernels/stream/gpu/stream_gpu.h"
 
 namespace flopscope::gpu {
@@ -39,7 +40,9 @@ std::vector<ProblemSize> gpu_sizes_from_user(KernelKind k, const std::vector<int
       return {ProblemSize{{{"rounds", dims[0]}}}};
     case KernelKind::stencil:
       require(dims.size() == 1 || dims.size() == 3, "a stencil size is n or nx,ny,nz");
-      for (int64_t v : dims) require(v <= 1 << 16, "stencil edges are at most 65536");
+      for (int64_t v : dims)
+        require(v <= stencil::kMaxUserEdge,
+                "stencil edges are at most " + std::to_string(stencil::kMaxUserEdge));
       if (dims.size() == 1) return stencil::gpu::stencil_sizes(dims[0], dims[0], dims[0]);
       return stencil::gpu::stencil_sizes(dims[0], dims[1], dims[2]);
     case KernelKind::fft:

@@ -21,8 +21,6 @@ int merge_command(const MergeOptions& o) {
   for (const auto& f : o.files) {
     JsonText j = read_json_file(f);
     parts.push_back({f, std::move(j.doc)});
-    // Each file is merged alone first, so a malformed field names its file.
-    consume_document(f, [&] { return merge_partials({parts.back()}, o.peer_tolerance); });
   }
   MergeOutcome m = merge_partials(parts, o.peer_tolerance);
   write_file_atomically(o.output, m.doc.dump(2) + "\n");

@@ -29,6 +29,10 @@ FLOPSCOPE_HOST_DEVICE constexpr int radius(Star s) {
   return s == Star::point7 ? 1 : 4;
 }
 
+// Largest edge a user may ask for (--sizes), on every device: keeps a grid's
+// element count far inside int64, so the memory checks stay meaningful.
+inline constexpr int64_t kMaxUserEdge = int64_t{1} << 16;
+
 // FLOP per updated point, counted from star_point below: one multiply for
 // c0*u, then per radius 5 adds for the 6 neighbours, 1 multiply and 1 add to
 // accumulate (an FMA counts 2). 7-point: 1 + 7 = 8 (DESIGN.md); 25-point: 29.

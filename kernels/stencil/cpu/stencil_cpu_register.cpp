@@ -17,7 +17,6 @@ constexpr int64_t kDefaultEdge = 256;
 // Two grids of 194^3 FP64 are 2 x 58 MiB: still well beyond a server's L3
 // per core share, so even the quick figure is memory-bound.
 constexpr int64_t kQuickEdge = 192;
-constexpr int64_t kMaxEdge = 1 << 16;
 
 bool has_sweep(Precision p) {
   return p == Precision::fp64 || p == Precision::fp32;
@@ -39,12 +38,10 @@ std::vector<ProblemSize> sizes_from_user(const CpuContext&, Precision p,
     throw UsageError("--sizes for stencil: N (a cube of N^3 updated points) or NxMxK");
   const int64_t nx = dims[0], ny = dims.size() == 3 ? dims[1] : dims[0],
                 nz = dims.size() == 3 ? dims[2] : dims[0];
-  // The edge limit keeps the grid's element count far inside int64 (and
-  // the memory check below meaningful), as on the GPUs.
   for (int64_t d : {nx, ny, nz})
-    if (d < 1 || d > kMaxEdge)
-      throw UsageError("--sizes for stencil: edges are 1.." + std::to_string(kMaxEdge) + ", not " +
-                       std::to_string(d));
+    if (d < 1 || d > kMaxUserEdge)
+      throw UsageError("--sizes for stencil: edges are 1.." + std::to_string(kMaxUserEdge) +
+                       ", not " + std::to_string(d));
   const int element = p == Precision::fp32 ? 4 : 8;
   const GridLayout g = make_layout(nx, ny, nz, radius(Star::point25), element);
   const double need = 2.0 * static_cast<double>(g.elements) * element;
