@@ -1,5 +1,7 @@
 #include "harness/kernel_run.h"
 
+#include <strings.h>
+
 #include <nlohmann/json.hpp>
 
 namespace flopscope {
@@ -27,6 +29,19 @@ int64_t ProblemSize::get(const std::string& name, int64_t fallback) const {
 }
 
 nlohmann::json KernelRun::details() const {
+  return nullptr;
+}
+
+std::unique_ptr<KernelRun> only_if_named(std::unique_ptr<KernelRun> run,
+                                         const KernelRequest& request, std::string* unsupported) {
+  const std::string& want = request.implementation;
+  if (!run || want.empty()) return run;
+  const std::string have = run->implementation();
+  if (have.size() >= want.size() && strncasecmp(have.c_str(), want.c_str(), want.size()) == 0)
+    return run;
+  if (unsupported)
+    *unsupported = "no implementation '" + want + "' for " +
+                   std::string(to_string(request.kernel)) + " here; available: " + have;
   return nullptr;
 }
 

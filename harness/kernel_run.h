@@ -89,4 +89,13 @@ class KernelRun {
   virtual bool corrupt_output_for_test(int64_t /*element*/) { return false; }
 };
 
+// The rule for a forced --implementation at a kernel that does not choose
+// among implementations by name itself (one each: stream, stencil, the
+// chains; or one library: cuBLAS, cuFFT, rocFFT): the name must begin its
+// implementation(), case aside ("flopscope-stream", "cufft"). Otherwise
+// nothing runs: nullptr, with *unsupported saying what there is. `run` may
+// be null (then it is passed on with *unsupported as the factory left it).
+std::unique_ptr<KernelRun> only_if_named(std::unique_ptr<KernelRun> run,
+                                         const KernelRequest& request, std::string* unsupported);
+
 }  // namespace flopscope

@@ -80,7 +80,7 @@ fi
 # The stencil march without look-ahead (as measured before it existed), with
 # its own copy for the roofline: the run above has the default, planes loaded
 # ahead, so the two rooflines side by side say what the look-ahead gives.
-step stencil_march 90 "$bin/flopscope" run --devices cuda:0 --kernels stream,stencil \
+step stencil_march 90 "$bin/flopscope" run --devices cuda:0 --kernels stencil \
   --precisions fp64,fp32 --implementation z-march --quick --quiet --output "$out/stencil-z-march.json"
 
 echo >>"$summary"

@@ -12,6 +12,7 @@
 #include "harness/class_summary.h"
 #include "harness/efficiency.h"
 #include "harness/errors.h"
+#include "harness/kernel_run.h"
 #include "harness/plan.h"
 #include "harness/reports.h"
 #include "harness/statistics.h"
@@ -327,4 +328,39 @@ TEST(AtomicFile, SpecialFilesLinksAndCollisions) {
   EXPECT_TRUE(fs::is_regular_file(saved) && fs::is_regular_file(again));
   fs::current_path(cwd);
   fs::remove_all(dir);
+}
+
+// A forced --implementation at a kernel with one implementation: a prefix of
+// its name, case aside, runs it; anything else is refused with what it has.
+namespace {
+class NamedRun final : public KernelRun {
+ public:
+  std::string implementation() const override { return "cuFFT 12.0, Z2Z"; }
+  double flop_per_iteration() const override { return 1; }
+  double bytes_per_iteration() const override { return 0; }
+  double run(int64_t) override { return 1; }
+  Verification verify() override { return {true, true, 0, 0, "ok"}; }
+};
+}  // namespace
+
+TEST(Implementation, ForcedNameMustBeginTheImplementation) {
+  KernelRequest r;
+  r.kernel = KernelKind::fft;
+  std::string why = "untouched";
+  EXPECT_NE(only_if_named(std::make_unique<NamedRun>(), r, &why), nullptr);  // nothing forced
+  for (const char* name : {"cufft", "cuFFT 12", "CUFFT 12.0, Z2Z"}) {
+    r.implementation = name;
+    EXPECT_NE(only_if_named(std::make_unique<NamedRun>(), r, &why), nullptr) << name;
+  }
+  EXPECT_EQ(why, "untouched");
+  for (const char* name : {"fftw", "cufft 13", "cuFFT 12.0, Z2Z and more", "FFT"}) {
+    r.implementation = name;
+    EXPECT_EQ(only_if_named(std::make_unique<NamedRun>(), r, &why), nullptr) << name;
+    EXPECT_EQ(why, "no implementation '" + std::string(name) +
+                       "' for fft here; available: cuFFT 12.0, Z2Z");
+  }
+  // A factory that already refused keeps its own reason.
+  why = "cuFFT unavailable";
+  EXPECT_EQ(only_if_named(nullptr, r, &why), nullptr);
+  EXPECT_EQ(why, "cuFFT unavailable");
 }

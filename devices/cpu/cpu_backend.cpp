@@ -162,19 +162,8 @@ std::unique_ptr<KernelRun> CpuBackend::make_run(const Device&, const KernelReque
                                                 std::string* unsupported) {
   if (const CpuKernel* kernel = find_cpu_kernel(request.kernel)) {
     auto run = kernel->make(description().context, request, unsupported);
-    // GEMM and FFT choose among implementations by --implementation
-    // themselves; the others have one each, which a forced name must begin
-    // (flopscope-stream, flopscope-jacobi-avx2): any other name is not run.
-    const bool chooses = request.kernel == KernelKind::gemm || request.kernel == KernelKind::fft;
-    const std::string& want = request.implementation;
-    if (run && !chooses && !want.empty() && run->implementation().rfind(want, 0) != 0) {
-      if (unsupported)
-        *unsupported = "no implementation '" + want + "' for " +
-                       std::string(to_string(request.kernel)) +
-                       " here; available: " + run->implementation();
-      return nullptr;
-    }
-    return run;
+    return kernel->chooses_implementation ? std::move(run)
+                                          : only_if_named(std::move(run), request, unsupported);
   }
   if (unsupported)
     *unsupported = "no CPU implementation of " + std::string(to_string(request.kernel)) + " yet";

@@ -44,6 +44,10 @@ struct CpuKernel {
   std::function<std::vector<ProblemSize>(const CpuContext&, Precision,
                                          const std::vector<int64_t>& dims)>
       sizes_from_user = {};
+  // True when `make` picks among implementations by --implementation itself
+  // (the GEMM's libraries and configurations); otherwise a forced name must
+  // begin the run's implementation() (only_if_named, harness/kernel_run.h).
+  bool chooses_implementation = false;
 };
 
 void register_cpu_kernel(CpuKernel k);

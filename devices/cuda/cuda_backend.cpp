@@ -55,13 +55,14 @@ std::vector<ProblemSize> CudaBackend::gemm_sizes(const gpu::GpuKernelContext& c,
 std::unique_ptr<KernelRun> CudaBackend::make_gemm_run(const gpu::GpuKernelContext& c,
                                                       const KernelRequest& request,
                                                       std::string* unsupported) {
-  return gemm::cuda::make_cublas_gemm_run(c, request, unsupported);
+  return only_if_named(gemm::cuda::make_cublas_gemm_run(c, request, unsupported), request,
+                       unsupported);
 }
 
 std::unique_ptr<KernelRun> CudaBackend::make_fft_run(const gpu::GpuKernelContext& c,
                                                      const KernelRequest& request,
                                                      std::string* unsupported) {
-  return fft::cuda::make_cufft_run(c, request, unsupported);
+  return only_if_named(fft::cuda::make_cufft_run(c, request, unsupported), request, unsupported);
 }
 
 // FP16 has both an FP16x2 chain and a tensor-core (mma.sync, sm_70 on) chain.
@@ -76,7 +77,8 @@ int64_t CudaBackend::matrix_peak_rounds(Precision, bool quick) {
 std::unique_ptr<KernelRun> CudaBackend::make_matrix_peak_run(const gpu::GpuKernelContext& c,
                                                              const KernelRequest& request,
                                                              std::string* unsupported) {
-  return peak::cuda::make_mma_peak_run(c, request, unsupported);
+  return only_if_named(peak::cuda::make_mma_peak_run(c, request, unsupported), request,
+                       unsupported);
 }
 
 std::optional<double> CudaBackend::measure_clock_hz(const Device& d) {

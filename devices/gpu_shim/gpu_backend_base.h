@@ -77,12 +77,17 @@ class GpuBackendBase : public Backend {
     switch (request.kernel) {
       case KernelKind::gemm:
         return make_gemm_run(c, request, unsupported);
+      // Stream and the vector chains have one implementation each: a forced
+      // name must begin it. The vendor's factories apply the same rule to
+      // their one library, or choose by name themselves.
       case KernelKind::stream:
-        return stream::gpu::make_gpu_stream_run(c, request, unsupported);
+        return only_if_named(stream::gpu::make_gpu_stream_run(c, request, unsupported), request,
+                             unsupported);
       case KernelKind::peak:
         if (peak::gpu::has_vector_chain(request.precision) &&
             request.size.variant != peak::gpu::kMatrixPeakVariant && !forces_matrix_peak(request))
-          return peak::gpu::make_gpu_peak_run(c, request, unsupported);
+          return only_if_named(peak::gpu::make_gpu_peak_run(c, request, unsupported), request,
+                               unsupported);
         return make_matrix_peak_run(c, request, unsupported);
       case KernelKind::stencil:
         return stencil::gpu::make_gpu_stencil_run(c, request, unsupported);

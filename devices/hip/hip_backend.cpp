@@ -42,7 +42,7 @@ std::unique_ptr<KernelRun> HipBackend::make_gemm_run(const gpu::GpuKernelContext
 std::unique_ptr<KernelRun> HipBackend::make_fft_run(const gpu::GpuKernelContext& c,
                                                     const KernelRequest& request,
                                                     std::string* unsupported) {
-  return fft::hip::make_rocfft_run(c, request, unsupported);
+  return only_if_named(fft::hip::make_rocfft_run(c, request, unsupported), request, unsupported);
 }
 
 // FP64 and FP16 have MFMA chains beside their FMA chains (CDNA).
@@ -57,7 +57,11 @@ int64_t HipBackend::matrix_peak_rounds(Precision p, bool quick) {
 std::unique_ptr<KernelRun> HipBackend::make_matrix_peak_run(const gpu::GpuKernelContext& c,
                                                             const KernelRequest& request,
                                                             std::string* unsupported) {
-  return peak::hip::make_mfma_peak_run(c, request, unsupported);
+  auto run = peak::hip::make_mfma_peak_run(c, request, unsupported);
+  // "mfma" picks these chains (forces_matrix_peak); any other forced name
+  // must begin their implementation().
+  return forces_matrix_peak(request) ? std::move(run)
+                                     : only_if_named(std::move(run), request, unsupported);
 }
 
 // --implementation mfma sends FP16 and FP64 peaks to the MFMA chains too.

@@ -1,6 +1,7 @@
 #include "kernels/fft/cpu/fft_cpu.h"
 
 #include <omp.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -270,7 +271,10 @@ std::unique_ptr<KernelRun> make_cpu_fft_run(const flopscope::cpu::CpuContext& ct
         "FFTW transforms fp64 and fp32 here, not " + std::string(to_string(request.precision));
     return nullptr;
   }
-  if (!request.implementation.empty() && request.implementation.rfind("fftw", 0) != 0) {
+  // Refused before any planning (FFTW_MEASURE takes seconds); the backend
+  // then holds the full name to the plan's implementation() (only_if_named).
+  if (!request.implementation.empty() &&
+      strncasecmp(request.implementation.c_str(), "fftw", 4) != 0) {
     *unsupported =
         "no implementation '" + request.implementation + "' for fft here; available: fftw";
     return nullptr;

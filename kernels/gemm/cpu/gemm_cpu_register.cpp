@@ -17,6 +17,8 @@ const flopscope::cpu::CpuKernelRegistrar kRegistrar({
     [](const CpuContext& c, const KernelRequest& r, std::string* unsupported) {
       return make_cpu_gemm_run(c, r, unsupported);
     },
+    /*sizes_from_user=*/{},
+    /*chooses_implementation=*/true,
 });
 
 }  // namespace
