@@ -2,12 +2,15 @@
 // errors, its result file against the schema, and no partial files.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -214,6 +217,24 @@ TEST(Cli, AbsentDeviceExitsThree) {
   fs::remove_all(dir);
 }
 
+// HWLOC_XMLFILE makes hwloc describe the recorded machine instead of this
+// one: right for `devices`, wrong for a run, which would pin threads to PUs
+// that do not exist here. The run refuses before measuring.
+TEST(Cli, RecordingOfAnotherMachineInHwlocXmlfileExitsTwo) {
+  const std::string xml = std::string(FLOPSCOPE_TEST_FIXTURES) + "/two_socket_8gpu.xml";
+  if (sysconf(_SC_NPROCESSORS_ONLN) >= 8) GTEST_SKIP() << "this machine has the recording's 8 PUs";
+  auto dir = scratch();
+  auto out = dir / "never.json";
+  auto r = flopscope("run --devices cpu0 --kernels peak --quiet --output " + out.string(),
+                     "HWLOC_XMLFILE=" + xml);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(count_lines(r.out), 1) << r.out;
+  EXPECT_NE(r.out.find("HWLOC_XMLFILE=" + xml + " describes 8 PUs"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_EQ(flopscope("devices", "HWLOC_XMLFILE=" + xml).code, 0);
+  fs::remove_all(dir);
+}
+
 TEST(Cli, DevicesFromRecordingsSideBySide) {
   const std::string fixture = std::string(FLOPSCOPE_TEST_FIXTURES) + "/two_socket_8gpu.xml";
   auto r = flopscope("devices --topology " + fixture + " --topology " + fixture + " --nodes 2");
@@ -381,6 +402,83 @@ TEST(CliSoak, SigintLeavesValidIncompleteResultAndExits130) {
   EXPECT_EQ(j["measurements"][0]["status"], "interrupted");
   EXPECT_GE(j["measurements"][0]["series"].size(), 1u);
   EXPECT_TRUE(schema_valid(out));
+  fs::remove_all(dir);
+}
+
+namespace {
+// Starts `flopscope args...` in `cwd` with stdout to /dev/null and stderr to
+// `err`; returns its pid.
+pid_t start_flopscope(const fs::path& cwd, const fs::path& err, std::vector<std::string> args) {
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  if (chdir(cwd.c_str()) != 0) _exit(126);
+  freopen("/dev/null", "w", stdout);
+  freopen(err.c_str(), "w", stderr);
+  std::vector<char*> argv{const_cast<char*>(FLOPSCOPE_BINARY)};
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(FLOPSCOPE_BINARY, argv.data());
+  _exit(127);
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+// Ctrl-C while devices are still being detected and the pre-flight runs
+// (well before any kernel): still exit 130 and a valid file marked incomplete.
+TEST(CliSoak, SigintBeforeTheFirstKernelStillWritesTheResult) {
+  auto dir = soak_scratch("early-sigint");
+  auto out = dir / "early.json";
+  const pid_t pid =
+      start_flopscope(dir, dir / "err",
+                      {"run", "--devices", "cpu0", "--kernels", "peak", "--precisions", "fp64",
+                       "--duration", "60s", "--quiet", "--output", out.string()});
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(kill(pid, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 130) << read_text(dir / "err");
+  ASSERT_TRUE(fs::exists(out)) << read_text(dir / "err");
+  EXPECT_FALSE(read_json(out)["complete"].get<bool>());
+  EXPECT_TRUE(schema_valid(out));
+  fs::remove_all(dir);
+}
+
+// The output folder vanishes during the run (or the disk fills): what was
+// measured is kept in a new file NAME.saved-XXXXXX in the working folder,
+// the message says where, and the exit code is 2.
+TEST(CliSoak, OutputThatCanNoLongerBeWrittenIsSavedBesideAndExitsTwo) {
+  auto dir = soak_scratch("saved");
+  fs::create_directories(dir / "out");
+  fs::create_directories(dir / "work");
+  const pid_t pid = start_flopscope(
+      dir / "work", dir / "err",
+      {"run", "--devices", "cpu0", "--kernels", "peak", "--precisions", "fp64", "--duration", "3s",
+       "--quiet", "--output", (dir / "out" / "r.json").string()});
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  fs::remove_all(dir / "out");
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const std::string err = read_text(dir / "err");
+  ASSERT_TRUE(WIFEXITED(status)) << err;
+  EXPECT_EQ(WEXITSTATUS(status), 2) << err;
+  std::vector<fs::path> saved;
+  for (const auto& e : fs::directory_iterator(dir / "work"))
+    if (e.path().filename().string().rfind("r.json.saved-", 0) == 0) saved.push_back(e.path());
+  ASSERT_EQ(saved.size(), 1u) << err;
+  EXPECT_NE(err.find("saved as ./" + saved[0].filename().string() + " instead"), std::string::npos)
+      << err;
+  auto j = read_json(saved[0]);
+  EXPECT_TRUE(j["complete"].get<bool>());
+  ASSERT_EQ(j["measurements"].size(), 1u);
+  EXPECT_TRUE(j["measurements"][0]["verified"].get<bool>());
+  EXPECT_TRUE(schema_valid(saved[0]));
   fs::remove_all(dir);
 }
 

@@ -188,3 +188,21 @@ TEST(Mpi, KilledRankLeavesPartialFilesThatMergeNamingIt) {
   EXPECT_NE(r.out.find("rank 1 died mid-run"), std::string::npos) << r.out;
   fs::remove_all(dir);
 }
+
+// A rank's variables without its launcher (a job script run by hand, or
+// mpirun of one MPI under another's variables): MPI starts alone, as rank 0
+// of 1, and every such process would write rank 0's file over the others'.
+// The run refuses before measuring: one line, exit 2, no file.
+TEST(Mpi, LauncherVariablesWithoutTheLauncherExitTwo) {
+  if (!flopscope::rack::mpi_built()) GTEST_SKIP() << "flopscope built without MPI";
+  auto dir = scratch("singleton");
+  auto out = dir / "rack.json";
+  auto r = shell("PMI_RANK=1 PMI_SIZE=2 timeout 60 " + std::string(FLOPSCOPE_BINARY) +
+                 " run --kernels peak --precisions fp64 --quiet --output " + out.string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("the environment says rank 1 of 2 (mpich), MPI says 0 of 1"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(fs::is_empty(dir)) << "neither the result nor a partial file";
+  fs::remove_all(dir);
+}
