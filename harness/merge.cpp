@@ -1,4 +1,5 @@
 #include "harness/merge.h"
+#include "harness/job_limits.h"
 
 #include <algorithm>
 #include <map>
@@ -15,9 +16,6 @@ namespace flopscope {
 namespace {
 
 const char* kClasses[] = {"basic", "intelligent", "supercomputing"};
-
-// The most ranks a partial file may claim, as many as `--nodes` allows.
-constexpr int64_t kMaxRanks = 1000000;
 
 // Const lookups that give null for what a document lacks. A reference, so
 // range-for over its items() never iterates a destroyed temporary.
@@ -83,9 +81,9 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
     // The job size bounds the work below (one entry per missing rank): a
     // file claiming billions of ranks is malformed, not a rack.
     const int64_t claimed = get(r, "size").get<int64_t>();
-    if (claimed < 1 || claimed > kMaxRanks)
+    if (claimed < 1 || claimed > kMaxJobSize)
       throw UsageError(p.path + ": \"rank\": size " + std::to_string(claimed) + " outside 1.." +
-                       std::to_string(kMaxRanks));
+                       std::to_string(kMaxJobSize));
     if (!get(p.doc, "complete").is_boolean())
       throw UsageError(p.path + ": no \"complete\" flag: not a rank's partial result");
     const int64_t rank_no = get(r, "rank").get<int64_t>();
@@ -100,7 +98,7 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
            static_cast<int>(claimed),
            get(r, "node_index").is_number_integer()
                ? static_cast<int>(
-                     std::clamp<int64_t>(get(r, "node_index").get<int64_t>(), -1, kMaxRanks))
+                     std::clamp<int64_t>(get(r, "node_index").get<int64_t>(), -1, kMaxJobSize))
                : -1,
            hostname.is_string() ? hostname.get<std::string>() : "?",
            ""};

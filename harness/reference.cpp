@@ -1,4 +1,5 @@
 #include "harness/reference.h"
+#include "harness/job_limits.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -178,8 +179,9 @@ Reference parse_reference(const std::string& path, const std::string& text) {
     if (d.contains("count_per_node")) {
       // Read as int64 first: get<int>() wraps 4294967297 to 1.
       if (!d["count_per_node"].is_number_integer() || d["count_per_node"].get<int64_t>() < 1 ||
-          d["count_per_node"].get<int64_t>() > 1'000'000)
-        c.fail(ptr + "/count_per_node", "must be a whole number, 1 to 1000000");
+          d["count_per_node"].get<int64_t>() > kMaxJobSize)
+        c.fail(ptr + "/count_per_node",
+               "must be a whole number, 1 to " + std::to_string(kMaxJobSize));
       rule.count_per_node = d["count_per_node"].get<int>();
     }
     rule.peer_tolerance = c.number(at(d, "peer_tolerance"), ptr + "/peer_tolerance", 0, 1, false,

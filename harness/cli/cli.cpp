@@ -6,6 +6,7 @@
 
 #include "harness/cli/run_command.h"
 #include "harness/errors.h"
+#include "harness/job_limits.h"
 
 namespace flopscope::cli {
 
@@ -37,7 +38,7 @@ int run_cli(const std::vector<std::string>& args_in) {
   devices->add_option("--topology", dopt.topologies,
                       "hwloc XML recording(s) instead of this machine");
   devices->add_option("--nodes", dopt.nodes, "Multiply node peaks by N nodes")
-      ->check(CLI::Range(1, 1000000));
+      ->check(CLI::Range(int64_t{1}, kMaxJobSize));
   devices->add_option("--clock", dopt.clock, "Clock for recordings without one, e.g. 2.4GHz");
 
   RunOptions ropt;

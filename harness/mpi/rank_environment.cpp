@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "harness/job_limits.h"
 #include "harness/mpi/rack.h"
 
 namespace flopscope::rack {
@@ -14,7 +15,7 @@ std::optional<int> env_int(const char* name) {
   if (!v || !*v) return std::nullopt;
   char* end = nullptr;
   const long n = std::strtol(v, &end, 10);
-  if (end == v || n < 0 || n > 1'000'000) return std::nullopt;
+  if (end == v || n < 0 || n > kMaxJobSize) return std::nullopt;
   return static_cast<int>(n);
 }
 

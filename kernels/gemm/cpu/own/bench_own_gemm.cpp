@@ -40,6 +40,7 @@
 #include "devices/cpu/clock_probe.h"
 #include "devices/cpu/cpu_backend.h"
 #include "devices/cpu/cpu_microarch.h"
+#include "harness/statistics.h"
 #include "kernels/gemm/cpu/blis_arch.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/gemm_spec.h"
@@ -275,12 +276,6 @@ std::pair<double, double> check(int64_t n, const T* a, const T* b, const T* c) {
   return {worst, flopscope::gemm::tolerance(e, n, n)};
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t h = v.size() / 2;
-  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-}
-
 // FLOP/s of the FMA chains in T's precision on every PU at once, over about
 // `seconds`; nullopt when there is no chain or its check failed (a figure
 // from an unchecked run is never shown).
@@ -341,18 +336,17 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   const auto clock_after = cpu::measure_clock(ctx.pus, 0.1);
   const auto [err, tol] = check(n, a.data(), b.data(), c.data());
 
-  double mean = 0, var = 0;
-  for (double r : rates) mean += r / static_cast<double>(rates.size());
-  for (double r : rates) var += (r - mean) * (r - mean) / static_cast<double>(rates.size());
-  const double med = median(rates);
-  const double best = *std::max_element(rates.begin(), rates.end());
+  // The harness's statistics: the same median and (sample) cv as a run.
+  const flopscope::Summary stats = flopscope::summarize(rates);
+  const double med = stats.median;
+  const double best = stats.best;
   const double worst = *std::min_element(rates.begin(), rates.end());
   const double hz = 0.5 * (clock_before.mean_hz + clock_after.mean_hz);
   const double peak = flop_per_cycle * static_cast<double>(ctx.threads()) * hz;
   std::printf(
       "%s n=%lld: median %.1f GFLOP/s (best %.1f, worst %.1f, cv %.1f%%, %d reps x %d calls)",
       sizeof(T) == 8 ? "fp64" : "fp32", static_cast<long long>(n), med * 1e-9, best * 1e-9,
-      worst * 1e-9, 100.0 * std::sqrt(var) / mean, o.reps, calls);
+      worst * 1e-9, 100.0 * stats.cv, o.reps, calls);
   std::printf("; clock %.3f GHz (%.3f before, %.3f after)", hz * 1e-9, clock_before.mean_hz * 1e-9,
               clock_after.mean_hz * 1e-9);
   if (peak > 0)
@@ -361,7 +355,7 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   else
     std::printf("; peak unknown");
   if (chains_ok && !chains.empty()) {
-    const double chain = median(chains);
+    const double chain = flopscope::summarize(chains).median;
     std::printf("; FMA chains between the repetitions %.1f GFLOP/s (median of %zu, %.1f-%.1f",
                 chain * 1e-9, chains.size(), *std::min_element(chains.begin(), chains.end()) * 1e-9,
                 *std::max_element(chains.begin(), chains.end()) * 1e-9);
