@@ -1,23 +1,15 @@
 #include "harness/class_summary.h"
 
+#include <algorithm>
 #include <set>
 
 namespace flopscope {
 
 namespace {
 
-// The precisions whose GEMM is a class's headline. Intelligent takes the
-// better of FP16 and BF16 on matrix units; TF32, FP8 and INT8 stand beside.
 bool headline_precision(PerfClass c, Precision p) {
-  switch (c) {
-    case PerfClass::basic:
-      return p == Precision::fp32;
-    case PerfClass::supercomputing:
-      return p == Precision::fp64;
-    case PerfClass::intelligent:
-      return p == Precision::fp16 || p == Precision::bf16;
-  }
-  return false;
+  const auto& ps = headline_precisions(c);
+  return std::find(ps.begin(), ps.end(), p) != ps.end();
 }
 
 const char* headline_name(PerfClass c) {
@@ -25,10 +17,17 @@ const char* headline_name(PerfClass c) {
 }
 
 // GEMM is the headline. Until a device has a verified GEMM, its FMA-chain
-// figure stands in, and the summary names the kernel so nobody mistakes it.
+// figure stands in, and the summary names the kernel so nobody mistakes it;
+// certify never counts the stand-in (a certificate is of sustained GEMM).
 constexpr KernelKind kHeadlineOrder[] = {KernelKind::gemm, KernelKind::peak};
 
 }  // namespace
+
+const std::vector<Precision>& headline_precisions(PerfClass c) {
+  static const std::vector<Precision> fp64{Precision::fp64}, fp32{Precision::fp32},
+      half{Precision::fp16, Precision::bf16};
+  return c == PerfClass::supercomputing ? fp64 : c == PerfClass::basic ? fp32 : half;
+}
 
 nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
                                  const std::vector<std::string>& device_ids) {

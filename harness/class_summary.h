@@ -10,6 +10,11 @@
 
 namespace flopscope {
 
+// The precisions whose GEMM is a class's headline: FP64 for
+// supercomputing, FP32 for basic, FP16 and BF16 (the better one) for
+// intelligent; TF32, FP8 and INT8 stand beside.
+const std::vector<Precision>& headline_precisions(PerfClass c);
+
 // classes: {basic|intelligent|supercomputing: {flops, unit, per_device,
 // kernel, precision, beside: {device: {fft, stencil, ...}}}}
 nlohmann::json summarize_classes(const std::vector<Measurement>& ms,

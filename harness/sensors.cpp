@@ -86,8 +86,10 @@ Attribution attribute_drop(double drop, double threshold, const std::vector<Sens
   Attribution a;
   if (!(drop > threshold)) {
     a.cause = "none";
-    a.evidence = "first-to-last change " + fmt("%.1f%%", -100 * drop) + " is within " +
-                 fmt("%.0f%%", 100 * threshold);
+    a.evidence = drop <= 0 ? "no drop: the rate rose " + fmt("%.1f%%", -100 * drop) +
+                                 " from the first window to the closing ones"
+                           : "dropped " + fmt("%.1f%%", 100 * drop) + ", within the " +
+                                 fmt("%.0f%%", 100 * threshold) + " threshold";
     return a;
   }
   // 1. The platform's own throttle reasons, counted after the first sample
@@ -130,6 +132,11 @@ Attribution attribute_drop(double drop, double threshold, const std::vector<Sens
     return a;
   }
   a.cause = "other";
+  // The device kept its clock: the slowdown came from outside (other work
+  // on the machine, a shared VM), not from the device throttling.
+  if (auto c = channel_ends(samples, &SensorSample::clock_hz);
+      c.first && c.last && *c.last >= 0.99 * *c.first)
+    context += "; the clock did not fall: outside load is likely";
   if (read > 0)
     a.evidence = "no throttle reason reported in " + std::to_string(read) + " readings" +
                  (other ? " (other reasons: " + std::to_string(other) + ")" : std::string()) +

@@ -14,7 +14,7 @@ void print_soak_table(std::ostream& os, const std::vector<Measurement>& ms) {
     const auto& s = *m.soak;
     if (!header) {
       os << "\nSustained (soak): burst = first window, steady = median after settling, drop = "
-            "first to last window\n";
+            "first window to the median of the closing ones\n";
       std::snprintf(line, sizeof line, "%-12s %-8s %-5s %-18s %14s %14s %7s %8s %7s  %s\n",
                     "device", "kernel", "prec", "size", "burst", "steady", "drop", "windows",
                     "checks", "cause");

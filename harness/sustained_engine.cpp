@@ -56,6 +56,15 @@ void check(KernelRun& run, const SoakSettings& s, SoakState& st, int window) {
   }
 }
 
+// The rate a soak ends at: the median of its closing windows (the last
+// tenth, at least 3 of 4 or more), so one noisy second at the end does not
+// read as a throttled device; a throttled one stays slow for all of them.
+double closing_rate(const std::vector<double>& w) {
+  const size_t n = w.size();
+  const size_t k = n < 4 ? 1 : std::clamp<size_t>(n / 10, 3, n - 1);
+  return summarize(std::vector<double>(w.end() - static_cast<std::ptrdiff_t>(k), w.end())).median;
+}
+
 // Fills the figures of `m` from the windows: steady is the headline (what
 // the class summary and certify use), burst and drop beside it.
 void summarize_windows(Measurement& m, SoakRecord& rec, const SoakState& st,
@@ -72,7 +81,8 @@ void summarize_windows(Measurement& m, SoakRecord& rec, const SoakState& st,
   const std::vector<double>& rate =
       m.bandwidth_only() ? st.window_bytes_per_second : st.window_flops;
   rec.unit = m.bandwidth_only() ? "B/s" : std::string(rate_unit(m.precision));
-  rec.drop = rate.front() > 0 ? (rate.front() - rate.back()) / rate.front() : 0;
+  const double closing = closing_rate(rate);
+  rec.drop = rate.front() > 0 ? (rate.front() - closing) / rate.front() : 0;
   // The spread of the steady windows, of the same rate.
   std::vector<double> steady(rate.begin() + rec.settle_windows, rate.end());
   Summary sum = summarize(steady);

@@ -1,8 +1,9 @@
 // Sustained runs (soaks): each planned (device, kernel, precision, size) runs
 // back to back for a given duration, and the engine records a FLOP/s point
 // per window of about a second, the burst (first window) and steady-state
-// (median after settling) figures, the drop from first to last window,
-// re-verification every few windows, and the device's telemetry beside it.
+// (median after settling) figures, the drop from the first window to the
+// closing ones, re-verification every few windows, and the device's
+// telemetry beside it.
 // Google Benchmark's iteration prediction suits neither soaks nor concurrent
 // runs, so this engine is flopscope's own.
 #pragma once
@@ -23,7 +24,7 @@ struct SoakSettings {
   double settle_fraction = 0.2;        // leading windows left out of the steady figure
   int verify_every_windows = 10;       // plus one check at the end, always
   double batch_target_s = 0.1;         // one run() call: short, so Ctrl-C stops within ~0.1 s
-  double drop_threshold = 0.05;        // smaller first-to-last changes are not attributed
+  double drop_threshold = 0.05;        // smaller drops are not attributed
   int clock_probe_every_windows = 10;  // when the sensors have no clock: the backend's probe
   // When to stop early; empty: on SIGINT/SIGTERM (harness/interrupt.h).
   std::function<bool()> stop_requested;

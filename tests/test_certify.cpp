@@ -512,3 +512,71 @@ TEST(Merge, RefusesBadInput) {
   EXPECT_EQ(partial_path("run.csv", 0), "run.rank0.csv");
   EXPECT_EQ(partial_path("dir.v2/run", 1), "dir.v2/run.rank1.json");
 }
+
+// A class is certified on its GEMM: the FMA-chain figure the run's class
+// summary lets stand in (run_doc puts it in per_device) never passes a
+// class minimum, and the row names the GEMM it used.
+TEST(Certify, ClassMinimumCountsGemmNeverTheChains) {
+  const auto r = make_ref(ref_with_min(R"({"class": "supercomputing", "flops": 40e9})"));
+  auto doc = run_doc({device("cpu0", "EPYC", 100e9)}, {measurement("cpu0", 90e9)});
+  ASSERT_TRUE(doc["classes"]["supercomputing"]["per_device"].contains("cpu0"));
+  auto rep = certify(doc, r);
+  EXPECT_EQ(rep.failures(), 1);
+  EXPECT_NE(failures_of(rep).find("no verified GEMM at fp64 (a class is certified on GEMM, never "
+                                  "on the FMA chains)"),
+            std::string::npos)
+      << failures_of(rep);
+
+  doc = run_doc({device("cpu0", "EPYC", 100e9)},
+                {measurement("cpu0", 90e9), measurement("cpu0", 70e9, "ok", "gemm")});
+  rep = certify(doc, r);
+  EXPECT_EQ(rep.failures(), 0) << failures_of(rep);
+  bool named = false;
+  for (const auto& c : rep.checks)
+    named |=
+        c.check == "class supercomputing: gemm fp64 (burst median)" && c.figure == "70 GFLOP/s";
+  EXPECT_TRUE(named);
+}
+
+// A figure above 101% of a peak says the peak table or the clock is wrong:
+// it cannot pass a fraction of that peak, but an absolute minimum still
+// holds (the rate itself was measured).
+TEST(Certify, FlaggedFigureCannotPassAFractionOfItsPeak) {
+  auto m = measurement("cpu0", 130e9, "ok", "gemm");
+  m["flags"] = {
+      "above 101% of the measured-clock peak (130.0%): the peak table or the clock is "
+      "wrong"};
+  const auto doc = run_doc({device("cpu0", "EPYC", 100e9)}, {m});
+  auto rep = certify(doc, make_ref(ref_with_min(R"({"kernel": "gemm", "precision": "fp64",
+                                                   "fraction_of_peak": 0.8, "peak": "clock"})")));
+  EXPECT_EQ(rep.failures(), 1);
+  EXPECT_NE(failures_of(rep).find("the figure is flagged (above 101%"), std::string::npos)
+      << failures_of(rep);
+  rep = certify(doc, make_ref(ref_with_min(R"({"kernel": "gemm", "precision": "fp64",
+                                              "flops": 100e9})")));
+  EXPECT_EQ(rep.failures(), 0) << failures_of(rep);
+}
+
+// Node totals follow the same rules as the devices: with require_soak a
+// burst-only device adds nothing, and the failure says which one.
+TEST(Certify, NodeTotalsRequireWhatTheDevicesRequire) {
+  auto soak = measurement("node0/cuda:0", 60e12, "ok", "gemm");
+  soak["mode"] = "soak";
+  soak["steady_flops"] = 60e12;
+  const auto burst = measurement("node0/cuda:1", 60e12, "ok", "gemm");
+  const auto doc =
+      run_doc({device("node0/cuda:0", "H200", 67e12), device("node0/cuda:1", "H200", 67e12)},
+              {soak, burst});
+  const std::string nodes =
+      R"("nodes": {"minimums": [{"class": "supercomputing", "flops": 100e12}]},)";
+  const std::string devices =
+      R"("devices": [{"match": {"kind": "cuda"}, "minimums": [{"class": "supercomputing", "flops": 1}]}]})";
+  auto rep = certify(doc, make_ref(std::string(kRefHeader) + nodes + devices));
+  EXPECT_EQ(rep.failures(), 0) << failures_of(rep);  // 120 TFLOP/s from both
+  rep = certify(doc,
+                make_ref(std::string(kRefHeader) + R"("require_soak": true,)" + nodes + devices));
+  EXPECT_EQ(rep.failures(), 2);  // cuda:1's own minimum, and the node total
+  EXPECT_NE(failures_of(rep).find("counted without node0/cuda:1: only a burst figure"),
+            std::string::npos)
+      << failures_of(rep);
+}

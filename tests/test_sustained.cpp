@@ -510,3 +510,36 @@ TEST(ClockSampler, MedianOfSamplesDuringTheRun) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_FALSE(none.stop().has_value());
 }
+
+TEST(Sustained, AttributionWordsARiseAsARise) {
+  auto a = attribute_drop(-0.101, 0.05, {}, {});
+  EXPECT_EQ(a.evidence, "no drop: the rate rose 10.1% from the first window to the closing ones");
+  a = attribute_drop(0.03, 0.05, {}, {});
+  EXPECT_EQ(a.evidence, "dropped 3.0%, within the 5% threshold");
+  // A drop while the clock held: the device did not throttle, something
+  // else took the time.
+  std::vector<SensorSample> samples(2);
+  samples[0].clock_hz = 2.878e9;
+  samples[1].clock_hz = 2.911e9;
+  a = attribute_drop(0.107, 0.05, samples, {});
+  EXPECT_EQ(a.cause, "other");
+  EXPECT_NE(a.evidence.find("clock 2.878 -> 2.911 GHz; the clock did not fall: outside load is "
+                            "likely"),
+            std::string::npos)
+      << a.evidence;
+}
+
+// One slow second at the very end (a neighbour's burst) is not a drop: the
+// closing rate is the median of the last windows.
+TEST(Sustained, OneSlowClosingWindowIsNotADrop) {
+  FakeBackend b;
+  auto pr = item(b);
+  SoakSettings s = quick();
+  s.slowdown_for_test = [](double t) { return t >= 1.76 ? 1.5 : 1.0; };
+  Measurement m = run_soak(pr, nullptr, s);
+  ASSERT_EQ(m.status, MeasurementStatus::ok) << m.message;
+  ASSERT_GE(m.soak->series.size(), 4u);
+  EXPECT_LT(m.soak->series.back().second, 0.8 * m.soak->series.front().second);  // it was slow
+  EXPECT_NEAR(m.soak->drop, 0, 1e-9);
+  EXPECT_EQ(m.soak->attribution["cause"], "none");
+}
