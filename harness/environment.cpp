@@ -9,11 +9,11 @@
 #include <string>
 #include <thread>
 
+#include "flopscope_build_info.h"  // generated at configure time
+#include "flopscope_git_commit.h"  // generated at build time
+
 #ifndef FLOPSCOPE_VERSION
 #define FLOPSCOPE_VERSION "0.0.0"
-#endif
-#ifndef FLOPSCOPE_GIT_COMMIT
-#define FLOPSCOPE_GIT_COMMIT "unknown"
 #endif
 
 extern char** environ;
@@ -21,8 +21,13 @@ extern char** environ;
 namespace flopscope {
 
 nlohmann::json tool_info() {
-  return {
-      {"name", "flopscope"}, {"version", FLOPSCOPE_VERSION}, {"git_commit", FLOPSCOPE_GIT_COMMIT}};
+  return {{"name", "flopscope"},
+          {"version", FLOPSCOPE_VERSION},
+          {"git_commit", FLOPSCOPE_GIT_COMMIT},
+          {"build",
+           {{"type", FLOPSCOPE_BUILD_TYPE},
+            {"compiler", FLOPSCOPE_BUILD_COMPILER},
+            {"cxx_flags", FLOPSCOPE_BUILD_CXX_FLAGS}}}};
 }
 
 namespace {
@@ -56,6 +61,9 @@ nlohmann::json host_info() {
   j["compiler"] = std::string("gcc ") + __VERSION__;
 #endif
   j["hardware_threads"] = std::thread::hardware_concurrency();
+  // command_line may hold relative paths.
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd)) j["working_directory"] = cwd;
   return j;
 }
 
@@ -78,6 +86,8 @@ nlohmann::json environment_info() {
                                    "HWLOC_",
                                    "FLOPSCOPE_",
                                    "SLURM_JOB_ID",
+                                   "LD_LIBRARY_PATH",  // which BLAS, FFTW, CUDA is loaded
+                                   "LD_PRELOAD",
                                    "OMPI_COMM_WORLD_SIZE"};
   nlohmann::json j = nlohmann::json::object();
   for (char** e = environ; e && *e; ++e) {

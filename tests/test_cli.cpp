@@ -89,6 +89,13 @@ TEST(Cli, RunPeakWritesValidResultFile) {
     EXPECT_GT(m["median_flops"].get<double>(), 0);
   }
   EXPECT_EQ(j["command_line"][1], "run");
+  // What a reader needs to rebuild and rerun it: the build, where the
+  // command ran (its paths may be relative), the hwloc that read the node.
+  EXPECT_FALSE(j["tool"]["git_commit"].get<std::string>().empty());
+  EXPECT_TRUE(j["tool"]["build"]["type"].is_string()) << j["tool"];
+  EXPECT_TRUE(j["tool"]["build"]["compiler"].is_string()) << j["tool"];
+  EXPECT_TRUE(j["host"]["working_directory"].is_string()) << j["host"];
+  EXPECT_TRUE(j["topology"]["hwloc_api_version"].is_string());
   std::string validate = std::string("python3 ") + FLOPSCOPE_VALIDATOR + " " + FLOPSCOPE_SCHEMA +
                          " " + out.string() + " 2>&1";
   int status = std::system(validate.c_str());

@@ -56,6 +56,15 @@ std::vector<CudaDeviceInfo> query_cuda_devices(const topo::Topology* topology,
     return out;
   }
   NvmlLibrary& nvml = NvmlLibrary::instance();
+  // 13000 -> "13.0".
+  auto version_text = [](cudaError_t e, int v) {
+    return e == cudaSuccess && v > 0
+               ? std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10)
+               : std::string();
+  };
+  int driver_api = 0, runtime = 0;
+  const std::string driver_text = version_text(cudaDriverGetVersion(&driver_api), driver_api);
+  const std::string runtime_text = version_text(cudaRuntimeGetVersion(&runtime), runtime);
   for (int i = 0; i < count; ++i) {
     cudaDeviceProp p{};
     if (cudaGetDeviceProperties(&p, i) != cudaSuccess) continue;
@@ -77,6 +86,8 @@ std::vector<CudaDeviceInfo> query_cuda_devices(const topo::Topology* topology,
     std::snprintf(bus, sizeof bus, "%04x:%02x:%02x.0", p.pciDomainID, p.pciBusID, p.pciDeviceID);
     info.pci_bus_id = topo::normalize_pci_bus_id(bus);
     info.uuid = uuid_text(p.uuid);
+    info.cuda_driver_api = driver_text;
+    info.cuda_runtime = runtime_text;
     if (nvml.available()) {
       info.nvml = nvml.read(info.pci_bus_id);
       if (!info.nvml) info.nvml_unavailable = "NVML does not know bus id " + info.pci_bus_id;
@@ -138,6 +149,8 @@ Device describe_cuda_device(const CudaDeviceInfo& info) {
   d.details["l2_bytes"] = info.l2_bytes;
   d.details["numa_node"] = info.numa_node;
   d.details["host_pus"] = info.host_pus;
+  d.details["cuda_driver_api"] = info.cuda_driver_api;
+  d.details["cuda_runtime"] = info.cuda_runtime;
   if (info.nvml)
     d.details["nvml"] = info.nvml->to_json();
   else

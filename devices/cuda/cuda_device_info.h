@@ -31,6 +31,10 @@ struct CudaDeviceInfo {
   std::string nvml_unavailable;  // why there is no NVML reading
   int numa_node = -1;
   std::vector<int> host_pus;  // one PU per core near the GPU (empty: unpinned)
+  // The CUDA versions a result must name to be reproduced: the highest API
+  // the driver supports and the runtime flopscope runs on ("13.0"; empty
+  // when the call failed).
+  std::string cuda_driver_api, cuda_runtime;
 
   int compute_capability() const { return cc_major * 10 + cc_minor; }
 };

@@ -47,6 +47,7 @@ struct Api {
   nvmlReturn_t (*serial)(nvmlDevice_t, char*, unsigned) = nullptr;
   nvmlReturn_t (*pci_info)(nvmlDevice_t, NvmlPciInfo*) = nullptr;
   nvmlReturn_t (*compute_processes)(nvmlDevice_t, unsigned*, NvmlProcessV1*) = nullptr;
+  nvmlReturn_t (*driver_version)(char*, unsigned) = nullptr;
 };
 
 Api& api() {
@@ -93,6 +94,7 @@ nlohmann::json NvmlReading::to_json() const {
   if (ecc_uncorrected_volatile) j["ecc_uncorrected_volatile"] = *ecc_uncorrected_volatile;
   if (throttle_reasons) j["throttle_reasons"] = throttle_reason_names(*throttle_reasons);
   if (!serial.empty()) j["serial"] = serial;
+  if (!driver_version.empty()) j["driver_version"] = driver_version;
   return j;
 }
 
@@ -122,6 +124,7 @@ NvmlLibrary::NvmlLibrary() {
   bind(lib, a.serial, "nvmlDeviceGetSerial");
   bind(lib, a.pci_info, "nvmlDeviceGetPciInfo_v3");
   bind(lib, a.compute_processes, "nvmlDeviceGetComputeRunningProcesses");
+  bind(lib, a.driver_version, "nvmlSystemGetDriverVersion");
   if (!a.init || !a.by_bus_id) {
     why_ = "libnvidia-ml.so.1 lacks nvmlInit_v2 or nvmlDeviceGetHandleByPciBusId_v2";
     return;
@@ -166,6 +169,9 @@ std::optional<NvmlReading> NvmlLibrary::read(const std::string& pci_bus_id) cons
   if (a.throttle && a.throttle(*d, &reasons) == kNvmlSuccess) r.throttle_reasons = reasons;
   char serial[64] = {};
   if (a.serial && a.serial(*d, serial, sizeof serial) == kNvmlSuccess) r.serial = serial;
+  char driver[96] = {};  // NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE is 80
+  if (a.driver_version && a.driver_version(driver, sizeof driver) == kNvmlSuccess)
+    r.driver_version = driver;
   NvmlPciInfo pci{};
   if (a.pci_info && a.pci_info(*d, &pci) == kNvmlSuccess) {
     r.pci_vendor_id = static_cast<uint16_t>(pci.pci_device_id & 0xffff);

@@ -23,6 +23,7 @@ struct NvmlReading {
   std::optional<uint64_t> throttle_reasons;  // NVML clocks-event reason bits
   std::optional<uint16_t> pci_vendor_id, pci_device_id;
   std::string serial;
+  std::string driver_version;  // the NVIDIA driver's, "580.65.06"
   nlohmann::json to_json() const;
 };
 

@@ -56,6 +56,16 @@ std::vector<HipDeviceInfo> query_hip_devices(const topo::Topology* topology, std
     return out;
   }
   RocmSmiLibrary& smi = RocmSmiLibrary::instance();
+  // HIP_VERSION's encoding: major * 10^7 + minor * 10^5 + patch.
+  auto version_text = [](hipError_t err, int v) {
+    return err == hipSuccess && v > 0
+               ? std::to_string(v / 10000000) + "." + std::to_string(v / 100000 % 100) + "." +
+                     std::to_string(v % 100000)
+               : std::string();
+  };
+  int driver = 0, runtime = 0;
+  const std::string driver_text = version_text(hipDriverGetVersion(&driver), driver);
+  const std::string runtime_text = version_text(hipRuntimeGetVersion(&runtime), runtime);
   const bool wgp_mode = runtime_in_wgp_mode();
   for (int i = 0; i < count; ++i) {
     hipDeviceProp_t p{};
@@ -73,6 +83,8 @@ std::vector<HipDeviceInfo> query_hip_devices(const topo::Topology* topology, std
     info.memory_bytes = p.totalGlobalMem;
     info.l2_bytes = p.l2CacheSize > 0 ? static_cast<uint64_t>(p.l2CacheSize) : 0;
     info.pci_bus_id = bus_id_of(p, i);
+    info.hip_driver = driver_text;
+    info.hip_runtime = runtime_text;
     if (smi.available()) {
       info.rocm_smi = smi.read(info.pci_bus_id);
       if (!info.rocm_smi)

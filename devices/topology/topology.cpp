@@ -771,6 +771,11 @@ Topology load_live_topology() {
 nlohmann::json Topology::to_json() const {
   nlohmann::json j;
   j["source"] = source;
+  // The API of the library that read it (0x00020800 -> "2.8.0"; hwloc 2.9
+  // still has API 2.8): what it imports differs by version.
+  const unsigned v = hwloc_get_api_version();
+  j["hwloc_api_version"] = std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 0xff) + "." +
+                       std::to_string(v & 0xff);
   j["packages"] = packages;
   j["numa_nodes"] = numa_nodes;
   j["cores"] = cores;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "harness/cli/run_command.h"
+#include "harness/environment.h"
 #include "harness/errors.h"
 #include "harness/job_limits.h"
 
@@ -104,7 +105,9 @@ int run_cli(const std::vector<std::string>& args_in) {
     std::cout << app.help(e.get_name() == "--help-all" ? "" : "", CLI::AppFormatMode::All);
     return kExitOk;
   } catch (const CLI::CallForVersion&) {
-    std::cout << "flopscope " << FLOPSCOPE_VERSION << " (" << FLOPSCOPE_GIT_COMMIT << ")\n";
+    const nlohmann::json tool = tool_info();
+    std::cout << "flopscope " << tool["version"].get<std::string>() << " ("
+              << tool["git_commit"].get<std::string>() << ")\n";
     return kExitOk;
   } catch (const CLI::ParseError& e) {
     // CLI11's own parse errors are usage errors: exit 2, one line.

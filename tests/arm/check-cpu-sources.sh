@@ -5,10 +5,12 @@
 # The files CMake builds on x86 only (it passes them: the stream and stencil
 # loops per x86 ISA), the GPU plugins and the optional MPI layer are left
 # out. Exits 77 (ctest: skipped) without aarch64-linux-gnu-g++.
-#   check-cpu-sources.sh SOURCE_DIR [X86_ONLY_SOURCE...]   (paths from SOURCE_DIR)
+#   check-cpu-sources.sh SOURCE_DIR GENERATED_DIR [X86_ONLY_SOURCE...]   (paths from SOURCE_DIR)
+# GENERATED_DIR holds the headers the build generates (the commit, build facts).
 set -euo pipefail
 src=$1
-shift
+generated=$2
+shift 2
 x86_only=("$@")
 command -v aarch64-linux-gnu-g++ >/dev/null || { echo "skipped: aarch64-linux-gnu-g++ not found"; exit 77; }
 cd "$src"
@@ -22,11 +24,11 @@ mapfile -t files < <(find harness devices kernels -name '*.cpp' \
 # the build machine's; the cross compiler's own C and C++ headers come first.
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 # One compiler per core: a hundred files take minutes one at a time.
-export multiarch
+export multiarch generated
 compile() {
   aarch64-linux-gnu-g++ -std=c++20 -fsyntax-only -fopenmp -Wall -Werror -Wno-psabi -I. \
-    -idirafter /usr/include -idirafter "/usr/include/$multiarch" \
-    -DFLOPSCOPE_VERSION='"0"' -DFLOPSCOPE_SOURCE_DIR='"."' -DFLOPSCOPE_GIT_COMMIT='"0"' "$1" ||
+    -I"$generated" -idirafter /usr/include -idirafter "/usr/include/$multiarch" \
+    -DFLOPSCOPE_VERSION='"0"' -DFLOPSCOPE_SOURCE_DIR='"."' "$1" ||
     { echo "aarch64: $1 does not compile"; return 1; }
 }
 export -f compile
