@@ -65,7 +65,7 @@ struct SoakRecord {
   double steady_flops = 0;  // median of windows after settling
   int settle_windows = 0;   // windows left out of steady
   double burst_bytes_per_second = 0, steady_bytes_per_second = 0;  // bandwidth kernels
-  double drop = 0;  // (first - last) / first window, of the series' rate
+  double drop = 0;  // (first window - closing rate) / first window, of the series' rate
   int verifications = 0, verification_failures = 0;  // checks during the soak
   nlohmann::json sensors;         // per channel: summary and series, or "missing"
   nlohmann::json attribution;     // {cause, evidence}

@@ -139,7 +139,10 @@ std::string measurements_csv(const std::vector<Measurement>& ms) {
   os << "device,kernel,precision,class,size,implementation,status,unit,median,best,cv,repetitions,"
         "flop_per_iteration,bytes_per_iteration,median_bytes_per_second,roofline_fraction,clock_hz,"
         "efficiency_spec,efficiency_clock,"
-        "efficiency_measured_peak,verified,max_error,message\n";
+        "efficiency_measured_peak,verified,max_error,message,"
+        // Soaks only (empty for burst runs), in series_unit: B/s for stream
+        // copy, which does no arithmetic.
+        "mode,series_unit,burst,steady,drop,attribution\n";
   os << std::setprecision(10);
   auto opt = [](const std::optional<double>& v) {
     std::ostringstream s;
@@ -157,7 +160,17 @@ std::string measurements_csv(const std::vector<Measurement>& ms) {
        << opt(m.roofline ? std::optional<double>(m.roofline->fraction) : std::nullopt) << ','
        << opt(m.clock_hz) << ',' << opt(m.efficiency.spec) << ',' << opt(m.efficiency.clock) << ','
        << opt(m.efficiency.measured_peak) << ',' << (m.verification.valid() ? "true" : "false")
-       << ',' << m.verification.max_error << ',' << csv_field(m.message) << '\n';
+       << ',' << m.verification.max_error << ',' << csv_field(m.message) << ',';
+    if (m.soak) {
+      const SoakRecord& k = *m.soak;
+      const bool bytes = k.unit == "B/s";
+      os << "soak," << k.unit << ',' << (bytes ? k.burst_bytes_per_second : k.burst_flops) << ','
+         << (bytes ? k.steady_bytes_per_second : k.steady_flops) << ',' << k.drop << ','
+         << csv_field(k.attribution.is_object() ? k.attribution.value("cause", "") : "");
+    } else {
+      os << "burst,,,,,";
+    }
+    os << '\n';
   }
   return os.str();
 }

@@ -374,6 +374,17 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
                        {"warmup_time_s", burst.warmup_time_s},
                        {"benchmark_flags", o.benchmark_flags},
                        {"engine", "google-benchmark burst, manual time"}};
+  // A Google Benchmark flag overrides flopscope's own setting: the record
+  // then names the flag (in benchmark_flags) instead of a figure that did
+  // not apply.
+  if (!soak)
+    for (const auto& [flag, key] :
+         {std::pair{"repetitions", "repetitions"}, std::pair{"min_time", "min_time_s"},
+          std::pair{"min_warmup_time", "warmup_time_s"}})
+      if (has_benchmark_flag(o.benchmark_flags, flag)) {
+        record.settings.erase(key);
+        record.settings["set_by_benchmark_flags"].push_back(key);
+      }
   if (o.concurrent) record.settings["host_placement"] = placement.record;
 
   // 5. Measure. A rank rewrites its partial file after every item, so a
