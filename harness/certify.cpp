@@ -98,11 +98,16 @@ struct Ctx {
   const Reference& ref;
   CertifyReport& report;
   std::map<std::string, const nlohmann::json*> devices;
+  std::map<std::string, std::string> hostnames;  // rack runs: "node3" -> its hostname
 };
 
 void add(Ctx& c, const std::string& dev, const std::string& idn, const std::string& check,
          const std::string& figure, const std::string& required, bool ok, const std::string& why) {
-  c.report.checks.push_back({dev, idn, check, figure, required, ok, ok ? std::string() : why});
+  // A device "node3/cuda:5", or the node row "node3".
+  const std::string node = node_of(dev).empty() ? dev : node_of(dev);
+  const auto host = c.hostnames.find(node);
+  c.report.checks.push_back({dev, idn, host == c.hostnames.end() ? std::string() : host->second,
+                             check, figure, required, ok, ok ? std::string() : why});
 }
 
 // The measurement a minimum is judged on: the best verified one of the
@@ -223,10 +228,14 @@ std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
 
 CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
   CertifyReport report;
-  Ctx c{run, ref, report, {}};
+  Ctx c{run, ref, report, {}, {}};
   const auto& devices = get(run, "devices");
   if (devices.is_array())
     for (const auto& d : devices) c.devices[d.value("id", "")] = &d;
+  if (const auto& nodes = get(run, "nodes"); nodes.is_array())
+    for (const auto& n : nodes)
+      if (n.is_object() && get(n, "node").is_string() && get(n, "hostname").is_string())
+        c.hostnames[n["node"].get<std::string>()] = n["hostname"].get<std::string>();
 
   const bool complete = run.value("complete", false);
   add(c, "run", "", "complete", complete ? "true" : "false", "true", complete,
@@ -337,7 +346,8 @@ void print_certify_report(std::ostream& os, const CertifyReport& r, const std::s
                   c.identity.substr(0, 26).c_str(), c.check.c_str(), c.figure.c_str(),
                   c.required.c_str(), c.passed ? "pass" : "FAIL");
     os << line;
-    if (!c.passed && !c.why.empty()) os << "    " << c.why << "\n";
+    if (!c.passed && !c.why.empty())
+      os << "    " << (c.host.empty() ? "" : "on " + c.host + ": ") << c.why << "\n";
   }
   const int f = r.failures();
   if (f == 0) {
@@ -348,7 +358,7 @@ void print_certify_report(std::ostream& os, const CertifyReport& r, const std::s
   std::string sep = " ";
   for (const auto& c : r.checks)
     if (!c.passed) {
-      os << sep << c.device << " " << c.check;
+      os << sep << c.device << (c.host.empty() ? "" : " (" + c.host + ")") << " " << c.check;
       sep = "; ";
     }
   os << "\n";

@@ -16,6 +16,7 @@ namespace flopscope {
 struct CertifyCheck {
   std::string device;    // "cpu0", "node3/cuda:5", a node ("node3"), or "run"
   std::string identity;  // PCI bus id, UUID, serial, or the model name
+  std::string host;      // rack runs: the node's hostname ("" when not known)
   std::string check;     // "gemm fp64 sustained", "peers gemm fp64", "count", ...
   std::string figure;    // what the run has
   std::string required;  // what the reference asks

@@ -48,6 +48,18 @@ double figure_of(const nlohmann::json& m) {
   return m.contains(median) && m[median].is_number() ? m[median].get<double>() : 0.0;
 }
 
+// How a run was made, in the words compare prints: tool version and commit,
+// burst or soak, quick or not. Runs that differ here differ in method.
+std::string method_of(const nlohmann::json& d) {
+  const auto& tool = d.value("tool", nlohmann::json::object());
+  const auto& settings = d.value("settings", nlohmann::json::object());
+  std::string out = "flopscope " + tool.value("version", std::string("?")) + " " +
+                    tool.value("git_commit", std::string("?"));
+  out += settings.contains("duration_s") ? ", soak" : ", burst";
+  if (settings.value("quick", false)) out += ", --quick";
+  return out;
+}
+
 }  // namespace
 
 bool beyond_variation(double ratio, double cv_a, double cv_b) {
@@ -81,10 +93,17 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
     const auto& d = runs[f].doc;
     os << letters[f % 26] << " = " << runs[f].name << " ("
        << d.value("host", nlohmann::json::object()).value("hostname", "?") << ", "
-       << d.value("started_at", "?") << (d.value("complete", true) ? "" : ", INCOMPLETE") << ")\n";
+       << d.value("started_at", "?") << ", " << method_of(d)
+       << (d.value("complete", true) ? "" : ", INCOMPLETE") << ")\n";
     for (const auto& dev : d.value("devices", nlohmann::json::array()))
       os << "    " << dev.value("id", "") << ": " << dev.value("name", "") << "\n";
   }
+  // Runs made another way are still compared, but the reader is told.
+  for (size_t f = 1; f < runs.size(); ++f)
+    if (method_of(runs[f].doc) != method_of(runs[0].doc))
+      os << "note: " << letters[f % 26] << " and A were made differently ("
+         << method_of(runs[f].doc) << " against " << method_of(runs[0].doc)
+         << "): their ratios mix method with machine\n";
   char line[512];
   std::snprintf(line, sizeof line, "%-14s %-8s %-5s %-22s", "device", "kernel", "prec", "size");
   os << line;
@@ -116,7 +135,9 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
         char buf[32];
         const bool flag = beyond_variation(r, a->cv, c->cv);
         flagged += flag;
-        std::snprintf(buf, sizeof buf, "%.3f%s", r, flag ? " !" : "  ");
+        // A soak's steady state against a burst median is not like for like.
+        std::snprintf(buf, sizeof buf, "%.3f%s%s", r, flag ? " !" : "  ",
+                      a->soak != c->soak ? "*" : "");
         ratio = buf;
       }
       std::snprintf(line, sizeof line, " %8s", ratio.c_str());
@@ -129,27 +150,36 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
     std::snprintf(line, sizeof line, "  %-36s", cls);
     os << line;
     std::optional<double> first;
+    std::string first_kernel;
     for (size_t f = 0; f < runs.size(); ++f) {
       const auto& c =
           runs[f].doc.value("classes", nlohmann::json::object()).value(cls, nlohmann::json());
       const auto flops = c.is_object() ? c.value("flops", nlohmann::json()) : nlohmann::json();
+      const auto kernel_j = c.is_object() ? c.value("kernel", nlohmann::json()) : nlohmann::json();
+      const std::string kernel = kernel_j.is_string() ? kernel_j.get<std::string>() : "";
+      // GEMM is the headline; anything else (the FMA chains standing in
+      // where no GEMM verified, or a mix) is named beside the figure.
       std::string text = flops.is_number() ? format_rate(flops.get<double>(), "FLOP/s") : "-";
-      std::snprintf(line, sizeof line, " %16s", text.c_str());
+      if (flops.is_number() && kernel != "gemm") text += " (" + kernel + ")";
+      std::snprintf(line, sizeof line, " %22s", text.c_str());
       os << line;
       if (f == 0) {
         if (flops.is_number()) first = flops.get<double>();
+        first_kernel = kernel;
         continue;
       }
       char buf[32] = "-";
       if (first && *first > 0 && flops.is_number())
-        std::snprintf(buf, sizeof buf, "%.3f", flops.get<double>() / *first);
+        std::snprintf(buf, sizeof buf, "%.3f%s", flops.get<double>() / *first,
+                      kernel != first_kernel ? "*" : "");
       std::snprintf(line, sizeof line, " %8s", buf);
       os << line;
     }
     os << "\n";
   }
   os << "Figures: steady state for soaks, median for burst runs. '!': the ratio differs from 1 by "
-        "more than twice the runs' combined CV (at least 1%).\n";
+        "more than twice the runs' combined CV (at least 1%). '*': not like for like (a soak "
+        "against a burst, or class figures from different kernels).\n";
   return flagged;
 }
 

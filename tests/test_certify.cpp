@@ -277,6 +277,15 @@ TEST(Certify, PeerToleranceFailsTheSlowCardAndCountsPerNode) {
       EXPECT_EQ(c.identity, "0000:13:00.0");
     }
   }
+  // In a rack result the node is named by its host too, so an operator of a
+  // 32-node job need not look up which machine node17 is.
+  doc["nodes"] = {{{"node", "node0"}, {"hostname", "gpu-r3-17"}}};
+  std::ostringstream printed;
+  print_certify_report(printed, certify(doc, r), "rack.json", r);
+  EXPECT_NE(printed.str().find("node0/cuda:3 (gpu-r3-17) peers gemm fp64"), std::string::npos)
+      << printed.str();
+  EXPECT_NE(printed.str().find("    on gpu-r3-17: 19.6% below the median"), std::string::npos)
+      << printed.str();
   // Fraction of the spec peak: 134 TFLOP/s x 0.7 = 93.8: cuda:3 fails.
   r = make_ref(std::string(kRefHeader) + R"("peer_tolerance": 0,
     "devices": [{"match": {"name": "H200"},
@@ -579,4 +588,27 @@ TEST(Certify, NodeTotalsRequireWhatTheDevicesRequire) {
   EXPECT_NE(failures_of(rep).find("counted without node0/cuda:1: only a burst figure"),
             std::string::npos)
       << failures_of(rep);
+}
+
+// Not like for like is said, not hidden: a class figure that is not a GEMM
+// is named, its ratio against a GEMM is starred, a soak against a burst is
+// starred, and runs made another way (version, mode, --quick) get a note.
+TEST(Compare, MarksWhatIsNotLikeForLike) {
+  auto a = run_doc({device("cpu0", "EPYC", 100e9)}, {measurement("cpu0", 90e9)});
+  auto b = run_doc({device("cpu0", "EPYC", 100e9)}, {measurement("cpu0", 45e9)});
+  b["classes"]["supercomputing"]["kernel"] = "gemm";
+  b["settings"] = {{"quick", true}};
+  b["measurements"][0]["mode"] = "soak";
+  b["measurements"][0]["steady_flops"] = 45e9;
+  std::ostringstream os;
+  print_comparison(os, {{"a.json", a}, {"b.json", b}});
+  const std::string out = os.str();
+  EXPECT_NE(out.find("90 GFLOP/s (peak)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("45 GFLOP/s (gemm)"), std::string::npos) << out;
+  EXPECT_NE(out.find("0.500*"), std::string::npos) << out;    // the class row
+  EXPECT_NE(out.find("0.500 !*"), std::string::npos) << out;  // the measurement row
+  EXPECT_NE(out.find("note: B and A were made differently (flopscope test x, burst, --quick "
+                     "against flopscope test x, burst)"),
+            std::string::npos)
+      << out;
 }
