@@ -1,5 +1,6 @@
 #include "devices/node_description.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -139,24 +140,41 @@ std::optional<double> class_rate(const Device& d, PerfClass c) {
 
 }  // namespace
 
-NodeDescription describe_recorded_node(const topo::Topology& t, std::optional<double> clock_hz) {
-  NodeDescription n;
-  n.topology = t;
-  // Heterogeneous Arm nodes (GB10: Cortex-X925 + A725) get one CPU device
-  // per kind of core, since each kind has its own per-cycle rate.
+namespace {
+// Heterogeneous Arm nodes (GB10: Cortex-X925 + A725) get one CPU device
+// per kind of core, since each kind has its own per-cycle rate.
+bool one_device_per_core_kind(const topo::Topology& t) {
   std::set<unsigned> parts;
   for (const auto& k : t.cpu_kinds)
     if (k.arm_part) parts.insert(k.arm_part);
+  return parts.size() > 1;
+}
+}  // namespace
+
+int recorded_cpu_devices(const topo::Topology& t) {
+  return one_device_per_core_kind(t) ? static_cast<int>(t.cpu_kinds.size()) : 1;
+}
+
+NodeDescription describe_recorded_node(const topo::Topology& t,
+                                       const std::vector<double>& cpu_clocks_hz) {
+  NodeDescription n;
+  n.topology = t;
+  auto clock_of = [&](size_t i) -> std::optional<double> {
+    if (cpu_clocks_hz.empty()) return std::nullopt;
+    return cpu_clocks_hz[cpu_clocks_hz.size() == 1 ? 0 : std::min(i, cpu_clocks_hz.size() - 1)];
+  };
   const topo::CpuPackageInfo base =
       t.package_info.empty() ? topo::CpuPackageInfo{} : t.package_info.front();
-  if (parts.size() > 1) {
-    int i = 0;
-    for (const auto& k : t.cpu_kinds)
-      n.devices.push_back(recorded_cpu("cpu" + std::to_string(i++),
-                                       ident_from_recording(base, k.arm_part), k.cores, clock_hz));
+  if (one_device_per_core_kind(t)) {
+    size_t i = 0;
+    for (const auto& k : t.cpu_kinds) {
+      n.devices.push_back(recorded_cpu(
+          "cpu" + std::to_string(i), ident_from_recording(base, k.arm_part), k.cores, clock_of(i)));
+      ++i;
+    }
   } else {
     n.devices.push_back(
-        recorded_cpu("cpu0", ident_from_recording(base, base.arm_part), t.cores, clock_hz));
+        recorded_cpu("cpu0", ident_from_recording(base, base.arm_part), t.cores, clock_of(0)));
   }
   int nv = 0, amd = 0, other = 0;
   for (const auto& g : t.gpus)
@@ -201,7 +219,8 @@ nlohmann::json node_to_json(const NodeDescription& n, int nodes) {
     classes[std::string(to_string(c))] = {
         {"node_flops", cp.flops ? nlohmann::json(*cp.flops) : nlohmann::json(nullptr)},
         {"total_flops", cp.flops ? nlohmann::json(*cp.flops * nodes) : nlohmann::json(nullptr)},
-        {"known_part_flops", cp.known_part ? nlohmann::json(*cp.known_part * nodes) : nlohmann::json(nullptr)},
+        {"known_part_flops",
+         cp.known_part ? nlohmann::json(*cp.known_part * nodes) : nlohmann::json(nullptr)},
         {"note", cp.note}};
   }
   j["class_peaks"] = classes;
@@ -210,36 +229,31 @@ nlohmann::json node_to_json(const NodeDescription& n, int nodes) {
 
 void print_nodes_side_by_side(std::ostream& os, const std::vector<NodeDescription>& nodes,
                               int n_nodes) {
-  const int w = 26;
-  auto row = [&](const std::string& label, const std::vector<std::string>& cells) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%-26s", label.c_str());
-    os << buf;
-    for (const auto& c : cells) {
-      std::snprintf(buf, sizeof buf, " %-*s", w, c.substr(0, w).c_str());
-      os << buf;
-    }
-    os << "\n";
-  };
-  std::vector<std::string> c;
-  for (const auto& n : nodes) {
-    auto slash = n.topology.source.find_last_of('/');
-    c.push_back(slash == std::string::npos ? n.topology.source
-                                           : n.topology.source.substr(slash + 1));
-  }
-  row("node (peaks x " + std::to_string(n_nodes) + ")", c);
+  // Rows of cells first, so the columns are as wide as their widest cell
+  // (a recording's file name, a CPU model) instead of cutting them.
+  std::vector<std::pair<std::string, std::vector<std::string>>> rows;
   auto field = [&](const std::string& label, auto fn) {
     std::vector<std::string> cells;
     for (const auto& n : nodes) cells.push_back(fn(n));
-    row(label, cells);
+    rows.emplace_back(label, std::move(cells));
   };
+  field("node (peaks x " + std::to_string(n_nodes) + ")", [](const NodeDescription& n) {
+    const auto slash = n.topology.source.find_last_of('/');
+    return slash == std::string::npos ? n.topology.source : n.topology.source.substr(slash + 1);
+  });
   field("packages/NUMA/cores", [](const NodeDescription& n) {
     return std::to_string(n.topology.packages) + "/" + std::to_string(n.topology.numa_nodes) + "/" +
            std::to_string(n.topology.cores);
   });
+  // Every CPU device (one per kind of core): its model and core count.
   field("CPU", [](const NodeDescription& n) {
-    return n.devices.empty() ? std::string("-")
-                             : n.devices.front().details.value("microarchitecture", "unknown");
+    std::string out;
+    for (const auto& d : n.devices) {
+      if (d.kind != "cpu") continue;
+      if (!out.empty()) out += " + ";
+      out += d.name + " x" + std::to_string(d.details.value("cores", 0));
+    }
+    return out.empty() ? std::string("-") : out;
   });
   field("GPUs", [](const NodeDescription& n) {
     std::string model = n.topology.gpus.empty() ? "" : " x " + n.topology.gpus.front().model;
@@ -254,6 +268,18 @@ void print_nodes_side_by_side(std::ostream& os, const std::vector<NodeDescriptio
       if (cp.known_part) return format_rate(*cp.known_part * n_nodes, "FLOP/s") + " + ?";
       return std::string("unknown");
     });
+  size_t label_w = 0;
+  std::vector<size_t> cell_w(nodes.size(), 0);
+  for (const auto& [label, cells] : rows) {
+    label_w = std::max(label_w, label.size());
+    for (size_t i = 0; i < cells.size(); ++i) cell_w[i] = std::max(cell_w[i], cells[i].size());
+  }
+  for (const auto& [label, cells] : rows) {
+    os << label << std::string(label_w - label.size(), ' ');
+    for (size_t i = 0; i < cells.size(); ++i)
+      os << "  " << cells[i] << std::string(cell_w[i] - cells[i].size(), ' ');
+    os << "\n";
+  }
 }
 
 }  // namespace flopscope

@@ -18,8 +18,20 @@ struct NodeDescription {
   std::vector<Device> devices;
 };
 
-// clock_hz: a user-given clock (--clock) for CPUs whose recording states none.
-NodeDescription describe_recorded_node(const topo::Topology& t, std::optional<double> clock_hz);
+// The CPU devices a recording describes: one per kind of core (GB10:
+// Cortex-X925 and Cortex-A725), else one.
+int recorded_cpu_devices(const topo::Topology& t);
+
+// cpu_clocks_hz: user-given clocks (--clock) for the CPU devices, used
+// instead of the spec base clock (or where the recording implies none):
+// none, one for every CPU device, or one per CPU device in order.
+NodeDescription describe_recorded_node(const topo::Topology& t,
+                                       const std::vector<double>& cpu_clocks_hz);
+inline NodeDescription describe_recorded_node(const topo::Topology& t,
+                                              std::optional<double> clock_hz) {
+  return describe_recorded_node(t,
+                                clock_hz ? std::vector<double>{*clock_hz} : std::vector<double>{});
+}
 
 // Peak per class for the whole node: supercomputing = FP64 (best unit),
 // basic = FP32 (vector units, never TF32), intelligent = the better of FP16

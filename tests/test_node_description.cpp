@@ -31,7 +31,9 @@ const Device* find(const NodeDescription& n, const std::string& id) {
   return nullptr;
 }
 
-std::string microarch(const Device& d) { return d.details.value("microarchitecture", std::string()); }
+std::string microarch(const Device& d) {
+  return d.details.value("microarchitecture", std::string());
+}
 
 }  // namespace
 
@@ -130,6 +132,17 @@ TEST(NodeDescription, Gb10HasOneCpuDevicePerCoreKind) {
     EXPECT_EQ(v->clock_source, ClockSource::user_given);
     EXPECT_TRUE(v->ops_per_second().has_value());
   }
+  // One clock per kind of core, in the order the devices are listed.
+  const auto t = topo::load_topology_xml((dir / "nvidia-dgx-gb10.xml").string());
+  ASSERT_EQ(recorded_cpu_devices(t), 2);
+  auto per_kind = describe_recorded_node(t, std::vector<double>{2.8e9, 3.9e9});
+  ASSERT_GE(per_kind.devices.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    const auto& v = per_kind.devices[static_cast<size_t>(i)].peaks.at(Precision::fp64).vector;
+    ASSERT_TRUE(v && v->ops_per_second());
+    EXPECT_DOUBLE_EQ(*v->ops_per_second(),
+                     v->units * v->ops_per_cycle_per_unit * (i == 0 ? 2.8e9 : 3.9e9));
+  }
 }
 
 TEST(NodeDescription, FixtureWithEightH200s) {
@@ -156,7 +169,8 @@ TEST(NodeDescription, RecordingOfThisMachineMatchesLive) {
   hwloc_topology_t t;
   hwloc_topology_init(&t);
   hwloc_topology_load(t);
-  const fs::path xml = fs::temp_directory_path() / ("flopscope-self-" + std::to_string(getpid()) + ".xml");
+  const fs::path xml =
+      fs::temp_directory_path() / ("flopscope-self-" + std::to_string(getpid()) + ".xml");
   ASSERT_EQ(hwloc_topology_export_xml(t, xml.c_str(), 0), 0);
   hwloc_topology_destroy(t);
   auto n = load(xml);

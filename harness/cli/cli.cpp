@@ -40,7 +40,9 @@ int run_cli(const std::vector<std::string>& args_in) {
                       "hwloc XML recording(s) instead of this machine");
   devices->add_option("--nodes", dopt.nodes, "Multiply node peaks by N nodes")
       ->check(CLI::Range(int64_t{1}, kMaxJobSize));
-  devices->add_option("--clock", dopt.clock, "Clock for recordings without one, e.g. 2.4GHz");
+  devices->add_option("--clock", dopt.clock,
+                      "CPU clock for the recordings, instead of the spec base clock or where "
+                      "none is known: 2.4GHz, or one per kind of core (2.8GHz,3.9GHz)");
 
   RunOptions ropt;
   auto* run = app.add_subcommand("run", "Measure the selected devices, kernels and precisions");

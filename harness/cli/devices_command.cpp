@@ -129,15 +129,31 @@ int devices_command(const DevicesOptions& o) {
       throw UsageError("--nodes and --clock apply to --topology recordings only");
     return live_devices(o);
   }
-  std::optional<double> clock_hz;
+  // One clock for every CPU of the recordings, or one per kind of core in
+  // the order the devices are listed (GB10: "--clock 2.8GHz,3.9GHz").
+  std::vector<double> clocks;
   if (!o.clock.empty()) {
-    clock_hz = parse_clock_hz(o.clock);
-    if (!clock_hz) throw UsageError("--clock: '" + o.clock + "' is not a clock (e.g. 2.4GHz)");
+    std::string_view rest = o.clock;
+    while (true) {
+      const auto comma = rest.find(',');
+      const std::string_view one = rest.substr(0, comma);
+      const auto hz = parse_clock_hz(one);
+      if (!hz) throw UsageError("--clock: '" + std::string(one) + "' is not a clock (e.g. 2.4GHz)");
+      clocks.push_back(*hz);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
   }
   std::vector<NodeDescription> nodes;
   for (const auto& path : o.topologies) {
     try {
-      nodes.push_back(describe_recorded_node(topo::load_topology_xml(path), clock_hz));
+      const topo::Topology t = topo::load_topology_xml(path);
+      const int cpus = recorded_cpu_devices(t);
+      if (clocks.size() > 1 && static_cast<int>(clocks.size()) != cpus)
+        throw UsageError("--clock gives " + std::to_string(clocks.size()) + " clocks, " + path +
+                         " has " + std::to_string(cpus) +
+                         " kind(s) of CPU core: give one clock, or one per kind");
+      nodes.push_back(describe_recorded_node(t, clocks));
     } catch (const topo::TopologyError& e) {
       throw UsageError(e.what());
     }
