@@ -8,7 +8,14 @@ execute_process(COMMAND git rev-parse --short=12 HEAD
                 WORKING_DIRECTORY "${SOURCE_DIR}"
                 OUTPUT_VARIABLE commit OUTPUT_STRIP_TRAILING_WHITESPACE
                 RESULT_VARIABLE rc ERROR_QUIET)
-if(NOT rc EQUAL 0 OR NOT commit)
+# Sources unpacked inside another checkout (a packaging repository) would
+# otherwise name that repository's commit.
+execute_process(COMMAND git rev-parse --show-toplevel
+                WORKING_DIRECTORY "${SOURCE_DIR}"
+                OUTPUT_VARIABLE top OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+get_filename_component(top "${top}" REALPATH)
+get_filename_component(source "${SOURCE_DIR}" REALPATH)
+if(NOT rc EQUAL 0 OR NOT commit OR NOT top STREQUAL source)
   set(commit "unknown")
 else()
   execute_process(COMMAND git status --porcelain --untracked-files=no

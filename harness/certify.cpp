@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "harness/class_summary.h"
+#include "harness/efficiency.h"
 #include "harness/statistics.h"
 #include "harness/units.h"
 
@@ -115,16 +116,18 @@ void add(Ctx& c, const std::string& dev, const std::string& idn, const std::stri
 // headline precisions. The run's class summary lets the FMA-chain figure
 // stand in while a device has no GEMM; a certificate does not, since the
 // chains say what the units can do, not what a workload sustains. With
-// require_soak only soak steady states count; with of_peak a figure flagged
-// above 101% of a peak does not (the peak table or the clock is wrong, so a
-// fraction of that peak proves nothing). `why` says what is missing.
+// require_soak only soak steady states count; with of_peak ("spec" or
+// "measured-clock") a figure flagged above 101% of that peak does not (the
+// peak table or the clock is wrong, so a fraction of that peak proves
+// nothing); other flags (error counters) have their own check. `why` says
+// what is missing.
 struct Evidence {
   const nlohmann::json* best = nullptr;
   std::string why;
 };
 
 Evidence find_evidence(const nlohmann::json& run, const std::string& id, const ReferenceMinimum& mn,
-                       bool require_soak, bool of_peak) {
+                       bool require_soak, const char* of_peak) {
   const std::string kernel(to_string(mn.cls ? KernelKind::gemm : *mn.kernel));
   const std::vector<Precision> ps =
       mn.cls ? headline_precisions(*mn.cls) : std::vector<Precision>{*mn.precision};
@@ -141,10 +144,11 @@ Evidence find_evidence(const nlohmann::json& run, const std::string& id, const R
       why = "not valid: " + m.value("status", "") + ": " + m.value("message", "");
     else if (require_soak && !is_soak(m))
       why = "only a burst figure; the reference requires a soak (run --duration)";
-    else if (const auto& flags = get(m, "flags");
-             of_peak && flags.is_array() && !flags.empty() && flags[0].is_string())
-      why = "the figure is flagged (" + flags[0].get<std::string>() +
-            "): a fraction of a wrong peak proves nothing";
+    else if (of_peak)
+      for (const auto& f : get(m, "flags"))
+        if (f.is_string() && is_above_peak_flag(f.get<std::string>(), of_peak))
+          why = "the figure is flagged (" + f.get<std::string>() +
+                "): a fraction of that peak proves nothing";
     if (why.empty()) {
       if (!e.best || figure_of(m) > figure_of(*e.best)) e.best = &m;
     } else if (!other || m.value("status", "") != "unsupported") {
@@ -170,7 +174,9 @@ std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
                                     const ReferenceMinimum& mn, const nlohmann::json& d) {
   const std::string id = d.value("id", ""), idn = identity_of(d);
   const Precision unit_precision = mn.precision ? *mn.precision : headline_precisions(*mn.cls)[0];
-  const bool of_peak = !mn.flops;
+  // A fraction of a peak: which one ("spec" or "measured-clock", as the
+  // efficiency flags name them); null for an absolute minimum.
+  const char* of_peak = mn.flops ? nullptr : mn.spec_peak ? "spec" : "measured-clock";
   const Evidence e = find_evidence(c.run, id, mn, c.ref.require_soak, of_peak);
   std::optional<double> figure;
   std::string label = mn.what();
@@ -317,7 +323,7 @@ CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
     ReferenceMinimum as_class;
     as_class.cls = nm.cls;
     for (const auto& [id, d] : c.devices) {
-      const Evidence e = find_evidence(run, id, as_class, ref.require_soak, /*of_peak=*/false);
+      const Evidence e = find_evidence(run, id, as_class, ref.require_soak, /*of_peak=*/nullptr);
       totals[node_of(id)] += e.best ? figure_of(*e.best) : 0;
       if (!e.best)
         lacking[node_of(id)] += (lacking[node_of(id)].empty() ? "" : "; ") + id + ": " + e.why;

@@ -44,14 +44,6 @@ std::string resolved_unit(const Device& d, Precision p, PeakUnit which) {
   return {};
 }
 
-std::string percent_flag(const char* what, double e) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf,
-                "%.1f%% of the %s peak: above 101%%, the peak table or the clock is wrong", 100 * e,
-                what);
-  return buf;
-}
-
 }  // namespace
 
 void apply_efficiency(std::vector<Measurement>& ms, const std::vector<Device>& devices) {
@@ -105,10 +97,22 @@ void apply_efficiency(std::vector<Measurement>& ms, const std::vector<Device>& d
     if (measured > 0) m.efficiency.measured_peak = m.median_flops / measured;
 
     if (m.efficiency.spec && *m.efficiency.spec > kSuspectEfficiency)
-      m.flags.push_back(percent_flag("spec", *m.efficiency.spec));
+      m.flags.push_back(above_peak_flag("spec", *m.efficiency.spec));
     if (m.efficiency.clock && *m.efficiency.clock > kSuspectEfficiency)
-      m.flags.push_back(percent_flag("measured-clock", *m.efficiency.clock));
+      m.flags.push_back(above_peak_flag("measured-clock", *m.efficiency.clock));
   }
+}
+
+std::string above_peak_flag(const char* peak, double efficiency) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "%.1f%% of the %s peak: above 101%%, the peak table or the clock is wrong",
+                100 * efficiency, peak);
+  return buf;
+}
+
+bool is_above_peak_flag(const std::string& flag, const char* peak) {
+  return flag.find(std::string("% of the ") + peak + " peak: above 101%") != std::string::npos;
 }
 
 }  // namespace flopscope

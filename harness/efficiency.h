@@ -4,6 +4,7 @@
 // clock is wrong.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "harness/device.h"
@@ -18,6 +19,11 @@ inline constexpr double kSuspectEfficiency = 1.01;
 // does not say, FMA chains against the vector units and everything else
 // against the best unit of the device.
 PeakUnit judged_unit(const Measurement& m);
+
+// The flag of a figure above 101% of a peak ("spec" or "measured-clock"),
+// and the test a reader of a result file (certify) recognises it by.
+std::string above_peak_flag(const char* peak, double efficiency);
+bool is_above_peak_flag(const std::string& flag, const char* peak);
 
 // Fills efficiency and flags of every measurement that has a figure.
 void apply_efficiency(std::vector<Measurement>& ms, const std::vector<Device>& devices);

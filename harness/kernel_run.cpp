@@ -1,6 +1,7 @@
 #include "harness/kernel_run.h"
 
-#include <strings.h>
+#include <algorithm>
+#include <cctype>
 
 #include <nlohmann/json.hpp>
 
@@ -32,17 +33,44 @@ nlohmann::json KernelRun::details() const {
   return nullptr;
 }
 
+namespace {
+
+// Case, and the separators '-', '_' and ' ', aside.
+char folded(char c) {
+  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return c == '-' || c == '_' ? ' ' : c;
+}
+
+// Whether a and b agree over their first n characters, folded.
+bool agree(std::string_view a, std::string_view b, size_t n) {
+  if (a.size() < n || b.size() < n) return false;
+  for (size_t i = 0; i < n; ++i)
+    if (folded(a[i]) != folded(b[i])) return false;
+  return true;
+}
+
+std::string refusal(const KernelRequest& r, const std::string& available) {
+  return "no implementation '" + r.implementation + "' for " + std::string(to_string(r.kernel)) +
+         " here; available: " + available;
+}
+
+}  // namespace
+
 std::unique_ptr<KernelRun> only_if_named(std::unique_ptr<KernelRun> run,
                                          const KernelRequest& request, std::string* unsupported) {
   const std::string& want = request.implementation;
   if (!run || want.empty()) return run;
   const std::string have = run->implementation();
-  if (have.size() >= want.size() && strncasecmp(have.c_str(), want.c_str(), want.size()) == 0)
-    return run;
-  if (unsupported)
-    *unsupported = "no implementation '" + want + "' for " +
-                   std::string(to_string(request.kernel)) + " here; available: " + have;
+  if (agree(have, want, want.size())) return run;
+  if (unsupported) *unsupported = refusal(request, have);
   return nullptr;
+}
+
+bool may_be_named(const KernelRequest& request, std::string_view start, std::string* unsupported) {
+  const std::string& want = request.implementation;
+  if (want.empty() || agree(want, start, std::min(want.size(), start.size()))) return true;
+  if (unsupported) *unsupported = refusal(request, std::string(start) + " ...");
+  return false;
 }
 
 }  // namespace flopscope

@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>  // the device passes of hipcc must not parse json.hpp
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/precision.h"
@@ -92,10 +93,18 @@ class KernelRun {
 // The rule for a forced --implementation at a kernel that does not choose
 // among implementations by name itself (one each: stream, stencil, the
 // chains; or one library: cuBLAS, cuFFT, rocFFT): the name must begin its
-// implementation(), case aside ("flopscope-stream", "cufft"). Otherwise
-// nothing runs: nullptr, with *unsupported saying what there is. `run` may
-// be null (then it is passed on with *unsupported as the factory left it).
+// implementation(), with case and the separators '-', '_' and ' ' aside
+// ("flopscope-stream" names "flopscope stream copy, CUDA", "cufft" names
+// "cuFFT 12.0"). Otherwise nothing runs: nullptr, with *unsupported saying
+// what there is. `run` may be null (then it is passed on with *unsupported
+// as the factory left it).
 std::unique_ptr<KernelRun> only_if_named(std::unique_ptr<KernelRun> run,
                                          const KernelRequest& request, std::string* unsupported);
+
+// The same rule before a kernel is built, for one whose implementation()
+// always begins with `start` ("cuBLAS", "flopscope stream"): false, with
+// *unsupported set, when the forced name cannot begin it, so no memory is
+// allocated and nothing timed for a name that will be refused.
+bool may_be_named(const KernelRequest& request, std::string_view start, std::string* unsupported);
 
 }  // namespace flopscope

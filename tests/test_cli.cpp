@@ -432,10 +432,21 @@ std::string read_text(const fs::path& p) {
   std::ifstream in(p);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+// Whether process `pid` has a handler for SIGINT (bit 2 of SigCgt).
+bool catches_sigint(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("SigCgt:", 0) == 0)
+      return (std::stoull(line.substr(7), nullptr, 16) >> (SIGINT - 1)) & 1;
+  return false;
+}
 }  // namespace
 
-// Ctrl-C while devices are still being detected and the pre-flight runs
-// (well before any kernel): still exit 130 and a valid file marked incomplete.
+// Ctrl-C as soon as the run takes it, while devices are still being
+// detected and the pre-flight runs (well before any kernel): still exit 130
+// and a valid file marked incomplete, with nothing measured.
 TEST(CliSoak, SigintBeforeTheFirstKernelStillWritesTheResult) {
   auto dir = soak_scratch("early-sigint");
   auto out = dir / "early.json";
@@ -444,14 +455,22 @@ TEST(CliSoak, SigintBeforeTheFirstKernelStillWritesTheResult) {
                       {"run", "--devices", "cpu0", "--kernels", "peak", "--precisions", "fp64",
                        "--duration", "60s", "--quiet", "--output", out.string()});
   ASSERT_GT(pid, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // As soon as SIGINT has a handler (/proc/PID/status SigCgt), which the run
+  // installs right after checking its arguments, well before devices are
+  // detected: a fixed sleep could land before it on a loaded machine.
+  const auto t0 = std::chrono::steady_clock::now();
+  while (!catches_sigint(pid) && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(catches_sigint(pid)) << read_text(dir / "err");
   ASSERT_EQ(kill(pid, SIGINT), 0);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 130) << read_text(dir / "err");
   ASSERT_TRUE(fs::exists(out)) << read_text(dir / "err");
-  EXPECT_FALSE(read_json(out)["complete"].get<bool>());
+  const auto j = read_json(out);
+  EXPECT_FALSE(j["complete"].get<bool>());
+  for (const auto& m : j["measurements"]) EXPECT_NE(m["status"], "ok") << m;
   EXPECT_TRUE(schema_valid(out));
   fs::remove_all(dir);
 }

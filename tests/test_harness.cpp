@@ -364,3 +364,23 @@ TEST(Implementation, ForcedNameMustBeginTheImplementation) {
   EXPECT_EQ(only_if_named(nullptr, r, &why), nullptr);
   EXPECT_EQ(why, "cuFFT unavailable");
 }
+
+// Separators count as one (a CLI name has no spaces), and a kernel whose
+// implementation always begins the same way refuses a foreign name before
+// it is built.
+TEST(Implementation, SeparatorsAsideAndRefusedBeforeBuilding) {
+  KernelRequest r;
+  r.kernel = KernelKind::fft;
+  std::string why;
+  r.implementation = "CUFFT_12.0,-z2z";
+  EXPECT_NE(only_if_named(std::make_unique<NamedRun>(), r, &why), nullptr);
+  for (const char* name : {"cufft", "cuFFT 12.0, Z2Z", "cu"}) {
+    r.implementation = name;
+    EXPECT_TRUE(may_be_named(r, "cuFFT", &why)) << name;
+  }
+  r.implementation = "";
+  EXPECT_TRUE(may_be_named(r, "cuFFT", &why));
+  r.implementation = "rocfft";
+  EXPECT_FALSE(may_be_named(r, "cuFFT", &why));
+  EXPECT_EQ(why, "no implementation 'rocfft' for fft here; available: cuFFT ...");
+}

@@ -55,6 +55,7 @@ std::vector<ProblemSize> CudaBackend::gemm_sizes(const gpu::GpuKernelContext& c,
 std::unique_ptr<KernelRun> CudaBackend::make_gemm_run(const gpu::GpuKernelContext& c,
                                                       const KernelRequest& request,
                                                       std::string* unsupported) {
+  if (!may_be_named(request, "cuBLAS", unsupported)) return nullptr;
   return only_if_named(gemm::cuda::make_cublas_gemm_run(c, request, unsupported), request,
                        unsupported);
 }
@@ -62,6 +63,7 @@ std::unique_ptr<KernelRun> CudaBackend::make_gemm_run(const gpu::GpuKernelContex
 std::unique_ptr<KernelRun> CudaBackend::make_fft_run(const gpu::GpuKernelContext& c,
                                                      const KernelRequest& request,
                                                      std::string* unsupported) {
+  if (!may_be_named(request, "cuFFT", unsupported)) return nullptr;
   return only_if_named(fft::cuda::make_cufft_run(c, request, unsupported), request, unsupported);
 }
 
@@ -77,6 +79,7 @@ int64_t CudaBackend::matrix_peak_rounds(Precision, bool quick) {
 std::unique_ptr<KernelRun> CudaBackend::make_matrix_peak_run(const gpu::GpuKernelContext& c,
                                                              const KernelRequest& request,
                                                              std::string* unsupported) {
+  if (!may_be_named(request, kPeakStart, unsupported)) return nullptr;
   return only_if_named(peak::cuda::make_mma_peak_run(c, request, unsupported), request,
                        unsupported);
 }

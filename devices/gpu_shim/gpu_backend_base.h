@@ -81,13 +81,16 @@ class GpuBackendBase : public Backend {
       // name must begin it. The vendor's factories apply the same rule to
       // their one library, or choose by name themselves.
       case KernelKind::stream:
+        if (!may_be_named(request, kStreamStart, unsupported)) return nullptr;
         return only_if_named(stream::gpu::make_gpu_stream_run(c, request, unsupported), request,
                              unsupported);
       case KernelKind::peak:
         if (peak::gpu::has_vector_chain(request.precision) &&
-            request.size.variant != peak::gpu::kMatrixPeakVariant && !forces_matrix_peak(request))
+            request.size.variant != peak::gpu::kMatrixPeakVariant && !forces_matrix_peak(request)) {
+          if (!may_be_named(request, kPeakStart, unsupported)) return nullptr;
           return only_if_named(peak::gpu::make_gpu_peak_run(c, request, unsupported), request,
                                unsupported);
+        }
         return make_matrix_peak_run(c, request, unsupported);
       case KernelKind::stencil:
         return stencil::gpu::make_gpu_stencil_run(c, request, unsupported);
@@ -101,6 +104,11 @@ class GpuBackendBase : public Backend {
   }
 
  protected:
+  // How the implementation() of flopscope's own GPU stream and chains (the
+  // vector ones and the matrix ones alike) begins, for may_be_named.
+  static constexpr const char* kStreamStart = "flopscope stream";
+  static constexpr const char* kPeakStart = "flopscope peak";
+
   // What the kernels need to know of a device.
   virtual GpuKernelContext context(const Device& d) = 0;
   // The vendor's own kernels: GEMM through its libraries, FFT, and the

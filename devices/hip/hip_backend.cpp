@@ -1,5 +1,7 @@
 #include "devices/hip/hip_backend.h"
 
+#include <strings.h>
+
 #include "devices/gpu_shim/gpu_user_sizes.h"
 #include "devices/hip/rocm_smi_library.h"
 #include "devices/hip/rocm_smi_sensors.h"
@@ -42,6 +44,7 @@ std::unique_ptr<KernelRun> HipBackend::make_gemm_run(const gpu::GpuKernelContext
 std::unique_ptr<KernelRun> HipBackend::make_fft_run(const gpu::GpuKernelContext& c,
                                                     const KernelRequest& request,
                                                     std::string* unsupported) {
+  if (!may_be_named(request, "rocFFT", unsupported)) return nullptr;
   return only_if_named(fft::hip::make_rocfft_run(c, request, unsupported), request, unsupported);
 }
 
@@ -57,6 +60,8 @@ int64_t HipBackend::matrix_peak_rounds(Precision p, bool quick) {
 std::unique_ptr<KernelRun> HipBackend::make_matrix_peak_run(const gpu::GpuKernelContext& c,
                                                             const KernelRequest& request,
                                                             std::string* unsupported) {
+  if (!forces_matrix_peak(request) && !may_be_named(request, kPeakStart, unsupported))
+    return nullptr;
   auto run = peak::hip::make_mfma_peak_run(c, request, unsupported);
   // "mfma" picks these chains (forces_matrix_peak); any other forced name
   // must begin their implementation().
@@ -66,7 +71,7 @@ std::unique_ptr<KernelRun> HipBackend::make_matrix_peak_run(const gpu::GpuKernel
 
 // --implementation mfma sends FP16 and FP64 peaks to the MFMA chains too.
 bool HipBackend::forces_matrix_peak(const KernelRequest& r) {
-  return r.implementation == peak::hip::kMfmaImplementation;
+  return strcasecmp(r.implementation.c_str(), peak::hip::kMfmaImplementation) == 0;
 }
 
 std::optional<double> HipBackend::measure_clock_hz(const Device& d) {

@@ -57,15 +57,16 @@ std::vector<HipDeviceInfo> query_hip_devices(const topo::Topology* topology, std
   }
   RocmSmiLibrary& smi = RocmSmiLibrary::instance();
   // HIP_VERSION's encoding: major * 10^7 + minor * 10^5 + patch.
-  auto version_text = [](hipError_t err, int v) {
-    return err == hipSuccess && v > 0
-               ? std::to_string(v / 10000000) + "." + std::to_string(v / 100000 % 100) + "." +
-                     std::to_string(v % 100000)
-               : std::string();
-  };
-  int driver = 0, runtime = 0;
-  const std::string driver_text = version_text(hipDriverGetVersion(&driver), driver);
-  const std::string runtime_text = version_text(hipRuntimeGetVersion(&runtime), runtime);
+  int runtime = 0;
+  const std::string runtime_text = hipRuntimeGetVersion(&runtime) == hipSuccess && runtime > 0
+                                       ? std::to_string(runtime / 10000000) + "." +
+                                             std::to_string(runtime / 100000 % 100) + "." +
+                                             std::to_string(runtime % 100000)
+                                       : std::string();
+  // hipDriverGetVersion gives HIP_VERSION again on ROCm; the kernel driver
+  // says its own version here when amdgpu is a module (DKMS builds).
+  std::string driver_text;
+  if (std::ifstream v("/sys/module/amdgpu/version"); v) std::getline(v, driver_text);
   const bool wgp_mode = runtime_in_wgp_mode();
   for (int i = 0; i < count; ++i) {
     hipDeviceProp_t p{};
@@ -83,7 +84,7 @@ std::vector<HipDeviceInfo> query_hip_devices(const topo::Topology* topology, std
     info.memory_bytes = p.totalGlobalMem;
     info.l2_bytes = p.l2CacheSize > 0 ? static_cast<uint64_t>(p.l2CacheSize) : 0;
     info.pci_bus_id = bus_id_of(p, i);
-    info.hip_driver = driver_text;
+    info.amdgpu_driver = driver_text;
     info.hip_runtime = runtime_text;
     if (smi.available()) {
       info.rocm_smi = smi.read(info.pci_bus_id);

@@ -38,9 +38,10 @@ struct HipDeviceInfo {
   std::string rocm_smi_unavailable;  // why there is no ROCm SMI reading
   int numa_node = -1;
   std::vector<int> host_pus;  // one PU per core near the GPU (empty: unpinned)
-  // The HIP versions a result must name to be reproduced ("6.2.41133";
-  // empty when the call failed).
-  std::string hip_driver, hip_runtime;
+  // The versions a result must name to be reproduced: the amdgpu kernel
+  // driver's (where /sys/module/amdgpu/version has it) and the HIP
+  // runtime's ("6.2.41133"); empty when unknown.
+  std::string amdgpu_driver, hip_runtime;
 
   // The gfx target without features: "gfx90a".
   std::string arch() const { return gcn_arch_name.substr(0, gcn_arch_name.find(':')); }

@@ -94,7 +94,7 @@ Device describe_hip_device(const HipDeviceInfo& info) {
   d.details["l2_bytes"] = info.l2_bytes;
   d.details["numa_node"] = info.numa_node;
   d.details["host_pus"] = info.host_pus;
-  d.details["hip_driver"] = info.hip_driver;
+  d.details["amdgpu_driver"] = info.amdgpu_driver;
   d.details["hip_runtime"] = info.hip_runtime;
   if (info.rocm_smi)
     d.details["rocm_smi"] = info.rocm_smi->to_json();

@@ -1,7 +1,6 @@
 #include "kernels/fft/cpu/fft_cpu.h"
 
 #include <omp.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -273,12 +272,7 @@ std::unique_ptr<KernelRun> make_cpu_fft_run(const flopscope::cpu::CpuContext& ct
   }
   // Refused before any planning (FFTW_MEASURE takes seconds); the backend
   // then holds the full name to the plan's implementation() (only_if_named).
-  if (!request.implementation.empty() &&
-      strncasecmp(request.implementation.c_str(), "fftw", 4) != 0) {
-    *unsupported =
-        "no implementation '" + request.implementation + "' for fft here; available: fftw";
-    return nullptr;
-  }
+  if (!may_be_named(request, "fftw", unsupported)) return nullptr;
   FftShape shape = shape_of(request.size);
   const std::string prec(to_string(request.precision));
   if (request.precision == Precision::fp64) {
