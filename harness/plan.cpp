@@ -8,8 +8,7 @@
 
 namespace flopscope {
 
-namespace {
-std::vector<std::string> split(const std::string& s, char sep) {
+std::vector<std::string> split_list(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::string item;
   std::istringstream in(s);
@@ -17,7 +16,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   if (!s.empty() && s.back() == sep) out.push_back("");
   return out;
 }
-}  // namespace
 
 std::vector<DeviceSelector> parse_device_list(const std::string& text) {
   if (text == "all") return {};
@@ -25,7 +23,7 @@ std::vector<DeviceSelector> parse_device_list(const std::string& text) {
   std::vector<DeviceSelector> out;
   // cpu, cpu0, cuda, cuda:0, hip, hip:3. The CPU is numbered like hwloc's
   // machine (cpu0); GPUs like their runtime (cuda:N).
-  for (const auto& item : split(text, ',')) {
+  for (const auto& item : split_list(text, ',')) {
     std::smatch m;
     // std::regex has no lookbehind: check the two forms by hand.
     static const std::regex cpu_form(R"(^cpu([0-9]{1,4})?$)");
@@ -56,7 +54,7 @@ std::set<KernelKind> parse_kernel_list(const std::string& text) {
   std::set<KernelKind> out;
   if (text == "all") return {kAllKernels.begin(), kAllKernels.end()};
   if (text.empty()) throw UsageError("--kernels: empty list");
-  for (const auto& item : split(text, ',')) {
+  for (const auto& item : split_list(text, ',')) {
     auto k = parse_kernel(item);
     if (!k)
       throw UsageError("--kernels: unknown kernel '" + item +
@@ -72,7 +70,7 @@ std::set<Precision> parse_precision_selection(const std::string& precisions,
   if (precisions == "all") {
     by_precision = {kAllPrecisions.begin(), kAllPrecisions.end()};
   } else {
-    for (const auto& item : split(precisions, ',')) {
+    for (const auto& item : split_list(precisions, ',')) {
       auto p = parse_precision(item);
       if (!p)
         throw UsageError("--precisions: unknown precision '" + item +
@@ -83,7 +81,7 @@ std::set<Precision> parse_precision_selection(const std::string& precisions,
   if (classes == "all") {
     by_class = {kAllPrecisions.begin(), kAllPrecisions.end()};
   } else {
-    for (const auto& item : split(classes, ',')) {
+    for (const auto& item : split_list(classes, ',')) {
       auto c = parse_class(item);
       if (!c)
         throw UsageError("--classes: unknown class '" + item +
@@ -105,10 +103,10 @@ std::vector<std::vector<int64_t>> parse_size_list(const std::string& text) {
   // 2^40 elements in one dimension is beyond any device's memory: reject it
   // here rather than fail an allocation later.
   constexpr int64_t kAbsurd = int64_t{1} << 40;
-  for (const auto& item : split(text, ',')) {
+  for (const auto& item : split_list(text, ',')) {
     if (item.empty()) throw UsageError("--sizes: empty entry in '" + text + "'");
     std::vector<int64_t> dims;
-    for (const auto& d : split(item, 'x')) {
+    for (const auto& d : split_list(item, 'x')) {
       int64_t v = 0;
       auto [ptr, ec] = std::from_chars(d.data(), d.data() + d.size(), v);
       if (d.empty() || ec != std::errc() || ptr != d.data() + d.size())

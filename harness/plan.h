@@ -34,6 +34,10 @@ struct DeviceSelector {
   std::optional<int> index;  // nullopt: every device of the kind
 };
 
+// A comma (or `sep`) separated option value, in order; a trailing separator
+// gives a last empty item, so "a," is caught as a mistake, not read as "a".
+std::vector<std::string> split_list(const std::string& s, char sep = ',');
+
 // Parses --devices. Throws UsageError for malformed names or unknown kinds
 // ("gpu0", "cuda:x", "cpu-1"); "all" gives an empty list.
 std::vector<DeviceSelector> parse_device_list(const std::string& text);

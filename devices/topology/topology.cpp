@@ -775,7 +775,7 @@ nlohmann::json Topology::to_json() const {
   // still has API 2.8): what it imports differs by version.
   const unsigned v = hwloc_get_api_version();
   j["hwloc_api_version"] = std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 0xff) + "." +
-                       std::to_string(v & 0xff);
+                           std::to_string(v & 0xff);
   j["packages"] = packages;
   j["numa_nodes"] = numa_nodes;
   j["cores"] = cores;

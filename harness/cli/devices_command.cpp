@@ -5,6 +5,7 @@
 #include "harness/backend.h"
 #include "harness/cli/cli.h"
 #include "harness/errors.h"
+#include "harness/plan.h"
 #include "harness/units.h"
 
 namespace flopscope::cli {
@@ -132,18 +133,12 @@ int devices_command(const DevicesOptions& o) {
   // One clock for every CPU of the recordings, or one per kind of core in
   // the order the devices are listed (GB10: "--clock 2.8GHz,3.9GHz").
   std::vector<double> clocks;
-  if (!o.clock.empty()) {
-    std::string_view rest = o.clock;
-    while (true) {
-      const auto comma = rest.find(',');
-      const std::string_view one = rest.substr(0, comma);
+  if (!o.clock.empty())
+    for (const auto& one : split_list(o.clock)) {
       const auto hz = parse_clock_hz(one);
-      if (!hz) throw UsageError("--clock: '" + std::string(one) + "' is not a clock (e.g. 2.4GHz)");
+      if (!hz) throw UsageError("--clock: '" + one + "' is not a clock (e.g. 2.4GHz)");
       clocks.push_back(*hz);
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
     }
-  }
   std::vector<NodeDescription> nodes;
   for (const auto& path : o.topologies) {
     try {
