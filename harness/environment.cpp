@@ -42,6 +42,17 @@ std::string os_pretty_name() {
     }
   return "unknown";
 }
+
+// The kernel's transparent huge page mode ("always", "madvise", "never"):
+// the CPU GEMMs advise huge pages for their matrices, which "never" ignores.
+std::string transparent_huge_pages() {
+  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string line;  // "always [madvise] never": the bracketed word
+  if (!std::getline(in, line)) return "";
+  const auto open = line.find('['), close = line.find(']');
+  if (open == std::string::npos || close == std::string::npos || close < open) return "";
+  return line.substr(open + 1, close - open - 1);
+}
 }  // namespace
 
 nlohmann::json host_info() {
@@ -61,6 +72,8 @@ nlohmann::json host_info() {
   j["compiler"] = std::string("gcc ") + __VERSION__;
 #endif
   j["hardware_threads"] = std::thread::hardware_concurrency();
+  if (const std::string thp = transparent_huge_pages(); !thp.empty())
+    j["transparent_huge_pages"] = thp;
   // command_line may hold relative paths.
   char cwd[4096];
   if (getcwd(cwd, sizeof cwd)) j["working_directory"] = cwd;

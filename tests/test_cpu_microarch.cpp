@@ -324,7 +324,11 @@ TEST(CpuIsaLive, AgreesWithProcCpuinfo) {
   EXPECT_EQ(id.vendor, cpuinfo_field("vendor_id"));
   EXPECT_EQ(std::to_string(id.family), cpuinfo_field("cpu family"));
   EXPECT_EQ(std::to_string(id.model), cpuinfo_field("model"));
-  EXPECT_EQ(id.model_name, cpuinfo_field("model name"));
+  // The brand string is not compared: the kernel read it once at boot, and a
+  // VM's can change under it afterwards (this project's Zen 5 VM reads
+  // "Oxide Virtual Turin-like Processor" from cpuid while /proc/cpuinfo still
+  // says "AMD EPYC"). flopscope reads cpuid when it runs.
+  EXPECT_FALSE(id.model_name.empty());
 #elif defined(__aarch64__)
   std::set<std::string> flags = cpuinfo_flags("Features");
   if (flags.empty()) GTEST_SKIP() << "/proc/cpuinfo has no Features line";

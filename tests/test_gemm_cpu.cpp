@@ -20,6 +20,7 @@
 #include "kernels/gemm/cpu/gemm_cpu_format.h"
 #include "kernels/gemm/cpu/gemm_libraries.h"
 #include "kernels/gemm/cpu/gemm_verify.h"
+#include "kernels/gemm/cpu/own/own_gemm_engine.h"
 
 using namespace flopscope;
 using namespace flopscope::gemm::cpu;
@@ -469,7 +470,10 @@ TEST(GemmCpu, ProbeOrderPutsConfirmedFiguresFirst) {
 TEST(GemmCpu, ProbeIsRecordedInTheDetails) {
   const auto libs = find_gemm_libraries();
   auto ctx = test_context(2);
-  const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
+  // The libraries' configurations and flopscope's own kernels, as the run
+  // gathers them (an AVX-512 machine has two own kernels).
+  auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
+  for (auto& c : gemm::own::own_gemm_candidates(ctx, Precision::fp64)) all.push_back(std::move(c));
   if (all.size() < 2) GTEST_SKIP() << "fewer than two GEMM configurations here: no probe";
   KernelRequest r;
   r.kernel = KernelKind::gemm;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "devices/cpu/cpu_isa.h"
+#include "devices/cpu/huge_pages.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/cpu/own/own_gemm_reference.h"
 #include "kernels/gemm/cpu/own/own_step_work.h"
@@ -360,3 +361,24 @@ TEST(OwnGemmStepWork, AThreadThatFinishesFirstTakesTheOthersBlocksFromTheFarEnd)
 }
 
 }  // namespace step_work
+
+// The GEMMs' matrices and packed panels (devices/cpu/huge_pages.h): a large
+// buffer starts on a huge-page boundary, so advice can cover all of it; a
+// small one is still line-aligned; zero bytes still give memory to free.
+TEST(HugePages, LargeBuffersStartOnAHugePageSmallOnesOnALine) {
+  using flopscope::cpu::allocate_huge_page_advised;
+  using flopscope::cpu::kHugePageBytes;
+  for (size_t bytes : {kHugePageBytes, kHugePageBytes + 1, 3 * kHugePageBytes}) {
+    void* p = allocate_huge_page_advised(bytes);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % kHugePageBytes, 0u) << bytes;
+    static_cast<char*>(p)[bytes - 1] = 1;  // the whole length is usable
+    std::free(p);
+  }
+  for (size_t bytes : {size_t{0}, size_t{1}, size_t{100}, kHugePageBytes - 1}) {
+    void* p = allocate_huge_page_advised(bytes);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 64, 0u) << bytes;
+    std::free(p);
+  }
+}

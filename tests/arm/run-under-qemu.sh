@@ -21,7 +21,7 @@ case "$check" in
     # The x86 micro-kernel files are built too: on aarch64 they define no kernel
     # (their functions return none), as in an Arm build of flopscope.
     sources=(tests/arm/own_gemm_check.cpp harness/precision.cpp devices/cpu/cpu_isa.cpp
-             devices/cpu/thread_pinning.cpp)
+             devices/cpu/thread_pinning.cpp devices/cpu/huge_pages.cpp)
     for f in own_gemm own_blocking own_config own_variants own_microkernel_avx2 \
              own_microkernel_avx512 own_microkernel_neon; do
       sources+=("kernels/gemm/cpu/own/$f.cpp")

@@ -35,7 +35,8 @@ class GemmEngine {
 std::unique_ptr<GemmEngine> make_blas_engine(const WorkerSetup& s, std::string* unsupported);
 std::unique_ptr<GemmEngine> make_onednn_engine(const WorkerSetup& s, std::string* unsupported);
 
-// 64-byte aligned storage for the matrices.
+// Storage for the matrices: 64-byte aligned, and on advised huge pages from
+// 2 MiB up (devices/cpu/huge_pages.h says why).
 struct FreeDeleter {
   void operator()(void* p) const { std::free(p); }
 };

@@ -13,12 +13,14 @@
 #include <string>
 #include <utility>
 
+#include "devices/cpu/huge_pages.h"
+
 namespace flopscope::stream::cpu {
 
 template <typename T>
 class PageBuffer {
  public:
-  static constexpr size_t kAlignment = size_t{2} << 20;
+  static constexpr size_t kAlignment = flopscope::cpu::kHugePageBytes;
 
   PageBuffer() = default;
   explicit PageBuffer(size_t elements) : elements_(elements) {

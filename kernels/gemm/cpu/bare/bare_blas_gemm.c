@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bare_huge_alloc.h"
+
 void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*,
             const double*, const int*, const double*, const int*, const double*, double*,
             const int*, size_t, size_t);
@@ -81,9 +83,9 @@ int main(int argc, char** argv) {
   printf("library %s coretype=%s\n", openblas_get_config(), openblas_get_corename());
 #endif
   const size_t es = dbl ? sizeof(double) : sizeof(float), nn = (size_t)n * (size_t)n;
-  void* a = aligned_alloc(64, (nn * es + 63) / 64 * 64);
-  void* b = aligned_alloc(64, (nn * es + 63) / 64 * 64);
-  void* c = aligned_alloc(64, (nn * es + 63) / 64 * 64);
+  void* a = bare_huge_alloc(nn * es);
+  void* b = bare_huge_alloc(nn * es);
+  void* c = bare_huge_alloc(nn * es);
   uint64_t seed = 20261128;
   for (size_t i = 0; i < nn; ++i) {
     const double x = (double)(next(&seed) >> 11) * 0x1p-52 - 1.0;

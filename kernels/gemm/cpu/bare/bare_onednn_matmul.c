@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bare_huge_alloc.h"
+
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -75,9 +77,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   const size_t nn = (size_t)n * (size_t)n;
-  unsigned char* a = aligned_alloc(64, (nn * ea + 63) / 64 * 64);
-  unsigned char* b = aligned_alloc(64, (nn * eb + 63) / 64 * 64);
-  unsigned char* c = aligned_alloc(64, (nn * ec + 63) / 64 * 64);
+  unsigned char* a = bare_huge_alloc(nn * ea);
+  unsigned char* b = bare_huge_alloc(nn * eb);
+  unsigned char* c = bare_huge_alloc(nn * ec);
   uint64_t s = 20261128;
   for (size_t i = 0; i < nn * ea; ++i)
     a[i] = (unsigned char)((s = s * 6364136223846793005ull + 1) >> 57);

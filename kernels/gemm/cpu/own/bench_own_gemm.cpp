@@ -40,6 +40,7 @@
 #include "devices/cpu/clock_probe.h"
 #include "devices/cpu/cpu_backend.h"
 #include "devices/cpu/cpu_microarch.h"
+#include "devices/cpu/huge_pages.h"
 #include "harness/statistics.h"
 #include "kernels/gemm/cpu/blis_arch.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
@@ -294,11 +295,32 @@ std::optional<double> chain_rate(const cpu::CpuContext& ctx, double seconds) {
   return run->flop_per_iteration() * static_cast<double>(iterations) / s;
 }
 
+// The matrices on advised huge pages, as flopscope's GEMM engines hold them
+// (devices/cpu/huge_pages.h), zero-filled.
+template <typename T>
+class HugeArray {
+ public:
+  explicit HugeArray(size_t n)
+      : p_(static_cast<T*>(cpu::allocate_huge_page_advised(n * sizeof(T)))), n_(n) {
+    std::fill(begin(), end(), T(0));
+  }
+  T* data() { return p_.get(); }
+  T* begin() { return p_.get(); }
+  T* end() { return p_.get() + n_; }
+
+ private:
+  struct Free {
+    void operator()(T* p) const { std::free(p); }
+  };
+  std::unique_ptr<T, Free> p_;
+  size_t n_;
+};
+
 template <typename T>
 bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>& gemm, int64_t n,
                 double flop_per_cycle) {
   const size_t count = static_cast<size_t>(n * n);
-  std::vector<T> a(count), b(count), c(count);
+  HugeArray<T> a(count), b(count), c(count);
   std::mt19937_64 rng(0x5eedf10b5c09eULL + static_cast<uint64_t>(n));
   std::uniform_real_distribution<double> dist(-1.0, 1.0);
   for (auto& x : a) x = static_cast<T>(dist(rng));

@@ -4,7 +4,6 @@
 // column-major C^T = op(B)^T op(A)^T), so one loop nest serves every layout
 // and transpose.
 #include <omp.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "devices/cpu/huge_pages.h"
 #include "devices/cpu/thread_pinning.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/cpu/own/own_gemm_driver.h"
@@ -105,19 +105,13 @@ struct Workspace {
   void* get(size_t need) {
     if (need > bytes) {
       memory.reset();
-      // Large buffers on 2 MiB boundaries, offered to the kernel as huge
-      // pages: a packed B block of several MiB then takes a few TLB entries.
-      const size_t align = need >= kHugePage ? kHugePage : 4096;
-      const size_t rounded = static_cast<size_t>(round_up(static_cast<int64_t>(need), align));
-      void* p = std::aligned_alloc(align, rounded);
-      if (!p) throw std::bad_alloc();
-      if (align == kHugePage) madvise(p, rounded, MADV_HUGEPAGE);  // a hint: failure is harmless
-      memory.reset(p);
-      bytes = rounded;
+      // On huge pages: a packed B block of several MiB then takes a few TLB
+      // entries.
+      memory.reset(flopscope::cpu::allocate_huge_page_advised(need));
+      bytes = need;
     }
     return memory.get();
   }
-  static constexpr size_t kHugePage = size_t{2} << 20;
 };
 
 Workspace& workspace() {
