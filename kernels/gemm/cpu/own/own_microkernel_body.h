@@ -33,11 +33,18 @@ inline void micro_kernel_body(int64_t k, const typename S::T* __restrict a,
 #pragma GCC unroll 8
     for (int i = 0; i < MV; ++i) acc[j][i] = S::zero();
 
-      // The tile of C is read (or written) once, after the k loop: asking for
-      // its lines now hides their latency behind the loop.
+  // The tile of C is read (or written) once, after the k loop: asking for
+  // every line of it now hides their latency behind the loop. A column of MR
+  // elements spans MR x sizeof(T) / 64 lines, one more when it is not
+  // line-aligned: a request per line-sized step and one for the last element
+  // cover both. (The first and last lines alone left the middle line of a
+  // 24-double column to a miss: 4-6% of DGEMM n=4096 on 2 Zen 5 cores, in
+  // alternating runs.)
+  constexpr int kPerLine = static_cast<int>(64 / sizeof(T));
 #pragma GCC unroll 64
   for (int j = 0; j < NR; ++j) {
-    S::prefetch(c + j * ldc);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i += kPerLine) S::prefetch(c + j * ldc + i);
     S::prefetch(c + j * ldc + MR - 1);
   }
 
