@@ -174,17 +174,20 @@ TEST(StencilCpu, ACorruptedPointAnywhereFails) {
 
 TEST(StencilCpu, BlocksFromTheCacheSizes) {
   std::string why;
-  // 7-point FP64 at 256^3: 3 planes of 258 rows of 2176 B (1.7 MB) fit half
-  // of each thread's 16 MiB share of a 32 MiB L3: whole planes.
-  EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 512 << 10, 32 << 20, 2, &why), 256);
-  EXPECT_EQ(why, "L3");
-  // 25-point at 1024^3 with a 32 MiB L3: 9 planes of 8 KiB rows, blocks of
-  // 16 MiB / 2 / (9 x 8 KiB) - 8 = 105 rows; with 8 MiB, the floor of 8R.
-  EXPECT_EQ(sc::choose_block_rows(4, 1024, 8192, 512 << 10, 32 << 20, 2, &why), 105);
-  EXPECT_EQ(sc::choose_block_rows(4, 1024, 8192, 512 << 10, 8 << 20, 2, &why), 32);
-  // Without an L3, from the L2; never thinner than 8R rows.
-  EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 512 << 10, 0, 2, &why), 38);
+  // 7-point FP64 at 256^3 with a 512 KiB L2: 3 planes of 2176 B rows in
+  // 256 KiB, less the 2 halo rows: 38 rows; with Zen 5's 1 MiB, 78.
+  EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 512 << 10, 32 << 20, 2, &why), 38);
   EXPECT_EQ(why, "L2");
+  EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 1 << 20, 8 << 20, 2, &why), 78);
+  // 25-point at 1024^3: 9 planes of 8 KiB rows leave 3 - 8 rows: the floor
+  // of 8R.
+  EXPECT_EQ(sc::choose_block_rows(4, 1024, 8192, 512 << 10, 32 << 20, 2, &why), 32);
+  // An unknown L2: from the thread's share of the L3. 3 planes of 258 rows
+  // (1.7 MB) fit half of 16 MiB: whole planes; 25-point at 1024^3, 16 MiB /
+  // 2 / (9 x 8 KiB) - 8 = 105 rows.
+  EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 0, 32 << 20, 2, &why), 256);
+  EXPECT_EQ(why, "L3");
+  EXPECT_EQ(sc::choose_block_rows(4, 1024, 8192, 0, 32 << 20, 2, &why), 105);
   EXPECT_EQ(sc::choose_block_rows(4, 256, 2176, 256 << 10, 0, 2, &why), 32);
   EXPECT_TRUE(sc::choose_streaming_stores(256ull << 20, 32 << 20));
   EXPECT_FALSE(sc::choose_streaming_stores(1 << 20, 32 << 20));

@@ -25,12 +25,12 @@ int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t 
   auto rows_fitting = [&](uint64_t budget) {
     return static_cast<int64_t>(budget / static_cast<uint64_t>(planes * pitch_bytes)) - 2 * radius;
   };
-  // Half of the thread's share of the L3, or half of its L2 on a CPU
-  // without one.
-  const bool l3 = l3_total > 0;
+  // Half of the core's L2; half of the thread's share of the L3 where the L2
+  // size is unknown.
+  const bool l2 = l2_per_core > 0;
   const uint64_t budget =
-      l3 ? l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2 : l2_per_core / 2;
-  if (why) *why = l3 ? "L3" : "L2";
+      l2 ? l2_per_core / 2 : l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2;
+  if (why) *why = l2 ? "L2" : "L3";
   // A block re-reads 2R halo rows: never thinner than 8R rows.
   return std::clamp<int64_t>(rows_fitting(budget), std::min<int64_t>(ny, 8 * radius), ny);
 }
