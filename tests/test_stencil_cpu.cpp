@@ -180,15 +180,18 @@ TEST(StencilCpu, BlocksFromTheCacheSizes) {
   EXPECT_EQ(why, "L2");
   EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 1 << 20, 8 << 20, 2, &why), 78);
   // 25-point at 1024^3: 9 planes of 8 KiB rows leave 3 - 8 rows: the floor
-  // of 8R.
+  // of 8R, named so.
   EXPECT_EQ(sc::choose_block_rows(4, 1024, 8192, 512 << 10, 32 << 20, 2, &why), 32);
+  EXPECT_EQ(why, "8R-floor");
   // An unknown L2: from the thread's share of the L3. 3 planes of 258 rows
   // (1.7 MB) fit half of 16 MiB: whole planes; 25-point at 1024^3, 16 MiB /
   // 2 / (9 x 8 KiB) - 8 = 105 rows.
   EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 0, 32 << 20, 2, &why), 256);
   EXPECT_EQ(why, "L3");
   EXPECT_EQ(sc::choose_block_rows(4, 1024, 8192, 0, 32 << 20, 2, &why), 105);
-  EXPECT_EQ(sc::choose_block_rows(4, 256, 2176, 256 << 10, 0, 2, &why), 32);
+  // No cache known at all: the floor of 8R rows.
+  EXPECT_EQ(sc::choose_block_rows(4, 256, 2176, 0, 0, 2, &why), 32);
+  EXPECT_EQ(why, "8R-floor");
   EXPECT_TRUE(sc::choose_streaming_stores(256ull << 20, 32 << 20));
   EXPECT_FALSE(sc::choose_streaming_stores(1 << 20, 32 << 20));
 }

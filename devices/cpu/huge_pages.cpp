@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -10,6 +11,7 @@ namespace flopscope::cpu {
 void* allocate_huge_page_advised(size_t bytes) {
   constexpr size_t kLine = 64;
   const size_t align = bytes >= kHugePageBytes ? kHugePageBytes : kLine;
+  if (bytes > SIZE_MAX - align) throw std::bad_alloc();
   const size_t rounded = bytes == 0 ? align : (bytes + align - 1) / align * align;
   void* p = std::aligned_alloc(align, rounded);
   if (!p) throw std::bad_alloc();

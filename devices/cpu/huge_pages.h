@@ -3,13 +3,15 @@
 //
 // Why: with 4 KiB pages a blocked GEMM walks the page tables. Each pass of
 // the micro-kernels over a block of C touches two pages per column of the
-// block, thousands of them, more than the second-level TLB holds (about
-// 4000 entries on Zen 4 and 5). Measured on 2 Zen 5 cores, own DGEMM
-// n=4096: 110 GFLOP/s on 4 KiB pages, 172 on huge pages; and one core at
-// n=2048 fell from 77% to 61% of peak when the B block grew from 1024 to
+// block, thousands of them, more than the second-level TLB holds (3072
+// entries on Zen 4, 4096 on Zen 5). Measured on 2 Zen 5 cores, own DGEMM
+// n=4096: 110 GFLOP/s on 4 KiB pages, 172-180 on huge pages; and one core
+// at n=2048 fell from 77% to 61% of peak when the B block grew from 1024 to
 // 2048 columns on 4 KiB pages, and did not with huge pages. The libraries
-// behind the probe (OpenBLAS, BLIS, oneDNN) get their matrices from here
-// too, so they are measured on the same pages.
+// behind the probe (OpenBLAS, BLIS, oneDNN) get their A, B and C from here
+// too, so they are measured on the same pages; their own internal buffers
+// (OpenBLAS's and BLIS's packed panels, oneDNN's pre-packed weights) are
+// theirs, in flopscope and in the bare programs alike.
 #pragma once
 
 #include <cstddef>

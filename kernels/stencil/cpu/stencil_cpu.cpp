@@ -25,14 +25,19 @@ int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t 
   auto rows_fitting = [&](uint64_t budget) {
     return static_cast<int64_t>(budget / static_cast<uint64_t>(planes * pitch_bytes)) - 2 * radius;
   };
-  // Half of the core's L2; half of the thread's share of the L3 where the L2
-  // size is unknown.
+  // Half of the core's L2; half of the thread's share of the L3 for a caller
+  // that knows no L2 (the CPU backend substitutes 1 MiB for an unknown or
+  // implausible L2, so a run always has one).
   const bool l2 = l2_per_core > 0;
   const uint64_t budget =
       l2 ? l2_per_core / 2 : l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2;
-  if (why) *why = l2 ? "L2" : "L3";
-  // A block re-reads 2R halo rows: never thinner than 8R rows.
-  return std::clamp<int64_t>(rows_fitting(budget), std::min<int64_t>(ny, 8 * radius), ny);
+  // A block re-reads 2R halo rows: never thinner than 8R rows. The 25-point
+  // star's 9 planes rarely fit half an L2 at all: its blocks are that floor,
+  // and `why` says so.
+  const int64_t floor_rows = std::min<int64_t>(ny, 8 * radius);
+  const int64_t fitting = rows_fitting(budget);
+  if (why) *why = fitting < floor_rows ? "8R-floor" : l2 ? "L2" : "L3";
+  return std::clamp<int64_t>(fitting, floor_rows, ny);
 }
 
 bool choose_streaming_stores(uint64_t grid_bytes, uint64_t l3_total) {

@@ -6,15 +6,21 @@
 #ifndef BARE_HUGE_ALLOC_H
 #define BARE_HUGE_ALLOC_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
+/* madvise and MADV_HUGEPAGE need _GNU_SOURCE (the benchmark script passes it). */
+#if defined(__linux__) && !defined(MADV_HUGEPAGE)
+#warning "no MADV_HUGEPAGE: build with -D_GNU_SOURCE, or the bare matrices get 4 KiB pages"
+#endif
+
 static void* bare_huge_alloc(size_t bytes) {
   const size_t huge = (size_t)2 << 20;
   const size_t align = bytes >= huge ? huge : 64;
-  const size_t rounded = (bytes + align - 1) / align * align;
-  void* p = aligned_alloc(align, rounded ? rounded : align);
+  const size_t rounded = bytes > SIZE_MAX - align ? 0 : (bytes + align - 1) / align * align;
+  void* p = bytes > SIZE_MAX - align ? NULL : aligned_alloc(align, rounded ? rounded : align);
   if (!p) {
     fprintf(stderr, "out of memory for %zu bytes\n", bytes);
     exit(3);

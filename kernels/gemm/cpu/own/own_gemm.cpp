@@ -191,8 +191,9 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
       std::clamp<int64_t>(std::max<int64_t>(4, ceil_div(4 * threads, m_blocks)), 1, panels_max);
   StepWork work(m_blocks, chunks, threads);
 
-  // Each buffer starts on its own page: aligned for the micro-kernel's
-  // vector loads, and no two threads' packed A share a cache line.
+  // Each buffer starts a whole number of 4 KiB pages into the workspace
+  // (itself 64-byte aligned, 2 MiB from 2 MiB up): aligned for the
+  // micro-kernel's vector loads, and no two threads' packed A share a line.
   constexpr int64_t kPage = 4096 / sizeof(T);
   const size_t b_elems = static_cast<size_t>(round_up(kc * nc, kPage));
   const size_t a_elems = static_cast<size_t>(round_up(kc * mc, kPage));
