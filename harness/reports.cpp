@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "harness/statistics.h"
 #include "harness/units.h"
 
 namespace flopscope {
@@ -28,9 +29,16 @@ std::string csv_field(std::string s) {
   return out + "\"";
 }
 
+// A burst figure whose repetitions disagree (a soak's windows have their
+// own report: a falling rate is what a soak looks for).
+bool is_noisy(const Measurement& m) {
+  return m.valid() && !m.soak && m.cv > kNoisyCv;
+}
+
 std::string status_text(const Measurement& m) {
-  if (m.valid()) return m.flags.empty() ? "verified" : "verified, SUSPECT";
-  return std::string(to_string(m.status));
+  if (!m.valid()) return std::string(to_string(m.status));
+  std::string s = m.flags.empty() ? "verified" : "verified, SUSPECT";
+  return is_noisy(m) ? s + ", noisy" : s;
 }
 
 }  // namespace
@@ -94,6 +102,15 @@ void print_measurement_table(std::ostream& os, const std::vector<Measurement>& m
       os << "         " << m.roofline_note << "\n";
     }
     for (const auto& f : m.flags) os << "         " << f << "\n";
+    if (is_noisy(m)) {
+      char line[256];
+      std::snprintf(
+          line, sizeof line,
+          "         noisy: cv %.1f%% over %zu repetitions (above %.0f%%): another process "
+          "or a moving clock; rerun on a quiet machine before comparing this figure\n",
+          100 * m.cv, m.repetition_flops.size(), 100 * kNoisyCv);
+      os << line;
+    }
   }
   os << "bandwidth: compulsory bytes per second; %clock: against the peak at the clock measured "
         "around the figure; %spec: at the spec clock; %peakk: against the measured peak kernel's "

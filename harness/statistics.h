@@ -15,4 +15,10 @@ struct Summary {
 
 Summary summarize(std::vector<double> values);
 
+// Repetitions whose coefficient of variation is above this disagree by more
+// than the differences flopscope's users judge by (a 3% ratio between two
+// libraries, a 5% soak drop): the table marks such a figure "noisy" and
+// says why. It stays a valid, verified figure; the cv is in the result.
+inline constexpr double kNoisyCv = 0.05;
+
 }  // namespace flopscope

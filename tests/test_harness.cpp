@@ -242,6 +242,33 @@ TEST(MeasurementTable, ColumnsLineUpWithLongSizesAndNames) {
   EXPECT_NE(rows[2].find("25-point,nx=192,ny=192,nz=192 "), std::string::npos) << rows[2];
 }
 
+// A figure whose repetitions disagree by more than kNoisyCv is marked in
+// the status column and explained under its row; a steady one is not, and
+// neither is a failed one, whatever its spread.
+TEST(MeasurementTable, NoisyFiguresAreMarkedAndExplained) {
+  auto noisy = measured(KernelKind::gemm, 80e9, 3e9);
+  noisy.cv = 0.0666;
+  noisy.repetition_flops = {70e9, 80e9, 81e9, 90e9, 79e9};
+  auto steady = measured(KernelKind::stencil, 12.5e9, 3e9);
+  steady.cv = 0.01;
+  auto failed = noisy;
+  failed.kernel = KernelKind::fft;
+  failed.status = MeasurementStatus::not_verified;
+  std::ostringstream os;
+  print_measurement_table(os, {noisy, steady, failed});
+  const std::string t = os.str();
+  std::istringstream in(t);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("cpu0 ", 0) == 0) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 3u) << t;
+  EXPECT_NE(rows[0].find("verified, noisy"), std::string::npos) << rows[0];
+  EXPECT_EQ(rows[1].find("noisy"), std::string::npos) << rows[1];
+  EXPECT_EQ(rows[2].find("noisy"), std::string::npos) << rows[2];
+  EXPECT_NE(t.find("noisy: cv 6.7% over 5 repetitions (above 5%)"), std::string::npos) << t;
+  EXPECT_EQ(t.find("noisy: cv", t.find("noisy: cv") + 1), std::string::npos) << t;  // once only
+}
+
 // A class without its headline precision still shows the GEMMs beside it
 // (a CPU with INT8 but no BF16/FP16), each in its own unit; other sizes of
 // the headline precision are not repeated there.
