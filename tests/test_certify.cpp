@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -124,6 +125,21 @@ TEST(Reference, ValidOneParses) {
   EXPECT_TRUE(r.devices[0].minimums[0].spec_peak);
   EXPECT_EQ(r.devices[0].minimums[1].what(), "class intelligent");
   EXPECT_EQ(r.node_minimums.size(), 1u);
+}
+
+// Every reference the project ships loads: a typo in one would only show
+// when an operator certified against it.
+TEST(Reference, EveryShippedReferenceLoads) {
+  const std::filesystem::path dir =
+      std::filesystem::path(FLOPSCOPE_TEST_FIXTURES) / ".." / ".." / "results" / "references";
+  int loaded = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".json") continue;
+    const Reference r = load_reference(e.path().string());
+    EXPECT_FALSE(r.devices.empty()) << e.path();
+    ++loaded;
+  }
+  EXPECT_GE(loaded, 3);  // dev-zen3-2core, dev-zen5-2core, template-8x-h200-sxm
 }
 
 TEST(Reference, MalformedNamesLineAndField) {
