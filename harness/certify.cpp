@@ -1,6 +1,7 @@
 #include "harness/certify.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -343,15 +344,29 @@ void print_certify_report(std::ostream& os, const CertifyReport& r, const std::s
                           const Reference& ref) {
   os << "certify " << run_name << " against " << ref.path << " (" << ref.name << ")\n";
   if (!ref.basis.empty()) os << "reference basis: " << ref.basis << "\n";
-  char line[640];
-  std::snprintf(line, sizeof line, "%-16s %-26s %-40s %16s  %-44s %s\n", "device", "identity",
-                "check", "figure", "required", "result");
-  os << line;
-  for (const auto& c : r.checks) {
-    std::snprintf(line, sizeof line, "%-16s %-26s %-40s %16s  %-44s %s\n", c.device.c_str(),
-                  c.identity.substr(0, 26).c_str(), c.check.c_str(), c.figure.c_str(),
-                  c.required.c_str(), c.passed ? "pass" : "FAIL");
-    os << line;
+  // Columns as wide as their widest cell, nothing cut: a CPU model or a
+  // class check ("class supercomputing: gemm fp64 (burst median)") runs
+  // longer than any fixed width. The figure is right-aligned.
+  std::vector<std::array<std::string, 6>> rows = {
+      {"device", "identity", "check", "figure", "required", "result"}};
+  for (const auto& c : r.checks)
+    rows.push_back(
+        {c.device, c.identity, c.check, c.figure, c.required, c.passed ? "pass" : "FAIL"});
+  std::array<size_t, 6> width{};
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  for (size_t n = 0; n < rows.size(); ++n) {
+    const auto& row = rows[n];
+    for (size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(width[i] - row[i].size(), ' ');
+      if (i == 5)
+        os << row[i];
+      else
+        os << (i == 3 ? pad + row[i] : row[i] + pad) << (i == 3 ? "  " : " ");
+    }
+    os << "\n";
+    if (n == 0) continue;
+    const auto& c = r.checks[n - 1];
     if (!c.passed && !c.why.empty())
       os << "    " << (c.host.empty() ? "" : "on " + c.host + ": ") << c.why << "\n";
   }

@@ -244,6 +244,58 @@ TEST(Certify, PassesAboveAndFailsBelowTheMinimum) {
       make_ref(ref_with_min(R"({"kernel": "peak", "precision": "fp64", "flops": 70e9})")));
   EXPECT_NE(table.str().find("FAIL: 1 of"), std::string::npos) << table.str();
   EXPECT_NE(table.str().find("cpu0 peak fp64"), std::string::npos) << table.str();
+  // Every row's result starts in the header's "result" column, whatever the
+  // lengths of the cells before it.
+  std::istringstream lines(table.str());
+  size_t result_at = std::string::npos;
+  int rows = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("device ", 0) == 0) result_at = line.rfind("result");
+    if (line.size() < 4 || (line.compare(line.size() - 4, 4, "pass") != 0 &&
+                            line.compare(line.size() - 4, 4, "FAIL") != 0))
+      continue;
+    EXPECT_EQ(line.size() - 4, result_at) << table.str();
+    ++rows;
+  }
+  EXPECT_EQ(rows, static_cast<int>(fail.checks.size())) << table.str();
+}
+
+// Long cells are printed whole and push their column out, so the next
+// columns still line up: a CPU model of 42 characters used to be cut to 26,
+// and a class check of 48 ran into the figure.
+TEST(Certify, LongCellsAreWholeAndColumnsStillLineUp) {
+  CertifyReport rep;
+  CertifyCheck a;
+  a.device = "cpu0";
+  a.identity = "Oxide Virtual Turin-like Processor (Zen 5)";
+  a.check = "class supercomputing: gemm fp64 (burst median)";
+  a.figure = "170.6 GFLOP/s";
+  a.required = ">= 100 GFLOP/s";
+  a.passed = true;
+  CertifyCheck b = a;
+  b.device = "node17/cuda:5";
+  b.identity = "GPU-1";
+  b.check = "peak fp64";
+  b.figure = "1.5 TOP/s";
+  rep.checks = {a, b};
+  std::ostringstream os;
+  print_certify_report(
+      os, rep, "run.json",
+      make_ref(ref_with_min(R"({"kernel": "peak", "precision": "fp64", "flops": 1})")));
+  const std::string t = os.str();
+  EXPECT_NE(t.find(a.identity + " " + a.check), std::string::npos) << t;
+  std::istringstream lines(t);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("device ", 0) == 0 || line.rfind("cpu0 ", 0) == 0 ||
+        line.rfind("node17", 0) == 0)
+      rows.push_back(line);
+  ASSERT_EQ(rows.size(), 3u) << t;
+  const size_t figure_end = rows[0].find("figure") + 6, result = rows[0].rfind("result");
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].rfind("pass"), result) << t;
+    EXPECT_EQ(rows[i].compare(figure_end - 1, 1, "s"), 0) << t;  // "GFLOP/s", "TOP/s" end there
+  }
 }
 
 TEST(Certify, FailsWhatIsNotMeasuredVerifiedOrComplete) {

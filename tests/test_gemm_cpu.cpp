@@ -387,18 +387,25 @@ TEST(GemmCpu, ReprobeKeepsTheBestOfEveryRun) {
   const ProbeReport before = report;
   reprobe_contenders(report, shape, 0.01, /*margin=*/1.0, /*rounds=*/1);
   ASSERT_GE(report.best, 0);
+  // Every outcome, for the failure message: this test failed once under
+  // ctest -j2 and its reason was lost.
+  std::string outcomes;
+  for (const auto& o : report.outcomes)
+    outcomes += "\n  " + o.candidate.id() + ": " + std::to_string(o.flops * 1e-9) +
+                " GFLOP/s, runs " + std::to_string(o.runs) + (o.verified ? ", verified" : "") +
+                (o.note.empty() ? "" : ", " + o.note);
   int reprobed = 0;
   for (size_t i = 0; i < report.outcomes.size(); ++i) {
     const auto& o = report.outcomes[i];
-    EXPECT_GE(o.flops, before.outcomes[i].flops);  // best of the runs
+    EXPECT_GE(o.flops, before.outcomes[i].flops) << outcomes;  // best of the runs
     if (o.verified) {
       reprobed += o.runs == 2;
-      EXPECT_LE(o.flops, report.outcomes[static_cast<size_t>(report.best)].flops);
+      EXPECT_LE(o.flops, report.outcomes[static_cast<size_t>(report.best)].flops) << outcomes;
     } else {
-      EXPECT_EQ(o.runs, 1);
+      EXPECT_EQ(o.runs, 1) << outcomes;
     }
   }
-  EXPECT_GE(reprobed, 2);
+  EXPECT_GE(reprobed, 2) << outcomes;
   // A margin of zero leaves only the best: nothing to compare, nothing rerun.
   ProbeReport alone = before;
   reprobe_contenders(alone, shape, 0.01, 0.0, 1);
