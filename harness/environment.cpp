@@ -43,15 +43,23 @@ std::string os_pretty_name() {
   return "unknown";
 }
 
-// The kernel's transparent huge page mode ("always", "madvise", "never"):
-// the CPU GEMMs advise huge pages for their matrices, which "never" ignores.
-std::string transparent_huge_pages() {
-  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
-  std::string line;  // "always [madvise] never": the bracketed word
+// A transparent huge page setting, the bracketed word of a sysfs file such
+// as "always [madvise] never"; "" where the file is missing.
+std::string thp_setting(const char* file) {
+  std::ifstream in(std::string("/sys/kernel/mm/transparent_hugepage/") + file);
+  std::string line;
   if (!std::getline(in, line)) return "";
   const auto open = line.find('['), close = line.find(']');
   if (open == std::string::npos || close == std::string::npos || close < open) return "";
   return line.substr(open + 1, close - open - 1);
+}
+
+// The huge page size the kernel uses for THP (2 MiB with 4 KiB base pages,
+// 512 MiB on an aarch64 kernel with 64 KiB pages); 0 where not known.
+unsigned long long thp_bytes() {
+  std::ifstream in("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
+  unsigned long long v = 0;
+  return in >> v ? v : 0;
 }
 }  // namespace
 
@@ -72,8 +80,14 @@ nlohmann::json host_info() {
   j["compiler"] = std::string("gcc ") + __VERSION__;
 #endif
   j["hardware_threads"] = std::thread::hardware_concurrency();
-  if (const std::string thp = transparent_huge_pages(); !thp.empty())
+  // The CPU GEMMs advise huge pages for their matrices (devices/cpu/huge_pages.h):
+  // "never" ignores the advice, the defrag mode says whether a fault waits
+  // to assemble one, and the size says whether the 2 MiB alignment matches.
+  if (const std::string thp = thp_setting("enabled"); !thp.empty())
     j["transparent_huge_pages"] = thp;
+  if (const std::string defrag = thp_setting("defrag"); !defrag.empty())
+    j["transparent_huge_pages_defrag"] = defrag;
+  if (const unsigned long long bytes = thp_bytes(); bytes > 0) j["huge_page_bytes"] = bytes;
   // command_line may hold relative paths.
   char cwd[4096];
   if (getcwd(cwd, sizeof cwd)) j["working_directory"] = cwd;

@@ -96,6 +96,12 @@ TEST(Cli, RunPeakWritesValidResultFile) {
   EXPECT_TRUE(j["tool"]["build"]["compiler"].is_string()) << j["tool"];
   EXPECT_TRUE(j["host"]["working_directory"].is_string()) << j["host"];
   EXPECT_TRUE(j["topology"]["hwloc_api_version"].is_string());
+  // The page setup the CPU GEMMs ran on, where the kernel has THP.
+  if (fs::exists("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size")) {
+    EXPECT_TRUE(j["host"]["transparent_huge_pages"].is_string()) << j["host"];
+    EXPECT_TRUE(j["host"]["transparent_huge_pages_defrag"].is_string()) << j["host"];
+    EXPECT_GT(j["host"].value("huge_page_bytes", 0ull), 4096ull) << j["host"];
+  }
   std::string validate = std::string("python3 ") + FLOPSCOPE_VALIDATOR + " " + FLOPSCOPE_SCHEMA +
                          " " + out.string() + " 2>&1";
   int status = std::system(validate.c_str());
