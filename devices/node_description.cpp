@@ -7,6 +7,7 @@
 
 #include "devices/cpu/cpu_microarch.h"
 #include "devices/gpu/gpu_peak_table.h"
+#include "harness/text_table.h"
 #include "harness/units.h"
 
 namespace flopscope {
@@ -268,18 +269,13 @@ void print_nodes_side_by_side(std::ostream& os, const std::vector<NodeDescriptio
       if (cp.known_part) return format_rate(*cp.known_part * n_nodes, "FLOP/s") + " + ?";
       return std::string("unknown");
     });
-  size_t label_w = 0;
-  std::vector<size_t> cell_w(nodes.size(), 0);
-  for (const auto& [label, cells] : rows) {
-    label_w = std::max(label_w, label.size());
-    for (size_t i = 0; i < cells.size(); ++i) cell_w[i] = std::max(cell_w[i], cells[i].size());
+  std::vector<std::vector<std::string>> table;
+  for (auto& [label, cells] : rows) {
+    table.push_back({label});
+    table.back().insert(table.back().end(), cells.begin(), cells.end());
   }
-  for (const auto& [label, cells] : rows) {
-    os << label << std::string(label_w - label.size(), ' ');
-    for (size_t i = 0; i < cells.size(); ++i)
-      os << "  " << cells[i] << std::string(cell_w[i] - cells[i].size(), ' ');
-    os << "\n";
-  }
+  std::vector<TextColumn> columns(nodes.size() + 1, TextColumn{false, 2});
+  for (const auto& line : format_columns(table, columns)) os << line << "\n";
 }
 
 }  // namespace flopscope

@@ -1,7 +1,6 @@
 #include "harness/certify.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -9,6 +8,7 @@
 #include "harness/class_summary.h"
 #include "harness/efficiency.h"
 #include "harness/statistics.h"
+#include "harness/text_table.h"
 #include "harness/units.h"
 
 namespace flopscope {
@@ -347,24 +347,17 @@ void print_certify_report(std::ostream& os, const CertifyReport& r, const std::s
   // Columns as wide as their widest cell, nothing cut: a CPU model or a
   // class check ("class supercomputing: gemm fp64 (burst median)") runs
   // longer than any fixed width. The figure is right-aligned.
-  std::vector<std::array<std::string, 6>> rows = {
+  std::vector<std::vector<std::string>> rows = {
       {"device", "identity", "check", "figure", "required", "result"}};
   for (const auto& c : r.checks)
     rows.push_back(
         {c.device, c.identity, c.check, c.figure, c.required, c.passed ? "pass" : "FAIL"});
-  std::array<size_t, 6> width{};
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  for (size_t n = 0; n < rows.size(); ++n) {
-    const auto& row = rows[n];
-    for (size_t i = 0; i < row.size(); ++i) {
-      const std::string pad(width[i] - row[i].size(), ' ');
-      if (i == 5)
-        os << row[i];
-      else
-        os << (i == 3 ? pad + row[i] : row[i] + pad) << (i == 3 ? "  " : " ");
-    }
-    os << "\n";
+  std::vector<TextColumn> columns(6);
+  columns[3].right_aligned = true;
+  columns[4].gap = 2;
+  const std::vector<std::string> lines = format_columns(rows, columns);
+  for (size_t n = 0; n < lines.size(); ++n) {
+    os << lines[n] << "\n";
     if (n == 0) continue;
     const auto& c = r.checks[n - 1];
     if (!c.passed && !c.why.empty())

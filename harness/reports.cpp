@@ -1,7 +1,6 @@
 #include "harness/reports.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <iomanip>
 #include <iterator>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "harness/statistics.h"
+#include "harness/text_table.h"
 #include "harness/units.h"
 
 namespace flopscope {
@@ -47,14 +47,12 @@ void print_measurement_table(std::ostream& os, const std::vector<Measurement>& m
   // Columns as wide as their widest cell, so that long sizes line up too;
   // the implementation (a library's version and configuration can take 60
   // characters) comes last, where its length moves nothing.
-  static const char* const kHeader[] = {"device", "kernel",    "prec",   "size",
-                                        "median", "bandwidth", "cv",     "%clock",
-                                        "%spec",  "%peakk",    "status", "implementation"};
-  constexpr size_t kColumns = std::size(kHeader);
-  constexpr size_t kFirstNumber = 4, kLastNumber = 9;  // right-aligned: median .. %peakk
-  std::vector<std::array<std::string, kColumns>> rows;
-  rows.emplace_back();
-  for (size_t c = 0; c < kColumns; ++c) rows.back()[c] = kHeader[c];
+  std::vector<std::vector<std::string>> rows = {{"device", "kernel", "prec", "size", "median",
+                                                 "bandwidth", "cv", "%clock", "%spec", "%peakk",
+                                                 "status", "implementation"}};
+  std::vector<TextColumn> columns(rows[0].size());
+  for (size_t c = 4; c <= 9; ++c) columns[c].right_aligned = true;  // median .. %peakk
+  columns.back().gap = 2;
   for (const auto& m : ms) {
     std::string rate =
         m.median_flops > 0 ? format_rate(m.median_flops, rate_unit(m.precision)) : "-";
@@ -70,22 +68,9 @@ void print_measurement_table(std::ostream& os, const std::vector<Measurement>& m
                     pct(m.efficiency.spec), pct(m.efficiency.measured_peak), status_text(m),
                     m.implementation.empty() ? "-" : m.implementation});
   }
-  std::array<size_t, kColumns> width{};
-  for (const auto& r : rows)
-    for (size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], r[c].size());
-
-  for (size_t i = 0; i < rows.size(); ++i) {
-    std::string line;
-    for (size_t c = 0; c < kColumns; ++c) {
-      const std::string& cell = rows[i][c];
-      const std::string pad(width[c] - cell.size(), ' ');
-      if (c > 0) line += c == kColumns - 1 ? "  " : " ";
-      if (c == kColumns - 1)
-        line += cell;
-      else
-        line += c >= kFirstNumber && c <= kLastNumber ? pad + cell : cell + pad;
-    }
-    os << line << "\n";
+  const std::vector<std::string> lines = format_columns(rows, columns);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    os << lines[i] << "\n";
     if (i == 0) continue;
     const Measurement& m = ms[i - 1];
     if (!m.valid() && !m.message.empty()) os << "         " << m.message << "\n";

@@ -15,6 +15,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
+#include <memory>
 
 namespace flopscope::cpu {
 
@@ -26,5 +28,11 @@ inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 // Release it with std::free. Throws std::bad_alloc. The result file records
 // the kernel's mode (host.transparent_huge_pages): "never" ignores the advice.
 void* allocate_huge_page_advised(size_t bytes);
+
+// Owns memory from allocate_huge_page_advised (any pointer type).
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+using HugePageBuffer = std::unique_ptr<void, FreeDeleter>;
 
 }  // namespace flopscope::cpu

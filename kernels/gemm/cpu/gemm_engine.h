@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "devices/cpu/huge_pages.h"
 #include "harness/kernel_run.h"
 #include "kernels/gemm/cpu/gemm_inputs.h"
 #include "kernels/gemm/cpu/worker_setup.h"
@@ -37,10 +38,7 @@ std::unique_ptr<GemmEngine> make_onednn_engine(const WorkerSetup& s, std::string
 
 // Storage for the matrices: 64-byte aligned, and on advised huge pages from
 // 2 MiB up (devices/cpu/huge_pages.h says why).
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-using Buffer = std::unique_ptr<void, FreeDeleter>;
+using Buffer = flopscope::cpu::HugePageBuffer;
 Buffer allocate_buffer(size_t bytes);
 
 // Fills a matrix from the seed with every thread (first touch spreads the

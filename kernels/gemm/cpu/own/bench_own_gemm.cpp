@@ -309,10 +309,7 @@ class HugeArray {
   T* end() { return p_.get() + n_; }
 
  private:
-  struct Free {
-    void operator()(T* p) const { std::free(p); }
-  };
-  std::unique_ptr<T, Free> p_;
+  std::unique_ptr<T, cpu::FreeDeleter> p_;
   size_t n_;
 };
 

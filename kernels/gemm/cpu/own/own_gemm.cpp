@@ -96,10 +96,7 @@ int64_t round_up(int64_t a, int64_t b) {
 // Packed panels for one call, kept by the calling thread between calls so
 // repeated GEMMs do not fault fresh pages in every time.
 struct Workspace {
-  struct Free {
-    void operator()(void* p) const { std::free(p); }
-  };
-  std::unique_ptr<void, Free> memory;
+  flopscope::cpu::HugePageBuffer memory;
   size_t bytes = 0;
 
   void* get(size_t need) {
