@@ -406,10 +406,22 @@ TEST(GemmCpu, ReprobeKeepsTheBestOfEveryRun) {
     }
   }
   EXPECT_GE(reprobed, 2) << outcomes;
-  // A margin of zero leaves only the best: nothing to compare, nothing rerun.
+  // A margin of zero leaves only the best and its exact equals: two
+  // configurations that run the same code (OpenBLAS's own choice and the
+  // core type it chose) can tie to the nanosecond in their fastest call.
   ProbeReport alone = before;
   reprobe_contenders(alone, shape, 0.01, 0.0, 1);
-  for (const auto& o : alone.outcomes) EXPECT_EQ(o.runs, 1);
+  const double top = before.outcomes[static_cast<size_t>(before.best)].flops;
+  std::string alone_outcomes;
+  for (const auto& o : alone.outcomes)
+    alone_outcomes += "\n  " + o.candidate.id() + ": " + std::to_string(o.flops) +
+                      " FLOP/s, runs " + std::to_string(o.runs);
+  for (size_t i = 0; i < alone.outcomes.size(); ++i) {
+    if (before.outcomes[i].flops < top)
+      EXPECT_EQ(alone.outcomes[i].runs, 1) << alone_outcomes;
+    else
+      EXPECT_LE(alone.outcomes[i].runs, 2) << alone_outcomes;
+  }
 }
 
 // The close contenders are timed again at the measured size, and the best
