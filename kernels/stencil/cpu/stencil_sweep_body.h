@@ -3,18 +3,77 @@
 // instantiation is local to the file that built it with its flags.
 //
 // `Simd` supplies T, V, W (lanes), set1, loadu, add, mul, madd, store
-// (aligned), stream (non-temporal, aligned), fence and prefetch.
+// (aligned), stream (non-temporal, aligned), fence and prefetch; a policy
+// whose vector is one 64-byte line may add load (aligned) and shifted<D>
+// (see sweep_row_shifted).
 //
 // Not a standalone header: it expects kernels/stencil/stencil_spec.h and
 // kernels/stencil/cpu/stencil_sweeps.h to be included first.
 
-// How far ahead of the point being updated the plane z+R (the one stream
-// that comes from memory) is prefetched: 4 KiB, two rows of a 256-wide FP64
-// grid. In interleaved runs on a (noisy) 2-core Zen 3 VM the hardware
-// prefetchers alone left the 7-point sweep near 55-60% of copy bandwidth,
-// this about 10 points higher; 2 KiB did as well, 8 KiB no better, and
-// prefetching the rows that come from L2/L3 too made it slower.
+// How far ahead of the row being updated the rows that come from memory are
+// prefetched: at least 4 KiB, two rows of a 256-wide FP64 grid. In
+// interleaved runs on a (noisy) 2-core Zen 3 VM the hardware prefetchers
+// alone left the 7-point sweep near 55-60% of copy bandwidth, this about 10
+// points higher; 2 KiB did as well, 8 KiB no better, and prefetching the
+// rows that come from L2/L3 too made it slower.
 constexpr int64_t kPrefetchBytes = 4096;
+
+// The rows of the input that one updated row is the first in its sweep to
+// read: its plane z+R row, and on the first and last row of a y-block the
+// block's R halo rows of plane z on that side. Nothing earlier in the sweep
+// brought them into cache, so they are the ones to prefetch.
+template <typename T>
+struct FreshRows {
+  const T* row[9];  // 1 + 2R for R <= 4
+  int count = 0;
+};
+
+// Walks a thread's rows in sweep order (y-blocks, then planes, then rows)
+// some rows ahead of the sweep, across block boundaries, to name the rows
+// the sweep will need next.
+struct RowCursor {
+  int64_t y0, y1, z, y;  // the block [y0, y1) and the row
+  int64_t z0, z1, ny, rows;
+  bool done() const { return y0 >= ny; }
+  void advance() {
+    if (++y < y1) return;
+    y = y0;
+    if (++z < z1) return;
+    z = z0;
+    y0 = y1;
+    y1 = y0 + rows < ny ? y0 + rows : ny;
+    y = y0;
+  }
+};
+
+template <typename T, int R>
+FreshRows<T> fresh_rows(const RowCursor& c, const T* in, const GridLayout& g) {
+  FreshRows<T> f;
+  if (c.done()) return f;
+  auto at = [&](int64_t y, int64_t z) { return in + g.origin + y * g.pitch + z * g.plane; };
+  f.row[f.count++] = at(c.y, c.z + R);
+  if (c.y == c.y0)
+    for (int r = 1; r <= R; ++r) f.row[f.count++] = at(c.y0 - r, c.z);
+  if (c.y == c.y1 - 1)
+    for (int r = 0; r < R; ++r) f.row[f.count++] = at(c.y1 + r, c.z);
+  return f;
+}
+
+// Prefetches the lines of the fresh rows at x, one line per call.
+template <class Simd>
+inline void prefetch_at(const FreshRows<typename Simd::T>& f, int64_t x) {
+  for (int i = 0; i < f.count; ++i) Simd::prefetch(f.row[i] + x);
+}
+
+// Whether the policy has register shifts: a vector of one whole line, an
+// aligned load and shifted<D>(prev, cur, next), the vector D elements to the
+// right of cur (left for D < 0) spliced from its neighbours.
+template <class Simd>
+concept HasLineShifts = requires(typename Simd::V v, const typename Simd::T* p) {
+  Simd::load(p);
+  Simd::template shifted<1>(v, v, v);
+}
+&&Simd::W * sizeof(typename Simd::T) == 64;
 
 // Scalar arithmetic for the row tails, local so it is built here too.
 template <typename T>
@@ -28,13 +87,84 @@ struct TailOps {
 // One row of updated points. Everything the loop reads is a local or a
 // restrict pointer, so the compiler keeps strides and bounds in registers
 // instead of reloading them after every store.
+template <class Simd, bool kStream>
+inline void put(typename Simd::T* p, typename Simd::V v) {
+  if constexpr (kStream)
+    Simd::stream(p, v);
+  else
+    Simd::store(p, v);
+}
+
+// The whole lines of a row with the x neighbours taken from registers: each
+// step loads the next aligned line of the centre row and splices x-R..x+R
+// out of the previous, current and next lines (valignq on AVX-512), instead
+// of 2R unaligned loads that each span two lines. On 1 Zen 5 core, with the
+// grid in L2, 7-point lines took 6.3 instead of 7.1 cycles (3.3 instead of
+// 5.4 in L1). With the prefetching of FreshRows, three alternating pairs of
+// 256^3 runs on 2 cores went from 0.64-0.70 to 0.73-0.78 of the copy bound
+// (7-point) and from 0.25-0.27 to 0.27-0.33 (25-point).
+// Returns the first x it did not update.
+template <class Simd, int R, bool kStream>
+inline int64_t sweep_row_shifted(const typename Simd::T* __restrict in,
+                                 typename Simd::T* __restrict out, const int64_t nx,
+                                 const int64_t sy, const int64_t sz,
+                                 const typename Simd::V* __restrict cv,
+                                 const FreshRows<typename Simd::T>& fresh) {
+  using V = typename Simd::V;
+  constexpr int64_t W = Simd::W;
+  // The rows start a line after the line holding x = -R and end before the
+  // one holding x = nx + R - 1 (make_layout), so both neighbours exist.
+  V prev = Simd::load(in - W), cur = Simd::load(in);
+  int64_t x = 0;
+  for (; x + W <= nx; x += W) {
+    prefetch_at<Simd>(fresh, x);
+    const V next = Simd::load(in + x + W);
+    const auto* p = in + x;
+    auto u = [&](int dx, int dy, int dz) -> V {
+      if (dy != 0 || dz != 0) return Simd::load(p + dy * sy + dz * sz);
+      // dx is a constant once star_point's loop is unrolled.
+      switch (dx) {
+        case -4:
+          return Simd::template shifted<-4>(prev, cur, next);
+        case -3:
+          return Simd::template shifted<-3>(prev, cur, next);
+        case -2:
+          return Simd::template shifted<-2>(prev, cur, next);
+        case -1:
+          return Simd::template shifted<-1>(prev, cur, next);
+        case 1:
+          return Simd::template shifted<1>(prev, cur, next);
+        case 2:
+          return Simd::template shifted<2>(prev, cur, next);
+        case 3:
+          return Simd::template shifted<3>(prev, cur, next);
+        case 4:
+          return Simd::template shifted<4>(prev, cur, next);
+        default:
+          return cur;
+      }
+    };
+    put<Simd, kStream>(out + x, star_point<R, Simd>(cv, u));
+    prev = cur;
+    cur = next;
+  }
+  return x;
+}
+
 template <class Simd, int R, bool kStream>
 inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* __restrict out,
                       const int64_t nx, const int64_t sy, const int64_t sz,
-                      const typename Simd::V* __restrict cv,
-                      const typename Simd::T* __restrict cs) {
+                      const typename Simd::V* __restrict cv, const typename Simd::T* __restrict cs,
+                      const FreshRows<typename Simd::T>& fresh) {
   using T = typename Simd::T;
   using V = typename Simd::V;
+  static_assert(R <= 4, "shifted<D> and FreshRows cover radii up to 4");
+  // The halo lines of the fresh rows (x = -R, x = nx + R - 1): the loops
+  // below prefetch the lines that start at x = 0, 8, ...
+  for (int i = 0; i < fresh.count; ++i) {
+    Simd::prefetch(fresh.row[i] - R);
+    Simd::prefetch(fresh.row[i] + nx + R - 1);
+  }
   // One 64-byte line of output per step: one prefetch per line, and the
   // line's streaming stores back to back, so each write-combining buffer is
   // filled by consecutive stores.
@@ -42,10 +172,11 @@ inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* _
                                ? 64 / static_cast<int>(sizeof(T)) / Simd::W
                                : 1;
   constexpr int64_t kStep = static_cast<int64_t>(kVectors) * Simd::W;
-  constexpr int64_t kAhead = kPrefetchBytes / static_cast<int64_t>(sizeof(T));
   int64_t x = 0;
+  if constexpr (HasLineShifts<Simd>)
+    x = sweep_row_shifted<Simd, R, kStream>(in, out, nx, sy, sz, cv, fresh);
   for (; x + kStep <= nx; x += kStep) {
-    Simd::prefetch(in + x + R * sz + kAhead);
+    prefetch_at<Simd>(fresh, x);
     V v[kVectors];
 #pragma GCC unroll 4
     for (int k = 0; k < kVectors; ++k) {
@@ -56,23 +187,14 @@ inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* _
       v[k] = star_point<R, Simd>(cv, u);
     }
 #pragma GCC unroll 4
-    for (int k = 0; k < kVectors; ++k) {
-      if constexpr (kStream)
-        Simd::stream(out + x + k * Simd::W, v[k]);
-      else
-        Simd::store(out + x + k * Simd::W, v[k]);
-    }
+    for (int k = 0; k < kVectors; ++k) put<Simd, kStream>(out + x + k * Simd::W, v[k]);
   }
   for (; x + Simd::W <= nx; x += Simd::W) {
     const T* p = in + x;
     auto u = [p, sy, sz](int dx, int dy, int dz) {
       return Simd::loadu(p + dx + dy * sy + dz * sz);
     };
-    const V v = star_point<R, Simd>(cv, u);
-    if constexpr (kStream)
-      Simd::stream(out + x, v);
-    else
-      Simd::store(out + x, v);
+    put<Simd, kStream>(out + x, star_point<R, Simd>(cv, u));
   }
   for (; x < nx; ++x) {
     const T* p = in + x;
@@ -94,12 +216,20 @@ __attribute__((noinline)) void sweep_star(const SweepTask<typename Simd::T>& t) 
     cs[r] = t.weights[r];
     cv[r] = Simd::set1(cs[r]);
   }
+  // The cursor runs `lead` rows (at least kPrefetchBytes) ahead of the sweep.
+  const int64_t row_bytes = nx * static_cast<int64_t>(sizeof(T));
+  const int64_t lead = (kPrefetchBytes + row_bytes - 1) / row_bytes;
+  if (z0 >= z1) return;
+  RowCursor ahead{0, rows < ny ? rows : ny, z0, 0, z0, z1, ny, rows};
+  for (int64_t i = 0; i < lead && !ahead.done(); ++i) ahead.advance();
   for (int64_t y0 = 0; y0 < ny; y0 += rows) {
     const int64_t y1 = y0 + rows < ny ? y0 + rows : ny;
     for (int64_t z = z0; z < z1; ++z)
       for (int64_t y = y0; y < y1; ++y) {
         const int64_t row = g.origin + y * sy + z * sz;
-        sweep_row<Simd, R, kStream>(t.in + row, t.out + row, nx, sy, sz, cv, cs);
+        sweep_row<Simd, R, kStream>(t.in + row, t.out + row, nx, sy, sz, cv, cs,
+                                    fresh_rows<T, R>(ahead, t.in, g));
+        if (!ahead.done()) ahead.advance();
       }
   }
   // Streaming stores are weakly ordered: drain them before the barrier that
