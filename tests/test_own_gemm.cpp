@@ -222,9 +222,14 @@ TEST(OwnGemm, VariantsFollowTheIsa) {
   CpuIsa avx512 = avx2;
   avx512.avx512f = true;
   const auto vs = own_gemm_variants(avx512, Precision::fp64);
-  ASSERT_EQ(vs.size(), 2u);
-  EXPECT_EQ(vs[0].name, "flopscope-avx512-24x8");  // widest first
-  EXPECT_EQ(own_gemm_variants(avx512, Precision::fp32)[0].name, "flopscope-avx512-48x8");
+  ASSERT_EQ(vs.size(), 3u);
+  EXPECT_EQ(vs[0].name, "flopscope-avx512-24x8");  // widest first, each family's default first
+  EXPECT_EQ(vs[1].name, "flopscope-avx512-16x14");
+  EXPECT_EQ(vs[2].name, "flopscope-avx2-8x6");
+  const auto vs32 = own_gemm_variants(avx512, Precision::fp32);
+  ASSERT_EQ(vs32.size(), 3u);
+  EXPECT_EQ(vs32[0].name, "flopscope-avx512-48x8");
+  EXPECT_EQ(vs32[1].name, "flopscope-avx512-32x14");
 
 #endif
 

@@ -1,8 +1,8 @@
 // Every tile the build carries, whether or not this CPU can run its ISA: the
 // driver (packing, cache blocks, edge tiles, threads) runs with a portable
 // twin of each micro-kernel, the same micro_kernel_body over emulated vectors
-// of the ISA's width. A machine without AVX-512 thus still checks the 24x8
-// and 48x8 paths that an AVX-512 server will take, and the twin's aligned
+// of the ISA's width. A machine without AVX-512 thus still checks the 24x8,
+// 16x14, 48x8 and 32x14 paths that an AVX-512 server may take, and the twin's aligned
 // loads check the 64-byte alignment _mm512_load_pd needs.
 //
 // What the twins cannot check is the ISA files' few lines of intrinsics
@@ -76,8 +76,8 @@ void twin_kernel(int64_t k, const T* a, const T* b, T alpha, T beta, T* c, int64
   micro_kernel_body<Emulated<T, L>, MV, NR>(k, a, b, alpha, beta, c, ldc);
 }
 
-// A twin per ISA family and precision: the vector width of the family (AVX2
-// 32 bytes, AVX-512 64, NEON 16) and the tile of its ISA file.
+// A twin per tile of each ISA family and precision: the vector width of the
+// family (AVX2 32 bytes, AVX-512 64, NEON 16) and the tile of its ISA file.
 struct Twin {
   IsaFamily isa;
   MicroKernel<double> f64;
@@ -88,6 +88,9 @@ const Twin kTwins[] = {
     {IsaFamily::avx512,
      {24, 8, &twin_kernel<double, 8, 3, 8>},
      {48, 8, &twin_kernel<float, 16, 3, 8>}},
+    {IsaFamily::avx512,
+     {16, 14, &twin_kernel<double, 8, 2, 14>},
+     {32, 14, &twin_kernel<float, 16, 2, 14>}},
     {IsaFamily::neon, {8, 6, &twin_kernel<double, 2, 4, 6>}, {16, 6, &twin_kernel<float, 4, 4, 6>}},
 };
 

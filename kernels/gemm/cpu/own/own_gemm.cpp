@@ -271,9 +271,11 @@ void run_packed(const Problem<T>& p, const MicroKernel<T>& k, const OwnGemmBlock
   if constexpr (sizeof(T) == 8) {
     if (k.mr == 8 && k.nr == 6) return packed_gemm<T, 8, 6>(p, blk, k.fn, pus);
     if (k.mr == 24 && k.nr == 8) return packed_gemm<T, 24, 8>(p, blk, k.fn, pus);
+    if (k.mr == 16 && k.nr == 14) return packed_gemm<T, 16, 14>(p, blk, k.fn, pus);
   } else {
     if (k.mr == 16 && k.nr == 6) return packed_gemm<T, 16, 6>(p, blk, k.fn, pus);
     if (k.mr == 48 && k.nr == 8) return packed_gemm<T, 48, 8>(p, blk, k.fn, pus);
+    if (k.mr == 32 && k.nr == 14) return packed_gemm<T, 32, 14>(p, blk, k.fn, pus);
   }
   throw std::invalid_argument("own_gemm: no driver instance for tile " + name);
 }
@@ -287,8 +289,10 @@ void dispatch(const Problem<T>& p, const OwnGemmConfig& cfg) {
                                 " variant, called for " + std::string(to_string(want)));
   if (!can_run(cfg.variant, live_isa()))
     throw std::invalid_argument("own_gemm: this CPU cannot run " + cfg.variant.name);
-  const MicroKernel<T> k = compiled_micro_kernel<T>(cfg.variant.isa);
-  if (!k.fn || k.mr != cfg.variant.mr || k.nr != cfg.variant.nr)
+  MicroKernel<T> k;
+  for (int tile = 0; (k = compiled_micro_kernel<T>(cfg.variant.isa, tile)).fn; ++tile)
+    if (k.mr == cfg.variant.mr && k.nr == cfg.variant.nr) break;
+  if (!k.fn)
     throw std::invalid_argument("own_gemm: no compiled micro-kernel matches " + cfg.variant.name);
   run_packed(p, k, cfg.blocking, cfg.pus, cfg.variant.name);
 }

@@ -26,22 +26,23 @@ struct MicroKernel {
   MicroKernelFn<T> fn = nullptr;
 };
 
-// One per ISA file. Calling fn on a CPU without the ISA raises SIGILL: the
-// driver checks can_run first.
-MicroKernel<double> avx2_dgemm_micro_kernel();
-MicroKernel<float> avx2_sgemm_micro_kernel();
-MicroKernel<double> avx512_dgemm_micro_kernel();
-MicroKernel<float> avx512_sgemm_micro_kernel();
-MicroKernel<double> neon_dgemm_micro_kernel();
-MicroKernel<float> neon_sgemm_micro_kernel();
+// One per ISA file and precision: the file's tiles, numbered from 0 (its
+// first is its default), and {} past its last. Calling fn on a CPU without
+// the ISA raises SIGILL: the driver checks can_run first.
+MicroKernel<double> avx2_dgemm_micro_kernel(int tile);
+MicroKernel<float> avx2_sgemm_micro_kernel(int tile);
+MicroKernel<double> avx512_dgemm_micro_kernel(int tile);
+MicroKernel<float> avx512_sgemm_micro_kernel(int tile);
+MicroKernel<double> neon_dgemm_micro_kernel(int tile);
+MicroKernel<float> neon_sgemm_micro_kernel(int tile);
 
 enum class IsaFamily;  // own_gemm.h
 
-// The micro-kernel an ISA family has for T (double or float): the one place
-// that maps a family to its functions above, for the variants list and the
-// driver alike (own_variants.cpp). fn is null where the family is not built
-// for this architecture.
+// Tile `tile` of an ISA family for T (double or float): the one place that
+// maps a family to its functions above, for the variants list and the
+// driver alike (own_variants.cpp). fn is null past the family's last tile
+// and where the family is not built for this architecture.
 template <typename T>
-MicroKernel<T> compiled_micro_kernel(IsaFamily f);
+MicroKernel<T> compiled_micro_kernel(IsaFamily f, int tile);
 
 }  // namespace flopscope::gemm::own

@@ -80,11 +80,13 @@ void sgemm_avx2_16x6(int64_t k, const float* a, const float* b, float alpha, flo
 
 #pragma GCC pop_options
 
-MicroKernel<double> avx2_dgemm_micro_kernel() {
+MicroKernel<double> avx2_dgemm_micro_kernel(int tile) {
+  if (tile != 0) return {};
   return {kVectors * Avx2F64::kLanes, kColumns, &dgemm_avx2_8x6};
 }
 
-MicroKernel<float> avx2_sgemm_micro_kernel() {
+MicroKernel<float> avx2_sgemm_micro_kernel(int tile) {
+  if (tile != 0) return {};
   return {kVectors * Avx2F32::kLanes, kColumns, &sgemm_avx2_16x6};
 }
 
@@ -93,10 +95,10 @@ MicroKernel<float> avx2_sgemm_micro_kernel() {
 #else
 
 namespace flopscope::gemm::own {
-MicroKernel<double> avx2_dgemm_micro_kernel() {
+MicroKernel<double> avx2_dgemm_micro_kernel(int) {
   return {};
 }
-MicroKernel<float> avx2_sgemm_micro_kernel() {
+MicroKernel<float> avx2_sgemm_micro_kernel(int) {
   return {};
 }
 }  // namespace flopscope::gemm::own

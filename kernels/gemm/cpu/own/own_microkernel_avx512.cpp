@@ -1,16 +1,21 @@
-// AVX-512F micro-kernels: 24x8 FP64 and 48x8 FP32.
+// AVX-512F micro-kernels: 24x8 and 16x14 FP64, 48x8 and 32x14 FP32.
 //
-// Why this tile. AVX-512 has 32 zmm registers. Cores with two 512-bit FMA
+// Why these tiles. AVX-512 has 32 zmm registers. Cores with two 512-bit FMA
 // pipes (Skylake-SP Gold 6xxx/Platinum, Ice Lake-SP, Sapphire Rapids, Zen 5)
 // have an FMA latency of 4 cycles, so 2 x 4 = 8 independent accumulators are
 // the minimum; Zen 4 splits each 512-bit op over its 256-bit pipes and needs
-// no more. A tile of 3 vectors x 8 columns uses 24 accumulators + 3 A vectors
-// + 1 broadcast = 28 registers, leaving 4 spare so the compiler never spills,
-// and gives 24 independent FMAs per k step, three times the minimum. Per step
-// it loads 3 vectors of A and broadcasts 8 elements of B: 11 loads per 24
-// FMAs (12 cycles at 2 FMA/cycle), under one load per cycle. 16x14 (28 + 2 +
-// 1 = 31) would reuse panels slightly better but needs 16 loads per 14
-// cycles and leaves one spare register.
+// no more.
+//  - 24x8: 3 vectors x 8 columns, 24 accumulators + 3 A vectors + 1
+//    broadcast = 28 registers, 4 spare so the compiler never spills; 24
+//    independent FMAs per k step. Per step it loads 3 vectors of A and
+//    broadcasts 8 elements of B: 11 loads per 24 FMAs (12 cycles at 2
+//    FMA/cycle).
+//  - 16x14: 2 vectors x 14 columns, 28 + 2 + 1 = 31 registers (BLIS's skx
+//    tile). 16 loads per 28 FMAs, more than 24x8, but the A micro-panel,
+//    which streams from L2 while B's stays in L1, is read at 128 bytes per
+//    14 cycles instead of 192 per 12: 9 instead of 16 bytes per cycle, where
+//    the L2's sustained rate in a stream of loads is far below its peak.
+// Both are variants: the GEMM probe times them and keeps the faster.
 // The vectors run along m (24 FP64 or 48 FP32 rows), so a column-major C tile
 // is stored as whole contiguous columns.
 //
@@ -63,29 +68,42 @@ struct Avx512F32 {
   static void prefetch(const T* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
 };
 
-constexpr int kVectors = 3;  // MV: vectors of C rows per tile
-constexpr int kColumns = 8;  // NR
-
+// Plain functions, defined here under the target pragma: a template
+// instantiated after pop_options could be compiled without AVX-512.
 void dgemm_avx512_24x8(int64_t k, const double* a, const double* b, double alpha, double beta,
                        double* c, int64_t ldc) {
-  micro_kernel_body<Avx512F64, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc);
+  micro_kernel_body<Avx512F64, 3, 8>(k, a, b, alpha, beta, c, ldc);
+}
+
+void dgemm_avx512_16x14(int64_t k, const double* a, const double* b, double alpha, double beta,
+                        double* c, int64_t ldc) {
+  micro_kernel_body<Avx512F64, 2, 14>(k, a, b, alpha, beta, c, ldc);
 }
 
 void sgemm_avx512_48x8(int64_t k, const float* a, const float* b, float alpha, float beta, float* c,
                        int64_t ldc) {
-  micro_kernel_body<Avx512F32, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc);
+  micro_kernel_body<Avx512F32, 3, 8>(k, a, b, alpha, beta, c, ldc);
+}
+
+void sgemm_avx512_32x14(int64_t k, const float* a, const float* b, float alpha, float beta,
+                        float* c, int64_t ldc) {
+  micro_kernel_body<Avx512F32, 2, 14>(k, a, b, alpha, beta, c, ldc);
 }
 
 }  // namespace
 
 #pragma GCC pop_options
 
-MicroKernel<double> avx512_dgemm_micro_kernel() {
-  return {kVectors * Avx512F64::kLanes, kColumns, &dgemm_avx512_24x8};
+MicroKernel<double> avx512_dgemm_micro_kernel(int tile) {
+  if (tile == 0) return {24, 8, &dgemm_avx512_24x8};
+  if (tile == 1) return {16, 14, &dgemm_avx512_16x14};
+  return {};
 }
 
-MicroKernel<float> avx512_sgemm_micro_kernel() {
-  return {kVectors * Avx512F32::kLanes, kColumns, &sgemm_avx512_48x8};
+MicroKernel<float> avx512_sgemm_micro_kernel(int tile) {
+  if (tile == 0) return {48, 8, &sgemm_avx512_48x8};
+  if (tile == 1) return {32, 14, &sgemm_avx512_32x14};
+  return {};
 }
 
 }  // namespace flopscope::gemm::own
@@ -93,10 +111,10 @@ MicroKernel<float> avx512_sgemm_micro_kernel() {
 #else
 
 namespace flopscope::gemm::own {
-MicroKernel<double> avx512_dgemm_micro_kernel() {
+MicroKernel<double> avx512_dgemm_micro_kernel(int) {
   return {};
 }
-MicroKernel<float> avx512_sgemm_micro_kernel() {
+MicroKernel<float> avx512_sgemm_micro_kernel(int) {
   return {};
 }
 }  // namespace flopscope::gemm::own

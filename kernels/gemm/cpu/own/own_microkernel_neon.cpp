@@ -72,11 +72,13 @@ void sgemm_neon_16x6(int64_t k, const float* a, const float* b, float alpha, flo
 
 }  // namespace
 
-MicroKernel<double> neon_dgemm_micro_kernel() {
+MicroKernel<double> neon_dgemm_micro_kernel(int tile) {
+  if (tile != 0) return {};
   return {kVectors * NeonF64::kLanes, kColumns, &dgemm_neon_8x6};
 }
 
-MicroKernel<float> neon_sgemm_micro_kernel() {
+MicroKernel<float> neon_sgemm_micro_kernel(int tile) {
+  if (tile != 0) return {};
   return {kVectors * NeonF32::kLanes, kColumns, &sgemm_neon_16x6};
 }
 
@@ -85,10 +87,10 @@ MicroKernel<float> neon_sgemm_micro_kernel() {
 #else
 
 namespace flopscope::gemm::own {
-MicroKernel<double> neon_dgemm_micro_kernel() {
+MicroKernel<double> neon_dgemm_micro_kernel(int) {
   return {};
 }
-MicroKernel<float> neon_sgemm_micro_kernel() {
+MicroKernel<float> neon_sgemm_micro_kernel(int) {
   return {};
 }
 }  // namespace flopscope::gemm::own

@@ -7,27 +7,27 @@
 namespace flopscope::gemm::own {
 
 template <>
-MicroKernel<double> compiled_micro_kernel<double>(IsaFamily f) {
+MicroKernel<double> compiled_micro_kernel<double>(IsaFamily f, int tile) {
   switch (f) {
     case IsaFamily::avx512:
-      return avx512_dgemm_micro_kernel();
+      return avx512_dgemm_micro_kernel(tile);
     case IsaFamily::avx2:
-      return avx2_dgemm_micro_kernel();
+      return avx2_dgemm_micro_kernel(tile);
     case IsaFamily::neon:
-      return neon_dgemm_micro_kernel();
+      return neon_dgemm_micro_kernel(tile);
   }
   return {};
 }
 
 template <>
-MicroKernel<float> compiled_micro_kernel<float>(IsaFamily f) {
+MicroKernel<float> compiled_micro_kernel<float>(IsaFamily f, int tile) {
   switch (f) {
     case IsaFamily::avx512:
-      return avx512_sgemm_micro_kernel();
+      return avx512_sgemm_micro_kernel(tile);
     case IsaFamily::avx2:
-      return avx2_sgemm_micro_kernel();
+      return avx2_sgemm_micro_kernel(tile);
     case IsaFamily::neon:
-      return neon_sgemm_micro_kernel();
+      return neon_sgemm_micro_kernel(tile);
   }
   return {};
 }
@@ -37,18 +37,26 @@ namespace {
 // Widest first: the order own_gemm_variants promises.
 constexpr IsaFamily kFamilies[] = {IsaFamily::avx512, IsaFamily::avx2, IsaFamily::neon};
 
-template <typename T>
-void add_variant(std::vector<OwnGemmVariant>& out, Precision p, IsaFamily isa) {
-  const MicroKernel<T> k = compiled_micro_kernel<T>(isa);
-  if (!k.fn) return;  // not compiled for this architecture
+void add_variant(std::vector<OwnGemmVariant>& out, Precision p, IsaFamily isa, int mr, int nr) {
   OwnGemmVariant v;
   v.precision = p;
   v.isa = isa;
-  v.mr = k.mr;
-  v.nr = k.nr;
-  v.name = "flopscope-" + std::string(to_string(isa)) + "-" + std::to_string(k.mr) + "x" +
-           std::to_string(k.nr);
+  v.mr = mr;
+  v.nr = nr;
+  v.name = "flopscope-" + std::string(to_string(isa)) + "-" + std::to_string(mr) + "x" +
+           std::to_string(nr);
   out.push_back(std::move(v));
+}
+
+// The family's tiles, its default first; none when it is not compiled for
+// this architecture.
+template <typename T>
+void add_variants(std::vector<OwnGemmVariant>& out, Precision p, IsaFamily isa) {
+  for (int tile = 0;; ++tile) {
+    const MicroKernel<T> k = compiled_micro_kernel<T>(isa, tile);
+    if (!k.fn) return;
+    add_variant(out, p, isa, k.mr, k.nr);
+  }
 }
 
 }  // namespace
@@ -80,8 +88,8 @@ bool can_run(const OwnGemmVariant& v, const flopscope::cpu::CpuIsa& isa) {
 std::vector<OwnGemmVariant> all_own_gemm_variants(Precision p) {
   std::vector<OwnGemmVariant> out;
   for (IsaFamily f : kFamilies) {
-    if (p == Precision::fp64) add_variant<double>(out, p, f);
-    if (p == Precision::fp32) add_variant<float>(out, p, f);
+    if (p == Precision::fp64) add_variants<double>(out, p, f);
+    if (p == Precision::fp32) add_variants<float>(out, p, f);
   }
   return out;
 }
