@@ -25,12 +25,12 @@ int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t 
   auto rows_fitting = [&](uint64_t budget) {
     return static_cast<int64_t>(budget / static_cast<uint64_t>(planes * pitch_bytes)) - 2 * radius;
   };
-  // Half of the core's L2; half of the thread's share of the L3 for a caller
-  // that knows no L2 (the CPU backend substitutes 1 MiB for an unknown or
-  // implausible L2, so a run always has one).
+  // A third of the core's L2; half of the thread's share of the L3 for a
+  // caller that knows no L2 (the CPU backend substitutes 1 MiB for an unknown
+  // or implausible L2, so a run always has one).
   const bool l2 = l2_per_core > 0;
   const uint64_t budget =
-      l2 ? l2_per_core / 2 : l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2;
+      l2 ? l2_per_core / 3 : l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2;
   // A block re-reads 2R halo rows: never thinner than 8R rows. The 25-point
   // star's 9 planes rarely fit half an L2 at all: its blocks are that floor,
   // and `why` says so.

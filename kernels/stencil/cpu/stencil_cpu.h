@@ -35,17 +35,21 @@ struct StencilConfig {
   uint64_t seed = 20261128;
 };
 
-// Rows per y-block so that the 2R+1 planes of a block fit in half of the
+// Rows per y-block so that the 2R+1 planes of a block fit in a third of the
 // core's L2 (half of the thread's share of the L3 for a caller that knows no
 // L2), never thinner than 8R rows: a block re-reads 2R halo rows. Interleaved
 // runs on 2 Zen 5 cores (1 MiB L2) at 256^3, sweep against its own copy:
-// 7-point 0.74-0.76 at 64-80 rows against 0.63-0.66 with whole planes (the
-// old rule: planes in half the L3 share), 25-point 0.26-0.29 at 32 rows
-// against 0.21-0.22 at 99. On Zen 3 (512 KiB L2) the sweep with its
-// prefetch of plane z+R ran alike at 16 to 256 rows (0.71-0.72 of its copy);
-// before that prefetch, 16-64 rows had been about 10% slower than whole
-// planes there (9.6-10.5 GFLOP/s against 11.3-11.8). Elsewhere x-tiles that fit the L2 halved both
-// stars (rows of 256-1024 B break the hardware prefetchers' streams), and sweeping 2 or 4 planes at
+// with whole planes (the first rule: planes in half the L3 share) the
+// 7-point star reached 0.63-0.66, with blocks in half the L2 (78 rows)
+// 0.74-0.76, and once the x neighbours came from registers (sweep_row_shifted)
+// blocks of 48-53 rows beat 78 in 6 of 7 alternating pairs (by -3 to +14%,
+// median +4%): the smaller block leaves the L2 room for the streams running
+// ahead of it. 25-point: 0.26-0.29 at 32 rows against 0.21-0.22 at 99. On
+// Zen 3 (512 KiB L2) the sweep with its prefetch of plane z+R ran alike at
+// 16 to 256 rows (0.71-0.72 of its copy); before that prefetch, 16-64 rows
+// had been about 10% slower than whole planes there (9.6-10.5 GFLOP/s against
+// 11.3-11.8). Elsewhere x-tiles that fit the L2 halved both stars (rows of
+// 256-1024 B break the hardware prefetchers' streams), and sweeping 2 or 4 planes at
 // once to share the column loads made the 25-point star slower (14 and 10
 // GFLOP/s against 17-20, Zen 3). `why` names the cache.
 int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t l2_per_core,
