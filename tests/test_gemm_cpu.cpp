@@ -407,8 +407,9 @@ TEST(GemmCpu, ReprobeKeepsTheBestOfEveryRun) {
   }
   EXPECT_GE(reprobed, 2) << outcomes;
   // A margin of zero leaves only the best and its exact equals: two
-  // configurations that run the same code (OpenBLAS's own choice and the
-  // core type it chose) can tie to the nanosecond in their fastest call.
+  // configurations that run the same DGEMM code (OpenBLAS's own choice and
+  // another core type with the same kernel, as SkylakeX and Cooperlake have)
+  // can tie to the nanosecond in their fastest call.
   ProbeReport alone = before;
   reprobe_contenders(alone, shape, 0.01, 0.0, 1);
   const double top = before.outcomes[static_cast<size_t>(before.best)].flops;
@@ -490,7 +491,8 @@ TEST(GemmCpu, ProbeIsRecordedInTheDetails) {
   const auto libs = find_gemm_libraries();
   auto ctx = test_context(2);
   // The libraries' configurations and flopscope's own kernels, as the run
-  // gathers them (an AVX-512 machine has two own kernels).
+  // gathers them (an AVX-512 machine has three own kernels: two AVX-512
+  // tiles and AVX2's).
   auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
   for (auto& c : gemm::own::own_gemm_candidates(ctx, Precision::fp64)) all.push_back(std::move(c));
   if (all.size() < 2) GTEST_SKIP() << "fewer than two GEMM configurations here: no probe";

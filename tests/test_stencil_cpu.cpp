@@ -181,7 +181,7 @@ TEST(StencilCpu, BlocksFromTheCacheSizes) {
   EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 512 << 10, 32 << 20, 2, &why), 24);
   EXPECT_EQ(why, "L2");
   EXPECT_EQ(sc::choose_block_rows(1, 256, 2176, 1 << 20, 8 << 20, 2, &why), 51);
-  // 25-point at 1024^3: 9 planes of 8 KiB rows leave 3 - 8 rows: the floor
+  // 25-point at 1024^3: 9 planes of 8 KiB rows leave 2 - 8 rows: the floor
   // of 8R, named so.
   EXPECT_EQ(sc::choose_block_rows(4, 1024, 8192, 512 << 10, 32 << 20, 2, &why), 32);
   EXPECT_EQ(why, "8R-floor");

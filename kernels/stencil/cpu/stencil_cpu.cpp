@@ -32,7 +32,7 @@ int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t 
   const uint64_t budget =
       l2 ? l2_per_core / 3 : l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2;
   // A block re-reads 2R halo rows: never thinner than 8R rows. The 25-point
-  // star's 9 planes rarely fit half an L2 at all: its blocks are that floor,
+  // star's 9 planes rarely fit a third of an L2 at all: its blocks are that floor,
   // and `why` says so.
   const int64_t floor_rows = std::min<int64_t>(ny, 8 * radius);
   const int64_t fitting = rows_fitting(budget);

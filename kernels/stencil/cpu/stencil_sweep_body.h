@@ -10,27 +10,30 @@
 // Not a standalone header: it expects kernels/stencil/stencil_spec.h and
 // kernels/stencil/cpu/stencil_sweeps.h to be included first.
 
-// How far ahead of the row being updated the rows that come from memory are
-// prefetched: at least 4 KiB, two rows of a 256-wide FP64 grid. In
-// interleaved runs on a (noisy) 2-core Zen 3 VM the hardware prefetchers
-// alone left the 7-point sweep near 55-60% of copy bandwidth, this about 10
-// points higher; 2 KiB did as well, 8 KiB no better, and prefetching the
-// rows that come from L2/L3 too made it slower.
+// How far ahead of the point being updated the rows that come from memory
+// are prefetched: 4 KiB in sweep order, two rows of a 256-wide FP64 grid, or
+// part of the same row of a wider one. In interleaved runs on a (noisy)
+// 2-core Zen 3 VM the hardware prefetchers alone left the 7-point sweep near
+// 55-60% of copy bandwidth, this about 10 points higher; 2 KiB did as well,
+// 8 KiB no better, and prefetching the rows that come from L2/L3 too made it
+// slower (on Zen 5 too: 1 KiB ahead in the rows y+1 and z-1, no gain).
 constexpr int64_t kPrefetchBytes = 4096;
 
-// The rows of the input that one updated row is the first in its sweep to
-// read: its plane z+R row, and on the first and last row of a y-block the
-// block's R halo rows of plane z on that side. Nothing earlier in the sweep
-// brought them into cache, so they are the ones to prefetch.
+// The rows of the input that one updated row (y, z) of a y-block [y0, y1)
+// is the first in its sweep to read: its plane z+R row, on the block's first
+// row the R halo rows below it, and the halo rows above the block as the
+// rows y+R reach them. Nothing earlier in the sweep brought them into
+// cache, so they are the ones to prefetch. (The 2R planes a block starts
+// from, z0-R to z0+R-1, are left to the hardware prefetchers.)
 template <typename T>
 struct FreshRows {
-  const T* row[9];  // 1 + 2R for R <= 4
+  const T* row[9] = {};  // 1 + 2R for R <= 4
   int count = 0;
 };
 
 // Walks a thread's rows in sweep order (y-blocks, then planes, then rows)
-// some rows ahead of the sweep, across block boundaries, to name the rows
-// the sweep will need next.
+// ahead of the sweep, across block boundaries, to name the rows the sweep
+// will need next.
 struct RowCursor {
   int64_t y0, y1, z, y;  // the block [y0, y1) and the row
   int64_t z0, z1, ny, rows;
@@ -48,21 +51,42 @@ struct RowCursor {
 
 template <typename T, int R>
 FreshRows<T> fresh_rows(const RowCursor& c, const T* in, const GridLayout& g) {
+  static_assert(R >= 1 && R <= 4, "FreshRows holds 1 + 2R rows");
   FreshRows<T> f;
   if (c.done()) return f;
   auto at = [&](int64_t y, int64_t z) { return in + g.origin + y * g.pitch + z * g.plane; };
   f.row[f.count++] = at(c.y, c.z + R);
-  if (c.y == c.y0)
-    for (int r = 1; r <= R; ++r) f.row[f.count++] = at(c.y0 - r, c.z);
-  if (c.y == c.y1 - 1)
-    for (int r = 0; r < R; ++r) f.row[f.count++] = at(c.y1 + r, c.z);
+  if (c.y == c.y0) {
+    for (int64_t y = c.y0 - R; y < c.y0; ++y) f.row[f.count++] = at(y, c.z);
+    for (int64_t y = c.y1 > c.y0 + 1 ? c.y1 : c.y0 + 1; y <= c.y0 + R; ++y)
+      f.row[f.count++] = at(y, c.z);
+  } else if (c.y + R >= c.y1) {
+    f.row[f.count++] = at(c.y + R, c.z);
+  }
   return f;
 }
 
-// Prefetches the lines of the fresh rows at x, one line per call.
+// Where a row prefetches, kPrefetchBytes ahead of each of its lines in sweep
+// order: `skip` elements further along in the fresh rows of a row some whole
+// rows ahead (`near`, the row itself when rows are wider than the distance),
+// and past that row's end in those of the row after it (`far`).
+template <typename T>
+struct PrefetchPlan {
+  FreshRows<T> near, far;
+  int64_t skip = 0;
+};
+
+// Prefetches the line kPrefetchBytes ahead of x. One loop over the rows
+// chosen: written as an if/else of two loops, GCC 12 left no prefetch at all
+// in the AVX-512 sweep's loop (and the 7-point sweep ran 4-21% slower).
 template <class Simd>
-inline void prefetch_at(const FreshRows<typename Simd::T>& f, int64_t x) {
-  for (int i = 0; i < f.count; ++i) Simd::prefetch(f.row[i] + x);
+inline void prefetch_ahead(const PrefetchPlan<typename Simd::T>& p, int64_t x, int64_t nx) {
+  const int64_t xp = x + p.skip;
+  const bool in_near = xp < nx;
+  const FreshRows<typename Simd::T>* f = in_near ? &p.near : &p.far;
+  const int64_t at = in_near ? xp : xp - nx;
+  const int n = f->count;
+  for (int i = 0; i < n; ++i) Simd::prefetch(f->row[i] + at);
 }
 
 // Whether the policy has register shifts: a vector of one whole line, an
@@ -84,9 +108,6 @@ struct TailOps {
   static T madd(T a, T b, T c) { return a * b + c; }
 };
 
-// One row of updated points. Everything the loop reads is a local or a
-// restrict pointer, so the compiler keeps strides and bounds in registers
-// instead of reloading them after every store.
 template <class Simd, bool kStream>
 inline void put(typename Simd::T* p, typename Simd::V v) {
   if constexpr (kStream)
@@ -109,7 +130,7 @@ inline int64_t sweep_row_shifted(const typename Simd::T* __restrict in,
                                  typename Simd::T* __restrict out, const int64_t nx,
                                  const int64_t sy, const int64_t sz,
                                  const typename Simd::V* __restrict cv,
-                                 const FreshRows<typename Simd::T>& fresh) {
+                                 const PrefetchPlan<typename Simd::T>& plan) {
   using V = typename Simd::V;
   constexpr int64_t W = Simd::W;
   // The rows start a line after the line holding x = -R and end before the
@@ -117,7 +138,7 @@ inline int64_t sweep_row_shifted(const typename Simd::T* __restrict in,
   V prev = Simd::load(in - W), cur = Simd::load(in);
   int64_t x = 0;
   for (; x + W <= nx; x += W) {
-    prefetch_at<Simd>(fresh, x);
+    prefetch_ahead<Simd>(plan, x, nx);
     const V next = Simd::load(in + x + W);
     const auto* p = in + x;
     auto u = [&](int dx, int dy, int dz) -> V {
@@ -151,19 +172,23 @@ inline int64_t sweep_row_shifted(const typename Simd::T* __restrict in,
   return x;
 }
 
+// One row of updated points. Everything the loop reads is a local or a
+// restrict pointer, so the compiler keeps strides and bounds in registers
+// instead of reloading them after every store.
 template <class Simd, int R, bool kStream>
 inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* __restrict out,
                       const int64_t nx, const int64_t sy, const int64_t sz,
                       const typename Simd::V* __restrict cv, const typename Simd::T* __restrict cs,
-                      const FreshRows<typename Simd::T>& fresh) {
+                      const PrefetchPlan<typename Simd::T>& plan) {
   using T = typename Simd::T;
   using V = typename Simd::V;
-  static_assert(R <= 4, "shifted<D> and FreshRows cover radii up to 4");
-  // The halo lines of the fresh rows (x = -R, x = nx + R - 1): the loops
-  // below prefetch the lines that start at x = 0, 8, ...
-  for (int i = 0; i < fresh.count; ++i) {
-    Simd::prefetch(fresh.row[i] - R);
-    Simd::prefetch(fresh.row[i] + nx + R - 1);
+  static_assert(R <= 4, "shifted<D> covers radii up to 4");
+  // The x-halo lines (x = -R, x = nx + R - 1) of the rows whose first line
+  // this row's loop prefetches: the loops below ask for the lines that start
+  // at each line step.
+  for (int i = 0; i < plan.far.count; ++i) {
+    Simd::prefetch(plan.far.row[i] - R);
+    Simd::prefetch(plan.far.row[i] + nx + R - 1);
   }
   // One 64-byte line of output per step: one prefetch per line, and the
   // line's streaming stores back to back, so each write-combining buffer is
@@ -174,9 +199,9 @@ inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* _
   constexpr int64_t kStep = static_cast<int64_t>(kVectors) * Simd::W;
   int64_t x = 0;
   if constexpr (HasLineShifts<Simd>)
-    x = sweep_row_shifted<Simd, R, kStream>(in, out, nx, sy, sz, cv, fresh);
+    x = sweep_row_shifted<Simd, R, kStream>(in, out, nx, sy, sz, cv, plan);
   for (; x + kStep <= nx; x += kStep) {
-    prefetch_at<Simd>(fresh, x);
+    prefetch_ahead<Simd>(plan, x, nx);
     V v[kVectors];
 #pragma GCC unroll 4
     for (int k = 0; k < kVectors; ++k) {
@@ -216,20 +241,27 @@ __attribute__((noinline)) void sweep_star(const SweepTask<typename Simd::T>& t) 
     cs[r] = t.weights[r];
     cv[r] = Simd::set1(cs[r]);
   }
-  // The cursor runs `lead` rows (at least kPrefetchBytes) ahead of the sweep.
-  const int64_t row_bytes = nx * static_cast<int64_t>(sizeof(T));
-  const int64_t lead = (kPrefetchBytes + row_bytes - 1) / row_bytes;
+  // kPrefetchBytes ahead in sweep order: `lead` whole rows and `skip`
+  // elements.
+  const int64_t ahead_elements = kPrefetchBytes / static_cast<int64_t>(sizeof(T));
+  const int64_t lead = ahead_elements / nx;
   if (z0 >= z1) return;
   RowCursor ahead{0, rows < ny ? rows : ny, z0, 0, z0, z1, ny, rows};
   for (int64_t i = 0; i < lead && !ahead.done(); ++i) ahead.advance();
+  PrefetchPlan<T> plan;
+  plan.skip = ahead_elements - lead * nx;
+  plan.far = fresh_rows<T, R>(ahead, t.in, g);
   for (int64_t y0 = 0; y0 < ny; y0 += rows) {
     const int64_t y1 = y0 + rows < ny ? y0 + rows : ny;
     for (int64_t z = z0; z < z1; ++z)
       for (int64_t y = y0; y < y1; ++y) {
-        const int64_t row = g.origin + y * sy + z * sz;
-        sweep_row<Simd, R, kStream>(t.in + row, t.out + row, nx, sy, sz, cv, cs,
-                                    fresh_rows<T, R>(ahead, t.in, g));
+        // One row further on, the last row's far rows are this row's near
+        // ones: one fresh_rows per row.
+        plan.near = plan.far;
         if (!ahead.done()) ahead.advance();
+        plan.far = fresh_rows<T, R>(ahead, t.in, g);
+        const int64_t row = g.origin + y * sy + z * sz;
+        sweep_row<Simd, R, kStream>(t.in + row, t.out + row, nx, sy, sz, cv, cs, plan);
       }
   }
   // Streaming stores are weakly ordered: drain them before the barrier that

@@ -2,7 +2,7 @@
 // of by the CPU's ISA (internal to the engine and its tests). The tests run
 // every tile the build carries through it with a portable micro-kernel of
 // the same shape, so the packing, blocking and edge handling of AVX-512's
-// 24x8 and 48x8 tiles are checked on a machine without AVX-512 too.
+// tiles are checked on a machine without AVX-512 too.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +14,7 @@
 namespace flopscope::gemm::own {
 
 // As own_gemm, with kernel's tile (it must be one the driver has an instance
-// for: 8x6 and 24x8 for double, 16x6 and 48x8 for float; otherwise
+// for: 8x6, 24x8 and 16x14 for double, 16x6, 48x8 and 32x14 for float; otherwise
 // std::invalid_argument). No ISA check: the caller vouches that kernel.fn
 // runs on this CPU.
 template <typename T>

@@ -16,7 +16,7 @@
 //    14 cycles instead of 192 per 12: 9 instead of 16 bytes per cycle, where
 //    the L2's sustained rate in a stream of loads is far below its peak.
 // Both are variants: the GEMM probe times them and keeps the faster.
-// The vectors run along m (24 FP64 or 48 FP32 rows), so a column-major C tile
+// The vectors run along m (MR = 24 or 16 FP64, 48 or 32 FP32 rows), so a column-major C tile
 // is stored as whole contiguous columns.
 //
 // Every function in this file is compiled for AVX-512F (the pragma below):

@@ -1,0 +1,161 @@
+// The sweep loop nest with register shifts (sweep_row_shifted in
+// stencil_sweep_body.h) over a policy of emulated line-wide vectors, so the
+// splicing of x neighbours, the row ends and the prefetch plan are checked on
+// any machine, not only on an AVX-512 one. The AVX-512 file's own
+// valignq/valignd shifts are checked by test_stencil_cpu where the CPU has
+// AVX-512.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "kernels/stencil/cpu/stencil_grid.h"
+#include "kernels/stencil/cpu/stencil_sweeps.h"
+#include "kernels/stencil/stencil_spec.h"
+
+namespace flopscope::stencil::cpu {
+namespace {
+
+// A vector of one 64-byte line of T, with every operation the sweep asks of
+// a policy; shifted<D> splices in plain C++ what valignq does.
+template <typename Scalar>
+struct LineLanes {
+  using T = Scalar;
+  static constexpr int W = static_cast<int>(64 / sizeof(T));
+  using V = std::array<T, W>;
+  static inline int misaligned = 0;
+
+  static V set1(T a) {
+    V v;
+    v.fill(a);
+    return v;
+  }
+  static V loadu(const T* p) {
+    V v;
+    for (int i = 0; i < W; ++i) v[i] = p[i];
+    return v;
+  }
+  static V load(const T* p) {
+    misaligned += reinterpret_cast<uintptr_t>(p) % 64 != 0;
+    return loadu(p);
+  }
+  template <typename F>
+  static V each(F f) {
+    V v;
+    for (int i = 0; i < W; ++i) v[i] = f(i);
+    return v;
+  }
+  static V add(V a, V b) {
+    return each([&](int i) { return a[i] + b[i]; });
+  }
+  static V mul(V a, V b) {
+    return each([&](int i) { return a[i] * b[i]; });
+  }
+  static V madd(V a, V b, V c) {
+    return each([&](int i) { return a[i] * b[i] + c[i]; });
+  }
+  static void store(T* p, V v) {
+    misaligned += reinterpret_cast<uintptr_t>(p) % 64 != 0;
+    for (int i = 0; i < W; ++i) p[i] = v[i];
+  }
+  static void stream(T* p, V v) { store(p, v); }
+  static void fence() {}
+  static void prefetch(const T*) {}
+  template <int D>
+  static V shifted(V prev, V cur, V next) {
+    return each([&](int i) {
+      const int j = i + D;
+      return j < 0 ? prev[j + W] : j >= W ? next[j - W] : cur[j];
+    });
+  }
+};
+
+#include "kernels/stencil/cpu/stencil_sweep_body.h"
+
+static_assert(HasLineShifts<LineLanes<double>> && HasLineShifts<LineLanes<float>>);
+
+// 64-byte aligned storage for a grid.
+template <typename T>
+struct AlignedGrid {
+  std::vector<T> storage;
+  T* data;
+  explicit AlignedGrid(int64_t elements) : storage(static_cast<size_t>(elements) + 64 / sizeof(T)) {
+    auto p = reinterpret_cast<uintptr_t>(storage.data());
+    data = storage.data() + (64 - p % 64) % 64 / sizeof(T);
+  }
+};
+
+template <typename T, int R>
+void expect_sweep_matches_reference(int64_t nx, int64_t ny, int64_t nz, int64_t block_rows) {
+  SCOPED_TRACE(std::to_string(nx) + "x" + std::to_string(ny) + "x" + std::to_string(nz) + " rows " +
+               std::to_string(block_rows) + " R " + std::to_string(R) + " " +
+               (sizeof(T) == 8 ? "fp64" : "fp32"));
+  const GridLayout g = make_layout(nx, ny, nz, R, static_cast<int>(sizeof(T)));
+  AlignedGrid<T> in(g.elements), out(g.elements);
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int64_t i = 0; i < g.elements; ++i) {
+    in.data[i] = static_cast<T>(unit(rng));
+    out.data[i] = T(-1);
+  }
+  T weights[R + 1];
+  for (int r = 0; r <= R; ++r) weights[r] = static_cast<T>(weight(R, r));
+  SweepTask<T> t;
+  t.grid = g;
+  t.in = in.data;
+  t.out = out.data;
+  t.weights = weights;
+  t.z0 = 0;
+  t.z1 = nz;
+  t.block_rows = block_rows;
+  LineLanes<T>::misaligned = 0;
+  sweep_dispatch<LineLanes<T>>(t);
+  EXPECT_EQ(LineLanes<T>::misaligned, 0);
+
+  int64_t wrong = 0;
+  for (int64_t z = 0; z < nz; ++z)
+    for (int64_t y = 0; y < ny; ++y)
+      for (int64_t x = 0; x < nx; ++x) {
+        const int64_t i = g.origin + x + y * g.pitch + z * g.plane;
+        const T want = star_point_at<R>(in.data + i, g.pitch, g.plane, weights);
+        // The same operations in the same order: equal, not merely close.
+        if (out.data[i] != want && ++wrong <= 3)
+          ADD_FAILURE() << "(" << x << ", " << y << ", " << z << "): " << out.data[i]
+                        << " != " << want;
+      }
+  EXPECT_EQ(wrong, 0);
+  // Nothing outside the interior written: the halo keeps its marker.
+  const int64_t corner = g.origin - 1 - g.pitch - g.plane;
+  EXPECT_EQ(out.data[corner], T(-1));
+  EXPECT_EQ(out.data[g.origin - 1], T(-1));
+  EXPECT_EQ(out.data[g.origin + nx], T(-1));
+}
+
+template <typename T>
+void every_shape() {
+  // Rows of whole lines (the last step splices from the line after the
+  // row), of a part line (vector and scalar tails after the shifted steps),
+  // shorter than a line, and wider than the prefetch distance (the plan
+  // looks into the row itself); blocks that divide the rows and ones that
+  // leave a short last block, as thin as one row.
+  const int64_t line = 64 / sizeof(T);
+  for (int64_t nx : {2 * line, 3 * line + 3, line - 3, 4096 / static_cast<int64_t>(sizeof(T)) + 8})
+    for (int64_t rows : {int64_t{1}, int64_t{3}, int64_t{16}}) {
+      expect_sweep_matches_reference<T, 1>(nx, 7, 5, rows);
+      expect_sweep_matches_reference<T, 4>(nx, 9, 6, rows);
+    }
+}
+
+TEST(StencilShifts, LineWideSweepMatchesTheScalarUpdateFp64) {
+  every_shape<double>();
+}
+
+TEST(StencilShifts, LineWideSweepMatchesTheScalarUpdateFp32) {
+  every_shape<float>();
+}
+
+}  // namespace
+}  // namespace flopscope::stencil::cpu
