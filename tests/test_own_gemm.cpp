@@ -261,7 +261,16 @@ TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
   // FP32 16x6: floor(7 x 16 / 22) = 5 ways: KC = 5 x 4096 / (16 x 4) = 320.
   EXPECT_EQ(own_gemm_blocking(s, zen3).kc, 320);
   // A 48 KiB 12-way L1 (Zen 5, Golden Cove): floor(11 x 8 / 14) = 6 ways -> 384.
-  EXPECT_EQ(own_gemm_blocking(d, CacheSizes{48 << 10, 1 << 20, 32 << 20}).kc, 384);
+  const CacheSizes zen5{48 << 10, 1 << 20, 32 << 20};
+  EXPECT_EQ(own_gemm_blocking(d, zen5).kc, 384);
+  // AVX-512 24x8 there: floor(11 x 24 / 32) = 8 ways, KC = 8 x 4096 / (24 x
+  // 8) = 170 -> 168, below the floor of 256 that C's traffic sets; MC =
+  // 768 KiB / (256 x 8 B) = 384.
+  const OwnGemmVariant z{"flopscope-avx512-24x8", Precision::fp64, IsaFamily::avx512, 24, 8};
+  const auto bz = own_gemm_blocking(z, zen5);
+  EXPECT_EQ(bz.kc, 256);
+  EXPECT_EQ(bz.mc, 384);
+  EXPECT_NE(bz.derivation.find("(168), raised to 256"), std::string::npos) << bz.derivation;
   // Arm's 64 KiB 4-way L1d: ways of 16 KiB, the FP64 A panel in
   // max(1, floor(3 x 8 / 14)) = 1 of them: KC = 16384 / (8 x 8) = 256; FP32
   // 16x6 in floor(3 x 16 / 22) = 2: KC = 2 x 16384 / (16 x 4) = 512.
