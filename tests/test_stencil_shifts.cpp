@@ -19,12 +19,13 @@
 namespace flopscope::stencil::cpu {
 namespace {
 
-// A vector of one 64-byte line of T, with every operation the sweep asks of
-// a policy; shifted<D> splices in plain C++ what valignq does.
-template <typename Scalar>
+// A vector of `Bytes` of T (a 64-byte line, or half of one as AVX2's), with
+// every operation the sweep asks of a policy; shifted<D> splices in plain
+// C++ what valignq or vperm2f128 + vshufpd do.
+template <typename Scalar, int Bytes = 64>
 struct LineLanes {
   using T = Scalar;
-  static constexpr int W = static_cast<int>(64 / sizeof(T));
+  static constexpr int W = static_cast<int>(Bytes / sizeof(T));
   using V = std::array<T, W>;
   static inline int misaligned = 0;
 
@@ -39,7 +40,7 @@ struct LineLanes {
     return v;
   }
   static V load(const T* p) {
-    misaligned += reinterpret_cast<uintptr_t>(p) % 64 != 0;
+    misaligned += reinterpret_cast<uintptr_t>(p) % Bytes != 0;
     return loadu(p);
   }
   template <typename F>
@@ -58,7 +59,7 @@ struct LineLanes {
     return each([&](int i) { return a[i] * b[i] + c[i]; });
   }
   static void store(T* p, V v) {
-    misaligned += reinterpret_cast<uintptr_t>(p) % 64 != 0;
+    misaligned += reinterpret_cast<uintptr_t>(p) % Bytes != 0;
     for (int i = 0; i < W; ++i) p[i] = v[i];
   }
   static void stream(T* p, V v) { store(p, v); }
@@ -75,7 +76,7 @@ struct LineLanes {
 
 #include "kernels/stencil/cpu/stencil_sweep_body.h"
 
-static_assert(HasLineShifts<LineLanes<double>> && HasLineShifts<LineLanes<float>>);
+static_assert(HasShifts<LineLanes<double>> && HasShifts<LineLanes<float, 32>>);
 
 // 64-byte aligned storage for a grid.
 template <typename T>
@@ -88,8 +89,9 @@ struct AlignedGrid {
   }
 };
 
-template <typename T, int R>
+template <typename T, int R, int Bytes>
 void expect_sweep_matches_reference(int64_t nx, int64_t ny, int64_t nz, int64_t block_rows) {
+  using Lanes = LineLanes<T, Bytes>;
   SCOPED_TRACE(std::to_string(nx) + "x" + std::to_string(ny) + "x" + std::to_string(nz) + " rows " +
                std::to_string(block_rows) + " R " + std::to_string(R) + " " +
                (sizeof(T) == 8 ? "fp64" : "fp32"));
@@ -111,9 +113,9 @@ void expect_sweep_matches_reference(int64_t nx, int64_t ny, int64_t nz, int64_t 
   t.z0 = 0;
   t.z1 = nz;
   t.block_rows = block_rows;
-  LineLanes<T>::misaligned = 0;
-  sweep_dispatch<LineLanes<T>>(t);
-  EXPECT_EQ(LineLanes<T>::misaligned, 0);
+  Lanes::misaligned = 0;
+  sweep_dispatch<Lanes>(t);
+  EXPECT_EQ(Lanes::misaligned, 0);
 
   int64_t wrong = 0;
   for (int64_t z = 0; z < nz; ++z)
@@ -144,8 +146,11 @@ void every_shape() {
   const int64_t line = 64 / sizeof(T);
   for (int64_t nx : {2 * line, 3 * line + 3, line - 3, 4096 / static_cast<int64_t>(sizeof(T)) + 8})
     for (int64_t rows : {int64_t{1}, int64_t{3}, int64_t{16}}) {
-      expect_sweep_matches_reference<T, 1>(nx, 7, 5, rows);
-      expect_sweep_matches_reference<T, 4>(nx, 9, 6, rows);
+      // AVX-512's whole-line vectors and AVX2's half lines.
+      expect_sweep_matches_reference<T, 1, 64>(nx, 7, 5, rows);
+      expect_sweep_matches_reference<T, 4, 64>(nx, 9, 6, rows);
+      expect_sweep_matches_reference<T, 1, 32>(nx, 7, 5, rows);
+      expect_sweep_matches_reference<T, 4, 32>(nx, 9, 6, rows);
     }
 }
 

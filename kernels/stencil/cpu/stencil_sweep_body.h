@@ -89,15 +89,16 @@ inline void prefetch_ahead(const PrefetchPlan<typename Simd::T>& p, int64_t x, i
   for (int i = 0; i < n; ++i) Simd::prefetch(f->row[i] + at);
 }
 
-// Whether the policy has register shifts: a vector of one whole line, an
-// aligned load and shifted<D>(prev, cur, next), the vector D elements to the
-// right of cur (left for D < 0) spliced from its neighbours.
+// Whether the policy has register shifts: an aligned load and
+// shifted<D>(prev, cur, next), the vector D elements to the right of cur
+// (left for D < 0) spliced from its neighbours, for |D| up to 4; a vector
+// of a whole line or an even part of one.
 template <class Simd>
-concept HasLineShifts = requires(typename Simd::V v, const typename Simd::T* p) {
+concept HasShifts = requires(typename Simd::V v, const typename Simd::T* p) {
   Simd::load(p);
   Simd::template shifted<1>(v, v, v);
 }
-&&Simd::W * sizeof(typename Simd::T) == 64;
+&&64 % (Simd::W * sizeof(typename Simd::T)) == 0;
 
 // Scalar arithmetic for the row tails, local so it is built here too.
 template <typename T>
@@ -133,12 +134,14 @@ inline int64_t sweep_row_shifted(const typename Simd::T* __restrict in,
                                  const PrefetchPlan<typename Simd::T>& plan) {
   using V = typename Simd::V;
   constexpr int64_t W = Simd::W;
+  constexpr int64_t kPerLine = 64 / static_cast<int64_t>(sizeof(typename Simd::T));
   // The rows start a line after the line holding x = -R and end before the
   // one holding x = nx + R - 1 (make_layout), so both neighbours exist.
   V prev = Simd::load(in - W), cur = Simd::load(in);
   int64_t x = 0;
   for (; x + W <= nx; x += W) {
-    prefetch_ahead<Simd>(plan, x, nx);
+    // One prefetch per line (a vector may be part of one).
+    if (W == kPerLine || x % kPerLine == 0) prefetch_ahead<Simd>(plan, x, nx);
     const V next = Simd::load(in + x + W);
     const auto* p = in + x;
     auto u = [&](int dx, int dy, int dz) -> V {
@@ -198,7 +201,11 @@ inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* _
                                : 1;
   constexpr int64_t kStep = static_cast<int64_t>(kVectors) * Simd::W;
   int64_t x = 0;
-  if constexpr (HasLineShifts<Simd>)
+  // Half-line vectors (AVX2) splice each neighbour with two shuffles: on
+  // Zen 5's AVX2 path that lost 4-14% for the 7-point star and gained 35%
+  // for the 25-point (alternating 256^3 runs), so they shift for R > 1 only.
+  constexpr bool kWholeLine = Simd::W * sizeof(T) == 64;
+  if constexpr (HasShifts<Simd> && (kWholeLine || R > 1))
     x = sweep_row_shifted<Simd, R, kStream>(in, out, nx, sy, sz, cv, plan);
   for (; x + kStep <= nx; x += kStep) {
     prefetch_ahead<Simd>(plan, x, nx);
