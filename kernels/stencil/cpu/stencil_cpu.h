@@ -43,7 +43,7 @@ struct StencilConfig {
 // 7-point star reached 0.63-0.66, with blocks in half the L2 (78 rows)
 // 0.74-0.76, and once the x neighbours came from registers (sweep_row_shifted)
 // blocks of 48-53 rows beat 78 in 6 of 7 alternating pairs (by -3 to +14%,
-// median +4%): the smaller block leaves the L2 room for the streams running
+// median +2%): the smaller block leaves the L2 room for the streams running
 // ahead of it. 25-point: 0.26-0.29 at 32 rows against 0.21-0.22 at 99. On
 // Zen 3 (512 KiB L2) the sweep with its prefetch of plane z+R ran alike at
 // 16 to 256 rows (0.71-0.72 of its copy); before that prefetch, 16-64 rows

@@ -10,6 +10,8 @@
 // Not a standalone header: it expects kernels/stencil/stencil_spec.h and
 // kernels/stencil/cpu/stencil_sweeps.h to be included first.
 
+#include "kernels/stream/cpu/simd_put.h"
+
 // How far ahead of the point being updated the rows that come from memory
 // are prefetched: 4 KiB in sweep order, two rows of a 256-wide FP64 grid, or
 // part of the same row of a wider one. In interleaved runs on a (noisy)
@@ -109,23 +111,16 @@ struct TailOps {
   static T madd(T a, T b, T c) { return a * b + c; }
 };
 
-template <class Simd, bool kStream>
-inline void put(typename Simd::T* p, typename Simd::V v) {
-  if constexpr (kStream)
-    Simd::stream(p, v);
-  else
-    Simd::store(p, v);
-}
-
-// The whole lines of a row with the x neighbours taken from registers: each
-// step loads the next aligned line of the centre row and splices x-R..x+R
-// out of the previous, current and next lines (valignq on AVX-512), instead
-// of 2R unaligned loads that each span two lines. On 1 Zen 5 core, with the
-// grid in L2, 7-point lines took 6.3 instead of 7.1 cycles (3.3 instead of
-// 5.4 in L1). With the prefetching of FreshRows, three alternating pairs of
-// 256^3 runs on 2 cores went from 0.64-0.70 to 0.73-0.78 of the copy bound
-// (7-point) and from 0.25-0.27 to 0.27-0.33 (25-point).
-// Returns the first x it did not update.
+// The whole vectors of a row with the x neighbours taken from registers:
+// each step loads the next aligned vector of the centre row and splices
+// x-R..x+R out of the previous, current and next ones (valignq on AVX-512),
+// instead of 2R unaligned loads that each span two lines (on Zen 5 a split
+// line load costs two aligned ones: 1.19 against 0.61 cycles). In a scratch
+// loop of the 7-point's shape on 1 Zen 5 core, a line took 6.3 instead of
+// 7.1 cycles with its rows in L2 (3.3 instead of 5.4 in L1). With the prefetching of FreshRows,
+// three alternating pairs of 256^3 runs on 2 cores went from 0.64-0.70 to 0.73-0.78 of the copy
+// bound (7-point) and from 0.25-0.27 to 0.27-0.33 (25-point). Returns the first x it did not
+// update.
 template <class Simd, int R, bool kStream>
 inline int64_t sweep_row_shifted(const typename Simd::T* __restrict in,
                                  typename Simd::T* __restrict out, const int64_t nx,
@@ -202,7 +197,7 @@ inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* _
   constexpr int64_t kStep = static_cast<int64_t>(kVectors) * Simd::W;
   int64_t x = 0;
   // Half-line vectors (AVX2) splice each neighbour with two shuffles: on
-  // Zen 5's AVX2 path that lost 4-14% for the 7-point star and gained 35%
+  // Zen 5's AVX2 path that lost 4-14% for the 7-point star and gained 7-35%
   // for the 25-point (alternating 256^3 runs), so they shift for R > 1 only.
   constexpr bool kWholeLine = Simd::W * sizeof(T) == 64;
   if constexpr (HasShifts<Simd> && (kWholeLine || R > 1))

@@ -3,17 +3,11 @@
 // Included only by the per-instruction-set files, inside their anonymous
 // namespace. Not a standalone header.
 
+#include "kernels/stream/cpu/simd_put.h"
+
 // Four vectors per step: enough loads in flight to cover memory latency on
 // one core, and whole 64-byte lines for the streaming stores.
 constexpr int kUnroll = 4;
-
-template <class Simd, bool kStream>
-inline void put(typename Simd::T* p, typename Simd::V v) {
-  if constexpr (kStream)
-    Simd::stream(p, v);
-  else
-    Simd::store(p, v);
-}
 
 template <class Simd, bool kStream>
 void copy_loop(const StreamTask<typename Simd::T>& t) {

@@ -13,9 +13,10 @@
 //  - 16x14: 2 vectors x 14 columns, 28 + 2 + 1 = 31 registers (BLIS's skx
 //    tile). 16 loads per 28 FMAs, more than 24x8, but the A micro-panel,
 //    which streams from L2 while B's stays in L1, is read at 128 bytes per
-//    14 cycles instead of 192 per 12: 9 instead of 16 bytes per cycle, where
-//    the L2's sustained rate in a stream of loads is far below its peak.
-// Both are variants: the GEMM probe times them and keeps the faster.
+//    14 cycles instead of 192 per 12: 9 instead of 16 bytes per cycle.
+// Both are variants: the GEMM probe times them and keeps the faster. On 2
+// Zen 5 cores they tie at n = 4096 (alternating: 171.9/176.7 and
+// 178.7/171.7 GFLOP/s, 24x8/16x14).
 // The vectors run along m (MR = 24 or 16 FP64, 48 or 32 FP32 rows), so a column-major C tile
 // is stored as whole contiguous columns.
 //
