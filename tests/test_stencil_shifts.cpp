@@ -6,10 +6,13 @@
 // AVX-512.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "kernels/stencil/cpu/stencil_grid.h"
@@ -160,6 +163,72 @@ TEST(StencilShifts, LineWideSweepMatchesTheScalarUpdateFp64) {
 
 TEST(StencilShifts, LineWideSweepMatchesTheScalarUpdateFp32) {
   every_shape<float>();
+}
+
+// The rows a step of the sweep reads: for each of its planes c, rows y-R..y+R
+// of c and row y of the planes c-R..c+R. As (plane, row).
+template <int R>
+std::set<std::pair<int64_t, int64_t>> rows_read(const RowCursor& c) {
+  std::set<std::pair<int64_t, int64_t>> r;
+  for (int64_t p = c.z; p < c.z + c.planes(); ++p)
+    for (int64_t d = -R; d <= R; ++d) {
+      r.insert({p, c.y + d});
+      r.insert({p + d, c.y});
+    }
+  return r;
+}
+
+// Walks a thread's sweep and checks that fresh_rows names, at every step,
+// only rows read for the first time in the y-block (a prefetch of anything
+// else is wasted), each once; and, past the planes a block starts from
+// (left to the hardware prefetchers), every such row.
+template <int R>
+void expect_fresh_rows_are_first_reads(int64_t ny, int64_t z0, int64_t z1, int64_t rows) {
+  SCOPED_TRACE("R " + std::to_string(R) + " ny " + std::to_string(ny) + " planes [" +
+               std::to_string(z0) + ", " + std::to_string(z1) + ") rows " + std::to_string(rows));
+  const GridLayout g = make_layout(8, ny, z1, R, 8);
+  std::vector<double> grid(static_cast<size_t>(g.elements));
+  const double* in = grid.data();
+  auto where = [&](const double* row) {
+    const int64_t off = row - in - g.origin;
+    const int64_t z = (off + R * g.pitch + R * g.plane) / g.plane - R;
+    return std::pair<int64_t, int64_t>{z, (off - z * g.plane) / g.pitch};
+  };
+  RowCursor c{0, std::min(rows, ny), z0, 0, z0, z1, ny, rows};
+  std::set<std::pair<int64_t, int64_t>> seen;
+  int64_t block = -1, steps = 0;
+  for (; !c.done(); c.advance(), ++steps) {
+    if (c.y0 != block) seen.clear(), block = c.y0;
+    std::set<std::pair<int64_t, int64_t>> first;
+    for (const auto& r : rows_read<R>(c))
+      if (seen.insert(r).second) first.insert(r);
+    const auto f = fresh_rows<double, R>(c, in, g);
+    std::set<std::pair<int64_t, int64_t>> named;
+    for (int i = 0; i < f.count; ++i) named.insert(where(f.row[i]));
+    const std::string at = "step (y " + std::to_string(c.y) + ", z " + std::to_string(c.z) + ")";
+    EXPECT_EQ(static_cast<int>(named.size()), f.count) << at << ": a row named twice";
+    for (const auto& r : named) {
+      EXPECT_TRUE(first.count(r)) << at << " names (" << r.first << ", " << r.second
+                                  << "), read before in its block";
+    }
+    if (c.z != c.z0) {
+      for (const auto& r : first)
+        EXPECT_TRUE(named.count(r)) << at << " misses (" << r.first << ", " << r.second << ")";
+    }
+  }
+  // Every row of every block, in steps of two planes and an odd one alone.
+  int64_t expected = 0;
+  for (int64_t y0 = 0; y0 < ny; y0 += rows)
+    expected += std::min(rows, ny - y0) * ((z1 - z0 + 1) / 2);
+  EXPECT_EQ(steps, expected);
+}
+
+TEST(StencilShifts, FreshRowsAreExactlyTheRowsEachStepReadsFirst) {
+  for (int64_t rows : {int64_t{1}, int64_t{3}, int64_t{4}, int64_t{16}})
+    for (auto [z0, z1] : {std::pair<int64_t, int64_t>{0, 5}, {0, 6}, {3, 4}, {2, 9}}) {
+      expect_fresh_rows_are_first_reads<1>(10, z0, z1, rows);
+      expect_fresh_rows_are_first_reads<4>(10, z0, z1, rows);
+    }
 }
 
 }  // namespace

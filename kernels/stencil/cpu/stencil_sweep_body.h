@@ -21,29 +21,60 @@
 // slower (on Zen 5 too: 1 KiB ahead in the rows y+1 and z-1, no gain).
 constexpr int64_t kPrefetchBytes = 4096;
 
-// The rows of the input that one updated row (y, z) of a y-block [y0, y1)
-// is the first in its sweep to read: its plane z+R row, on the block's first
-// row the R halo rows below it, and the halo rows above the block as the
-// rows y+R reach them. Nothing earlier in the sweep brought them into
-// cache, so they are the ones to prefetch. (The 2R planes a block starts
-// from, z0-R to z0+R-1, are left to the hardware prefetchers.)
-template <typename T>
+// The sweep updates two planes per step, z and z+1, row by row: a point's
+// z neighbours in the other plane are then already in registers, and the
+// rows of plane z+1 that the step reads for the one plane are the ones it
+// reads for the other. Per 64-byte line of output the 7-point sweep loads 4
+// vectors instead of 5, and reads one line from L2 instead of two. 7-point
+// FP64 at 256^3 on 2 Zen 5 cores, five alternating pairs of runs: 0.72-0.86
+// of the copy bound against 0.60-0.73 with one plane per step (AVX-512);
+// 25.3-26.8 against 18.4-22.4 GFLOP/s (AVX2, four pairs). The 25-point star
+// ran alike. In a scratch loop, three or four planes per step fell below one
+// (0.60-0.74, more rows in flight from memory at once). A thread with an odd
+// number of planes sweeps its last one alone.
+
+// The rows of the input that one step (row y of planes z.., a y-block
+// [y0, y1)) is the first in its sweep to read. Nothing earlier in the sweep
+// brought them into cache, so they are the ones to prefetch:
+//  - the planes above the step's last one (z+R, z+1+R) at row y;
+//  - rows of a plane the steps before read only at the block's rows, as a z
+//    neighbour: on the block's first row the R halo rows below it (and those
+//    above a block thinner than R), and the halo rows above the block as the
+//    rows y+R reach them;
+//  - for a two-plane step of the 7-point star, plane z+1, which no step
+//    before read at all: rows y0-1..y0+1 on the first row, then row y+1.
+// (The planes a block starts from, z0-R to z0+R, are left to the hardware
+// prefetchers.)
+template <typename T, int N>
 struct FreshRows {
-  const T* row[9] = {};  // 1 + 2R for R <= 4
+  const T* row[N];  // the first `count` are set
   int count = 0;
 };
 
-// Walks a thread's rows in sweep order (y-blocks, then planes, then rows)
-// ahead of the sweep, across block boundaries, to name the rows the sweep
-// will need next.
+// The most fresh rows a step can have (a two-plane step on a block's first
+// row): the two planes above, and 2R rows of each plane read before only at
+// the block's rows, or 2R + 1 of the 7-point's plane z+1. Sized for the
+// star at hand and not zero-filled, as the plan is rebuilt and copied once
+// per row: with room for R = 4 in every sweep, zero-filled, GCC 12 stopped
+// inlining fresh_rows and the AVX2 7-point sweep ran 20-30% slower.
+template <int R>
+constexpr int kMaxFreshRows = 2 + 4 * R;
+
+// Walks a thread's steps in sweep order (y-blocks, then pairs of planes,
+// then rows) ahead of the sweep, across block boundaries, to name the rows
+// the sweep will need next.
 struct RowCursor {
-  int64_t y0, y1, z, y;  // the block [y0, y1) and the row
+  int64_t y0, y1, z, y;  // the block [y0, y1) and the step
   int64_t z0, z1, ny, rows;
   bool done() const { return y0 >= ny; }
+  // Planes updated by the step at z: two, or the last plane of an odd
+  // number alone.
+  int planes() const { return z + 1 < z1 ? 2 : 1; }
   void advance() {
     if (++y < y1) return;
     y = y0;
-    if (++z < z1) return;
+    z += planes();
+    if (z < z1) return;
     z = z0;
     y0 = y1;
     y1 = y0 + rows < ny ? y0 + rows : ny;
@@ -52,18 +83,38 @@ struct RowCursor {
 };
 
 template <typename T, int R>
-FreshRows<T> fresh_rows(const RowCursor& c, const T* in, const GridLayout& g) {
-  static_assert(R >= 1 && R <= 4, "FreshRows holds 1 + 2R rows");
-  FreshRows<T> f;
+inline FreshRows<T, kMaxFreshRows<R>> fresh_rows(const RowCursor& c, const T* in,
+                                                 const GridLayout& g) {
+  static_assert(R >= 1 && R <= 4);
+  FreshRows<T, kMaxFreshRows<R>> f;
   if (c.done()) return f;
-  auto at = [&](int64_t y, int64_t z) { return in + g.origin + y * g.pitch + z * g.plane; };
-  f.row[f.count++] = at(c.y, c.z + R);
-  if (c.y == c.y0) {
-    for (int64_t y = c.y0 - R; y < c.y0; ++y) f.row[f.count++] = at(y, c.z);
-    for (int64_t y = c.y1 > c.y0 + 1 ? c.y1 : c.y0 + 1; y <= c.y0 + R; ++y)
-      f.row[f.count++] = at(y, c.z);
-  } else if (c.y + R >= c.y1) {
-    f.row[f.count++] = at(c.y + R, c.z);
+  auto add = [&](int64_t y, int64_t z) {
+    f.row[f.count++] = in + g.origin + y * g.pitch + z * g.plane;
+  };
+  // A plane read before only at the block's rows.
+  auto halo_of = [&](int64_t z) {
+    if (c.y == c.y0) {
+      for (int64_t y = c.y0 - R; y < c.y0; ++y) add(y, z);
+      for (int64_t y = c.y1 > c.y0 + 1 ? c.y1 : c.y0 + 1; y <= c.y0 + R; ++y) add(y, z);
+    } else if (c.y + R >= c.y1) {
+      add(c.y + R, z);
+    }
+  };
+  const int planes = c.planes();
+  add(c.y, c.z + planes - 1 + R);
+  if (planes == 1) {
+    halo_of(c.z);
+  } else if (R >= 2) {
+    add(c.y, c.z + R);
+    halo_of(c.z);
+    halo_of(c.z + 1);
+  } else {
+    halo_of(c.z);
+    if (c.y == c.y0) {
+      for (int64_t y = c.y0 - R; y <= c.y0 + R; ++y) add(y, c.z + 1);
+    } else {
+      add(c.y + R, c.z + 1);
+    }
   }
   return f;
 }
@@ -72,22 +123,23 @@ FreshRows<T> fresh_rows(const RowCursor& c, const T* in, const GridLayout& g) {
 // order: `skip` elements further along in the fresh rows of a row some whole
 // rows ahead (`near`, the row itself when rows are wider than the distance),
 // and past that row's end in those of the row after it (`far`).
-template <typename T>
+template <typename T, int N>
 struct PrefetchPlan {
-  FreshRows<T> near, far;
+  FreshRows<T, N> near, far;
   int64_t skip = 0;
 };
 
 // Prefetches the line kPrefetchBytes ahead of x. One loop over the rows
 // chosen: written as an if/else of two loops, GCC 12 left no prefetch at all
 // in the AVX-512 sweep's loop (and the 7-point sweep ran 4-21% slower).
-template <class Simd>
-inline void prefetch_ahead(const PrefetchPlan<typename Simd::T>& p, int64_t x, int64_t nx) {
+template <class Simd, int N>
+inline void prefetch_ahead(const PrefetchPlan<typename Simd::T, N>& p, int64_t x, int64_t nx) {
   const int64_t xp = x + p.skip;
   const bool in_near = xp < nx;
-  const FreshRows<typename Simd::T>* f = in_near ? &p.near : &p.far;
+  const FreshRows<typename Simd::T, N>* f = in_near ? &p.near : &p.far;
   const int64_t at = in_near ? xp : xp - nx;
   const int n = f->count;
+#pragma GCC unroll 18  // kMaxFreshRows<4>, with early exits
   for (int i = 0; i < n; ++i) Simd::prefetch(f->row[i] + at);
 }
 
@@ -101,6 +153,14 @@ concept HasShifts = requires(typename Simd::V v, const typename Simd::T* p) {
   Simd::template shifted<1>(v, v, v);
 }
 &&64 % (Simd::W * sizeof(typename Simd::T)) == 0;
+
+// Whether the sweep takes x neighbours from registers. Half-line vectors
+// (AVX2) splice each neighbour with two shuffles: on Zen 5's AVX2 path that
+// lost 4-14% for the 7-point star and gained 7-35% for the 25-point
+// (alternating 256^3 runs), so they shift for R > 1 only.
+template <class Simd, int R>
+constexpr bool kShiftedSweep = HasShifts<Simd> &&
+                               (Simd::W * sizeof(typename Simd::T) == 64 || R > 1);
 
 // Scalar arithmetic for the row tails, local so it is built here too.
 template <typename T>
@@ -117,67 +177,96 @@ struct TailOps {
 // instead of 2R unaligned loads that each span two lines (on Zen 5 a split
 // line load costs two aligned ones: 1.19 against 0.61 cycles). In a scratch
 // loop of the 7-point's shape on 1 Zen 5 core, a line took 6.3 instead of
-// 7.1 cycles with its rows in L2 (3.3 instead of 5.4 in L1). With the prefetching of FreshRows,
-// three alternating pairs of 256^3 runs on 2 cores went from 0.64-0.70 to 0.73-0.78 of the copy
-// bound (7-point) and from 0.25-0.27 to 0.27-0.33 (25-point). Returns the first x it did not
-// update.
-template <class Simd, int R, bool kStream>
+// 7.1 cycles with its rows in L2 (3.3 instead of 5.4 in L1). With the
+// prefetching of FreshRows, three alternating pairs of 256^3 runs on 2 cores
+// went from 0.64-0.70 to 0.73-0.78 of the copy bound (7-point) and from
+// 0.25-0.27 to 0.27-0.33 (25-point). P planes (1 or 2) at once, `in` and
+// `out` at the first: a point's z neighbour in the other plane is that
+// plane's current vector. Returns the first x it did not update.
+// One point of plane J of a P-plane step from vectors in registers: the
+// previous, current and next vectors of its own row, and the current
+// vectors of the planes below and above it in the step (where J has them).
+// Plain values, not arrays: GCC 12 kept arrays of them on the stack.
+template <class Simd, int R, int J, int P>
+inline typename Simd::V shifted_point(const typename Simd::T* p, const int64_t sy, const int64_t sz,
+                                      const typename Simd::V* __restrict cv, typename Simd::V prev,
+                                      typename Simd::V cur, typename Simd::V next,
+                                      typename Simd::V below, typename Simd::V above) {
+  using V = typename Simd::V;
+  auto u = [&](int dx, int dy, int dz) -> V {
+    // dx, dy and dz are constants once star_point's loop is unrolled.
+    if (dx == 0 && dy == 0 && dz == -1 && J > 0) return below;
+    if (dx == 0 && dy == 0 && dz == 1 && J + 1 < P) return above;
+    if (dy != 0 || dz != 0) return Simd::load(p + dy * sy + dz * sz);
+    switch (dx) {
+      case -4:
+        return Simd::template shifted<-4>(prev, cur, next);
+      case -3:
+        return Simd::template shifted<-3>(prev, cur, next);
+      case -2:
+        return Simd::template shifted<-2>(prev, cur, next);
+      case -1:
+        return Simd::template shifted<-1>(prev, cur, next);
+      case 1:
+        return Simd::template shifted<1>(prev, cur, next);
+      case 2:
+        return Simd::template shifted<2>(prev, cur, next);
+      case 3:
+        return Simd::template shifted<3>(prev, cur, next);
+      case 4:
+        return Simd::template shifted<4>(prev, cur, next);
+      default:
+        return cur;
+    }
+  };
+  return star_point<R, Simd>(cv, u);
+}
+
+template <class Simd, int R, bool kStream, int P, int N>
 inline int64_t sweep_row_shifted(const typename Simd::T* __restrict in,
                                  typename Simd::T* __restrict out, const int64_t nx,
                                  const int64_t sy, const int64_t sz,
                                  const typename Simd::V* __restrict cv,
-                                 const PrefetchPlan<typename Simd::T>& plan) {
+                                 const PrefetchPlan<typename Simd::T, N>& plan) {
+  static_assert(P == 1 || P == 2);
   using V = typename Simd::V;
   constexpr int64_t W = Simd::W;
   constexpr int64_t kPerLine = 64 / static_cast<int64_t>(sizeof(typename Simd::T));
+  const auto* in1 = in + (P - 1) * sz;  // the second plane (the first when P == 1)
   // The rows start a line after the line holding x = -R and end before the
   // one holding x = nx + R - 1 (make_layout), so both neighbours exist.
-  V prev = Simd::load(in - W), cur = Simd::load(in);
+  V prev0 = Simd::load(in - W), cur0 = Simd::load(in);
+  V prev1 = Simd::load(in1 - W), cur1 = Simd::load(in1);
   int64_t x = 0;
   for (; x + W <= nx; x += W) {
     // One prefetch per line (a vector may be part of one).
     if (W == kPerLine || x % kPerLine == 0) prefetch_ahead<Simd>(plan, x, nx);
-    const V next = Simd::load(in + x + W);
-    const auto* p = in + x;
-    auto u = [&](int dx, int dy, int dz) -> V {
-      if (dy != 0 || dz != 0) return Simd::load(p + dy * sy + dz * sz);
-      // dx is a constant once star_point's loop is unrolled.
-      switch (dx) {
-        case -4:
-          return Simd::template shifted<-4>(prev, cur, next);
-        case -3:
-          return Simd::template shifted<-3>(prev, cur, next);
-        case -2:
-          return Simd::template shifted<-2>(prev, cur, next);
-        case -1:
-          return Simd::template shifted<-1>(prev, cur, next);
-        case 1:
-          return Simd::template shifted<1>(prev, cur, next);
-        case 2:
-          return Simd::template shifted<2>(prev, cur, next);
-        case 3:
-          return Simd::template shifted<3>(prev, cur, next);
-        case 4:
-          return Simd::template shifted<4>(prev, cur, next);
-        default:
-          return cur;
-      }
-    };
-    put<Simd, kStream>(out + x, star_point<R, Simd>(cv, u));
-    prev = cur;
-    cur = next;
+    const V next0 = Simd::load(in + x + W);
+    put<Simd, kStream>(
+        out + x, shifted_point<Simd, R, 0, P>(in + x, sy, sz, cv, prev0, cur0, next0, cur0, cur1));
+    if constexpr (P == 2) {
+      const V next1 = Simd::load(in1 + x + W);
+      put<Simd, kStream>(out + sz + x, shifted_point<Simd, R, 1, P>(in1 + x, sy, sz, cv, prev1,
+                                                                    cur1, next1, cur0, cur1));
+      prev1 = cur1;
+      cur1 = next1;
+    }
+    prev0 = cur0;
+    cur0 = next0;
   }
   return x;
 }
 
-// One row of updated points. Everything the loop reads is a local or a
-// restrict pointer, so the compiler keeps strides and bounds in registers
-// instead of reloading them after every store.
-template <class Simd, int R, bool kStream>
+// Row y of P planes (1 or 2) of updated points, `in` and `out` at the first.
+// Everything the loop reads is a local or a restrict pointer, so the
+// compiler keeps strides and bounds in registers instead of reloading them
+// after every store; and every point of a step is computed before any is
+// stored, so a load both planes make is made once.
+template <class Simd, int R, bool kStream, int P, int N>
 inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* __restrict out,
                       const int64_t nx, const int64_t sy, const int64_t sz,
                       const typename Simd::V* __restrict cv, const typename Simd::T* __restrict cs,
-                      const PrefetchPlan<typename Simd::T>& plan) {
+                      const PrefetchPlan<typename Simd::T, N>& plan) {
   using T = typename Simd::T;
   using V = typename Simd::V;
   static_assert(R <= 4, "shifted<D> covers radii up to 4");
@@ -196,37 +285,43 @@ inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* _
                                : 1;
   constexpr int64_t kStep = static_cast<int64_t>(kVectors) * Simd::W;
   int64_t x = 0;
-  // Half-line vectors (AVX2) splice each neighbour with two shuffles: on
-  // Zen 5's AVX2 path that lost 4-14% for the 7-point star and gained 7-35%
-  // for the 25-point (alternating 256^3 runs), so they shift for R > 1 only.
-  constexpr bool kWholeLine = Simd::W * sizeof(T) == 64;
-  if constexpr (HasShifts<Simd> && (kWholeLine || R > 1))
-    x = sweep_row_shifted<Simd, R, kStream>(in, out, nx, sy, sz, cv, plan);
+  if constexpr (kShiftedSweep<Simd, R>)
+    x = sweep_row_shifted<Simd, R, kStream, P>(in, out, nx, sy, sz, cv, plan);
   for (; x + kStep <= nx; x += kStep) {
     prefetch_ahead<Simd>(plan, x, nx);
-    V v[kVectors];
+    V v[P][kVectors];
+#pragma GCC unroll 2
+    for (int j = 0; j < P; ++j)
 #pragma GCC unroll 4
-    for (int k = 0; k < kVectors; ++k) {
-      const T* p = in + x + k * Simd::W;
+      for (int k = 0; k < kVectors; ++k) {
+        const T* p = in + j * sz + x + k * Simd::W;
+        auto u = [p, sy, sz](int dx, int dy, int dz) {
+          return Simd::loadu(p + dx + dy * sy + dz * sz);
+        };
+        v[j][k] = star_point<R, Simd>(cv, u);
+      }
+#pragma GCC unroll 2
+    for (int j = 0; j < P; ++j)
+#pragma GCC unroll 4
+      for (int k = 0; k < kVectors; ++k)
+        put<Simd, kStream>(out + j * sz + x + k * Simd::W, v[j][k]);
+  }
+  for (int j = 0; j < P; ++j) {
+    const T* in_j = in + j * sz;
+    T* out_j = out + j * sz;
+    int64_t xj = x;
+    for (; xj + Simd::W <= nx; xj += Simd::W) {
+      const T* p = in_j + xj;
       auto u = [p, sy, sz](int dx, int dy, int dz) {
         return Simd::loadu(p + dx + dy * sy + dz * sz);
       };
-      v[k] = star_point<R, Simd>(cv, u);
+      put<Simd, kStream>(out_j + xj, star_point<R, Simd>(cv, u));
     }
-#pragma GCC unroll 4
-    for (int k = 0; k < kVectors; ++k) put<Simd, kStream>(out + x + k * Simd::W, v[k]);
-  }
-  for (; x + Simd::W <= nx; x += Simd::W) {
-    const T* p = in + x;
-    auto u = [p, sy, sz](int dx, int dy, int dz) {
-      return Simd::loadu(p + dx + dy * sy + dz * sz);
-    };
-    put<Simd, kStream>(out + x, star_point<R, Simd>(cv, u));
-  }
-  for (; x < nx; ++x) {
-    const T* p = in + x;
-    auto u = [p, sy, sz](int dx, int dy, int dz) { return p[dx + dy * sy + dz * sz]; };
-    out[x] = star_point<R, TailOps<T>>(cs, u);
+    for (; xj < nx; ++xj) {
+      const T* p = in_j + xj;
+      auto u = [p, sy, sz](int dx, int dy, int dz) { return p[dx + dy * sy + dz * sz]; };
+      out_j[xj] = star_point<R, TailOps<T>>(cs, u);
+    }
   }
 }
 
@@ -243,27 +338,31 @@ __attribute__((noinline)) void sweep_star(const SweepTask<typename Simd::T>& t) 
     cs[r] = t.weights[r];
     cv[r] = Simd::set1(cs[r]);
   }
-  // kPrefetchBytes ahead in sweep order: `lead` whole rows and `skip`
-  // elements.
+  // kPrefetchBytes of a row ahead in sweep order: `lead` whole steps and
+  // `skip` elements. (A step of two planes prefetches the fresh rows of
+  // both.)
   const int64_t ahead_elements = kPrefetchBytes / static_cast<int64_t>(sizeof(T));
   const int64_t lead = ahead_elements / nx;
   if (z0 >= z1) return;
   RowCursor ahead{0, rows < ny ? rows : ny, z0, 0, z0, z1, ny, rows};
   for (int64_t i = 0; i < lead && !ahead.done(); ++i) ahead.advance();
-  PrefetchPlan<T> plan;
+  PrefetchPlan<T, kMaxFreshRows<R>> plan;
   plan.skip = ahead_elements - lead * nx;
   plan.far = fresh_rows<T, R>(ahead, t.in, g);
   for (int64_t y0 = 0; y0 < ny; y0 += rows) {
     const int64_t y1 = y0 + rows < ny ? y0 + rows : ny;
-    for (int64_t z = z0; z < z1; ++z)
+    for (int64_t z = z0; z < z1; z += 2)
       for (int64_t y = y0; y < y1; ++y) {
-        // One row further on, the last row's far rows are this row's near
-        // ones: one fresh_rows per row.
+        // One step further on, the last step's far rows are this step's
+        // near ones: one fresh_rows per step.
         plan.near = plan.far;
         if (!ahead.done()) ahead.advance();
         plan.far = fresh_rows<T, R>(ahead, t.in, g);
         const int64_t row = g.origin + y * sy + z * sz;
-        sweep_row<Simd, R, kStream>(t.in + row, t.out + row, nx, sy, sz, cv, cs, plan);
+        if (z + 1 < z1)
+          sweep_row<Simd, R, kStream, 2>(t.in + row, t.out + row, nx, sy, sz, cv, cs, plan);
+        else
+          sweep_row<Simd, R, kStream, 1>(t.in + row, t.out + row, nx, sy, sz, cv, cs, plan);
       }
   }
   // Streaming stores are weakly ordered: drain them before the barrier that
