@@ -25,12 +25,10 @@ int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t 
   auto rows_fitting = [&](uint64_t budget) {
     return static_cast<int64_t>(budget / static_cast<uint64_t>(planes * pitch_bytes)) - 2 * radius;
   };
-  // A third of the core's L2 for 2R+1 planes of the block. (The sweep
-  // updates two planes per step, so 2R+2 are live; at 256^3 FP64 on Zen 5
-  // the 38 rows that count gives and these 51 ran alike.) Half of the
-  // thread's share of the L3 for a caller that knows no L2 (the CPU backend
-  // substitutes 1 MiB for an unknown or implausible L2, so a run always has
-  // one).
+  // A third of the core's L2 (stencil_cpu.h says why 2R+1 planes); half of
+  // the thread's share of the L3 for a caller that knows no L2 (the CPU
+  // backend substitutes 1 MiB for an unknown or implausible L2, so a run
+  // always has one).
   const bool l2 = l2_per_core > 0;
   const uint64_t budget =
       l2 ? l2_per_core / 3 : l3_total / static_cast<uint64_t>(std::max(1, threads)) / 2;

@@ -35,9 +35,11 @@ struct StencilConfig {
   uint64_t seed = 20261128;
 };
 
-// Rows per y-block so that the 2R+1 planes of a block fit in a third of the
+// Rows per y-block so that 2R+1 planes of a block fit in a third of the
 // core's L2 (half of the thread's share of the L3 for a caller that knows no
-// L2), never thinner than 8R rows: a block re-reads 2R halo rows. Interleaved
+// L2), never thinner than 8R rows: a block re-reads 2R halo rows. (A step of
+// the sweep updates two planes, so 2R+2 are live: at 256^3 FP64 on Zen 5
+// the 38 rows that would give and these 51 ran alike.) Interleaved
 // runs on 2 Zen 5 cores (1 MiB L2) at 256^3, sweep against its own copy:
 // with whole planes (the first rule: planes in half the L3 share) the
 // 7-point star reached 0.63-0.66, with blocks in half the L2 (78 rows)
@@ -49,9 +51,11 @@ struct StencilConfig {
 // 16 to 256 rows (0.71-0.72 of its copy); before that prefetch, 16-64 rows
 // had been about 10% slower than whole planes there (9.6-10.5 GFLOP/s against
 // 11.3-11.8). Elsewhere x-tiles that fit the L2 halved both stars (rows of
-// 256-1024 B break the hardware prefetchers' streams), and sweeping 2 or 4 planes at
-// once to share the column loads made the 25-point star slower (14 and 10
-// GFLOP/s against 17-20, Zen 3). `why` names the cache.
+// 256-1024 B break the hardware prefetchers' streams). An early loop that
+// swept 2 or 4 planes at once made the 25-point star slower on Zen 3 (14
+// and 10 GFLOP/s against 17-20); the two-plane step of stencil_sweep_body.h,
+// with x neighbours from registers, runs it alike on Zen 5 and the 7-point
+// faster. `why` names the cache.
 int64_t choose_block_rows(int radius, int64_t ny, int64_t pitch_bytes, uint64_t l2_per_core,
                           uint64_t l3_total, int threads, std::string* why);
 

@@ -13,12 +13,16 @@
 #include "kernels/stream/cpu/simd_put.h"
 
 // How far ahead of the point being updated the rows that come from memory
-// are prefetched: 4 KiB in sweep order, two rows of a 256-wide FP64 grid, or
-// part of the same row of a wider one. In interleaved runs on a (noisy)
-// 2-core Zen 3 VM the hardware prefetchers alone left the 7-point sweep near
-// 55-60% of copy bandwidth, this about 10 points higher; 2 KiB did as well,
-// 8 KiB no better, and prefetching the rows that come from L2/L3 too made it
-// slower (on Zen 5 too: 1 KiB ahead in the rows y+1 and z-1, no gain).
+// are prefetched: 4 KiB of a row in sweep order, two steps of a 256-wide FP64
+// grid, or part of the same row of a wider one. A step reads two fresh rows
+// (one per plane), so 8 KiB of them are in flight. In interleaved runs on a
+// (noisy) 2-core Zen 3 VM, one plane per step, the hardware prefetchers
+// alone left the 7-point sweep near 55-60% of copy bandwidth, this about 10
+// points higher; 2 KiB did as well, 8 KiB no better, and prefetching the
+// rows that come from L2/L3 too made it slower (on Zen 5 too: 1 KiB ahead
+// in the rows y+1 and z-1, no gain). With two planes per step on Zen 5, one
+// step ahead instead of two gave 0.86-0.89 of the copy bound against
+// 0.92-0.96 in 3 of 4 alternating runs.
 constexpr int64_t kPrefetchBytes = 4096;
 
 // The sweep updates two planes per step, z and z+1, row by row: a point's
@@ -36,14 +40,15 @@ constexpr int64_t kPrefetchBytes = 4096;
 // The rows of the input that one step (row y of planes z.., a y-block
 // [y0, y1)) is the first in its sweep to read. Nothing earlier in the sweep
 // brought them into cache, so they are the ones to prefetch:
-//  - the planes above the step's last one (z+R, z+1+R) at row y;
+//  - row y of the planes above the step's reach before: z+R and z+1+R
+//    (R > 1), z+2 (the 7-point star's two-plane step), z+R (one plane);
 //  - rows of a plane the steps before read only at the block's rows, as a z
 //    neighbour: on the block's first row the R halo rows below it (and those
 //    above a block thinner than R), and the halo rows above the block as the
 //    rows y+R reach them;
 //  - for a two-plane step of the 7-point star, plane z+1, which no step
 //    before read at all: rows y0-1..y0+1 on the first row, then row y+1.
-// (The planes a block starts from, z0-R to z0+R, are left to the hardware
+// (The planes a block starts from, z0-R to z0+R-1, are left to the hardware
 // prefetchers.)
 template <typename T, int N>
 struct FreshRows {
@@ -54,9 +59,10 @@ struct FreshRows {
 // The most fresh rows a step can have (a two-plane step on a block's first
 // row): the two planes above, and 2R rows of each plane read before only at
 // the block's rows, or 2R + 1 of the 7-point's plane z+1. Sized for the
-// star at hand and not zero-filled, as the plan is rebuilt and copied once
-// per row: with room for R = 4 in every sweep, zero-filled, GCC 12 stopped
-// inlining fresh_rows and the AVX2 7-point sweep ran 20-30% slower.
+// star at hand, and filled in place once per row (PrefetchPlan::next):
+// built with room for R = 4 in every sweep, zero-filled and returned by
+// value, fresh_rows was no longer inlined by GCC 12 and the AVX2 7-point
+// sweep ran 20-30% slower.
 template <int R>
 constexpr int kMaxFreshRows = 2 + 4 * R;
 
@@ -82,12 +88,13 @@ struct RowCursor {
   }
 };
 
-template <typename T, int R>
-inline FreshRows<T, kMaxFreshRows<R>> fresh_rows(const RowCursor& c, const T* in,
-                                                 const GridLayout& g) {
-  static_assert(R >= 1 && R <= 4);
-  FreshRows<T, kMaxFreshRows<R>> f;
-  if (c.done()) return f;
+// Sets f to the fresh rows of the step at c. (N: a test gives more room, to
+// count what a bug would overflow.)
+template <typename T, int R, int N>
+inline void fresh_rows(const RowCursor& c, const T* in, const GridLayout& g, FreshRows<T, N>& f) {
+  static_assert(R >= 1 && R <= 4 && N >= kMaxFreshRows<R>);
+  f.count = 0;
+  if (c.done()) return;
   auto add = [&](int64_t y, int64_t z) {
     f.row[f.count++] = in + g.origin + y * g.pitch + z * g.plane;
   };
@@ -116,17 +123,27 @@ inline FreshRows<T, kMaxFreshRows<R>> fresh_rows(const RowCursor& c, const T* in
       add(c.y + R, c.z + 1);
     }
   }
-  return f;
 }
 
-// Where a row prefetches, kPrefetchBytes ahead of each of its lines in sweep
-// order: `skip` elements further along in the fresh rows of a row some whole
-// rows ahead (`near`, the row itself when rows are wider than the distance),
-// and past that row's end in those of the row after it (`far`).
+// Where a step prefetches, kPrefetchBytes ahead of each of its lines in
+// sweep order: `skip` elements further along in the fresh rows of a step
+// some whole steps ahead (`near`, the step itself when rows are wider than
+// the distance), and past that row's end in those of the step after it
+// (`far`).
 template <typename T, int N>
 struct PrefetchPlan {
-  FreshRows<T, N> near, far;
+  FreshRows<T, N> rows[2];
+  int near_index = 0;
   int64_t skip = 0;
+  const FreshRows<T, N>& near() const { return rows[near_index]; }
+  const FreshRows<T, N>& far() const { return rows[near_index ^ 1]; }
+  // One step on: the far rows become the near ones, and the step `ahead`
+  // names the new far ones.
+  template <int R>
+  void next(const RowCursor& ahead, const T* in, const GridLayout& g) {
+    near_index ^= 1;
+    fresh_rows<T, R>(ahead, in, g, rows[near_index ^ 1]);
+  }
 };
 
 // Prefetches the line kPrefetchBytes ahead of x. One loop over the rows
@@ -136,7 +153,7 @@ template <class Simd, int N>
 inline void prefetch_ahead(const PrefetchPlan<typename Simd::T, N>& p, int64_t x, int64_t nx) {
   const int64_t xp = x + p.skip;
   const bool in_near = xp < nx;
-  const FreshRows<typename Simd::T, N>* f = in_near ? &p.near : &p.far;
+  const FreshRows<typename Simd::T, N>* f = in_near ? &p.near() : &p.far();
   const int64_t at = in_near ? xp : xp - nx;
   const int n = f->count;
 #pragma GCC unroll 18  // kMaxFreshRows<4>, with early exits
@@ -171,18 +188,6 @@ struct TailOps {
   static T madd(T a, T b, T c) { return a * b + c; }
 };
 
-// The whole vectors of a row with the x neighbours taken from registers:
-// each step loads the next aligned vector of the centre row and splices
-// x-R..x+R out of the previous, current and next ones (valignq on AVX-512),
-// instead of 2R unaligned loads that each span two lines (on Zen 5 a split
-// line load costs two aligned ones: 1.19 against 0.61 cycles). In a scratch
-// loop of the 7-point's shape on 1 Zen 5 core, a line took 6.3 instead of
-// 7.1 cycles with its rows in L2 (3.3 instead of 5.4 in L1). With the
-// prefetching of FreshRows, three alternating pairs of 256^3 runs on 2 cores
-// went from 0.64-0.70 to 0.73-0.78 of the copy bound (7-point) and from
-// 0.25-0.27 to 0.27-0.33 (25-point). P planes (1 or 2) at once, `in` and
-// `out` at the first: a point's z neighbour in the other plane is that
-// plane's current vector. Returns the first x it did not update.
 // One point of plane J of a P-plane step from vectors in registers: the
 // previous, current and next vectors of its own row, and the current
 // vectors of the planes below and above it in the step (where J has them).
@@ -222,6 +227,19 @@ inline typename Simd::V shifted_point(const typename Simd::T* p, const int64_t s
   return star_point<R, Simd>(cv, u);
 }
 
+// The whole vectors of a row with the x neighbours taken from registers:
+// each step loads the next aligned vector of the centre row and splices
+// x-R..x+R out of the previous, current and next ones (valignq on AVX-512),
+// instead of 2R unaligned loads that each span two lines (on Zen 5 a split
+// line load costs two aligned ones: 1.19 against 0.61 cycles). In a scratch
+// loop of the 7-point's shape on 1 Zen 5 core, a line took 6.3 instead of
+// 7.1 cycles with its rows in L2 (3.3 instead of 5.4 in L1). With the
+// prefetching of FreshRows, three alternating pairs of 256^3 runs on 2 cores
+// went from 0.64-0.70 to 0.73-0.78 of the copy bound (7-point) and from
+// 0.25-0.27 to 0.27-0.33 (25-point), one plane per step. P planes (1 or 2)
+// at once, `in` and `out` at the first: a point's z neighbour in the other
+// plane is that plane's current vector. Returns the first x it did not
+// update.
 template <class Simd, int R, bool kStream, int P, int N>
 inline int64_t sweep_row_shifted(const typename Simd::T* __restrict in,
                                  typename Simd::T* __restrict out, const int64_t nx,
@@ -260,8 +278,8 @@ inline int64_t sweep_row_shifted(const typename Simd::T* __restrict in,
 // Row y of P planes (1 or 2) of updated points, `in` and `out` at the first.
 // Everything the loop reads is a local or a restrict pointer, so the
 // compiler keeps strides and bounds in registers instead of reloading them
-// after every store; and every point of a step is computed before any is
-// stored, so a load both planes make is made once.
+// after every store. In the loop of unaligned loads, both planes' points
+// are computed before either is stored, so a load both make is made once.
 template <class Simd, int R, bool kStream, int P, int N>
 inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* __restrict out,
                       const int64_t nx, const int64_t sy, const int64_t sz,
@@ -273,9 +291,10 @@ inline void sweep_row(const typename Simd::T* __restrict in, typename Simd::T* _
   // The x-halo lines (x = -R, x = nx + R - 1) of the rows whose first line
   // this row's loop prefetches: the loops below ask for the lines that start
   // at each line step.
-  for (int i = 0; i < plan.far.count; ++i) {
-    Simd::prefetch(plan.far.row[i] - R);
-    Simd::prefetch(plan.far.row[i] + nx + R - 1);
+  const FreshRows<T, N>& far = plan.far();
+  for (int i = 0; i < far.count; ++i) {
+    Simd::prefetch(far.row[i] - R);
+    Simd::prefetch(far.row[i] + nx + R - 1);
   }
   // One 64-byte line of output per step: one prefetch per line, and the
   // line's streaming stores back to back, so each write-combining buffer is
@@ -339,8 +358,7 @@ __attribute__((noinline)) void sweep_star(const SweepTask<typename Simd::T>& t) 
     cv[r] = Simd::set1(cs[r]);
   }
   // kPrefetchBytes of a row ahead in sweep order: `lead` whole steps and
-  // `skip` elements. (A step of two planes prefetches the fresh rows of
-  // both.)
+  // `skip` elements (each step prefetches the fresh rows of its planes).
   const int64_t ahead_elements = kPrefetchBytes / static_cast<int64_t>(sizeof(T));
   const int64_t lead = ahead_elements / nx;
   if (z0 >= z1) return;
@@ -348,16 +366,15 @@ __attribute__((noinline)) void sweep_star(const SweepTask<typename Simd::T>& t) 
   for (int64_t i = 0; i < lead && !ahead.done(); ++i) ahead.advance();
   PrefetchPlan<T, kMaxFreshRows<R>> plan;
   plan.skip = ahead_elements - lead * nx;
-  plan.far = fresh_rows<T, R>(ahead, t.in, g);
+  plan.template next<R>(ahead, t.in, g);
   for (int64_t y0 = 0; y0 < ny; y0 += rows) {
     const int64_t y1 = y0 + rows < ny ? y0 + rows : ny;
     for (int64_t z = z0; z < z1; z += 2)
       for (int64_t y = y0; y < y1; ++y) {
         // One step further on, the last step's far rows are this step's
         // near ones: one fresh_rows per step.
-        plan.near = plan.far;
         if (!ahead.done()) ahead.advance();
-        plan.far = fresh_rows<T, R>(ahead, t.in, g);
+        plan.template next<R>(ahead, t.in, g);
         const int64_t row = g.origin + y * sy + z * sz;
         if (z + 1 < z1)
           sweep_row<Simd, R, kStream, 2>(t.in + row, t.out + row, nx, sy, sz, cv, cs, plan);

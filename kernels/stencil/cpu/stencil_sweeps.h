@@ -24,8 +24,8 @@ struct GridLayout {
 
 // One thread's share of one sweep: interior planes [z0, z1), in y-blocks of
 // `block_rows` rows (each block swept through all of the thread's planes,
-// two at a time, before the next, so the 2R+2 planes a step reads stay in
-// cache).
+// two at a time, before the next, so the planes of a block stay in cache;
+// choose_block_rows sizes it).
 template <typename T>
 struct SweepTask {
   GridLayout grid;
