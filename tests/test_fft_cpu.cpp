@@ -171,6 +171,17 @@ TEST(FftCpu, RefusesWhatItCannotRun) {
   r.implementation = "cufft";
   EXPECT_EQ(make_cpu_fft_run(ctx, r, &why), nullptr);
   EXPECT_NE(why.find("available: fftw"), std::string::npos);
+  if (have_fftw()) {
+    // FFTW's name with the library's own version and threading: refused
+    // before planning (the " ..." of may_be_named), not after it by the
+    // full name with the threads.
+    r.implementation = "fftw3";
+    why.clear();
+    EXPECT_EQ(make_cpu_fft_run(ctx, r, &why), nullptr);
+    EXPECT_NE(why.find("available: fftw-"), std::string::npos) << why;
+    EXPECT_NE(why.find(" ..."), std::string::npos) << why;
+    EXPECT_EQ(why.find("threads="), std::string::npos) << why;
+  }
   auto sizes = default_fft_sizes(ctx, Precision::fp64, false);
   ASSERT_EQ(sizes.size(), 2u);
   EXPECT_EQ(sizes[0].get("n"), 1 << 20);

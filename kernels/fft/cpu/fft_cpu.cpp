@@ -270,18 +270,24 @@ std::unique_ptr<KernelRun> make_cpu_fft_run(const flopscope::cpu::CpuContext& ct
         "FFTW transforms fp64 and fp32 here, not " + std::string(to_string(request.precision));
     return nullptr;
   }
-  // Refused before any planning (FFTW_MEASURE takes seconds); the backend
-  // then holds the full name to the plan's implementation() (only_if_named).
+  // Refused before any planning (FFTW_MEASURE takes seconds): a name that
+  // is not FFTW's before the library is loaded, and once it is, one that
+  // does not begin its version and threading ("fftw3" against
+  // "fftw-3.3.10-sse2-avx openmp"). The backend then holds the full name to
+  // the plan's implementation() (only_if_named).
   if (!may_be_named(request, "fftw", unsupported)) return nullptr;
   FftShape shape = shape_of(request.size);
   const std::string prec(to_string(request.precision));
+  auto named = [&](const auto* lib) {
+    return lib && may_be_named(request, lib->version + " " + lib->threading, unsupported);
+  };
   if (request.precision == Precision::fp64) {
     const auto* lib = load_fftw<double>(unsupported);
-    if (!lib) return nullptr;
+    if (!named(lib)) return nullptr;
     return std::make_unique<FftwRun<double>>(lib, shape, ctx.pus, request.seed, prec);
   }
   const auto* lib = load_fftw<float>(unsupported);
-  if (!lib) return nullptr;
+  if (!named(lib)) return nullptr;
   return std::make_unique<FftwRun<float>>(lib, shape, ctx.pus, request.seed, prec);
 }
 
