@@ -108,7 +108,10 @@ struct Measurement {
   Efficiency efficiency;
   std::vector<std::string> flags;  // e.g. "above 101% of peak: table or clock wrong"
   std::optional<SoakRecord> soak;  // set by the sustained engine only
-  nlohmann::json details;          // KernelRun::details(): null when none
+  // Made by the sustained engine: "soak" in the result even when the kernel
+  // never started (unsupported, failed, interrupted) and `soak` is unset.
+  bool from_soak = false;
+  nlohmann::json details;  // KernelRun::details(): null when none
 
   bool valid() const { return status == MeasurementStatus::ok; }
   bool bandwidth_only() const {

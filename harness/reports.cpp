@@ -170,7 +170,8 @@ std::string measurements_csv(const std::vector<Measurement>& ms) {
          << (bytes ? k.steady_bytes_per_second : k.steady_flops) << ',' << k.drop << ','
          << csv_field(k.attribution.is_object() ? k.attribution.value("cause", "") : "");
     } else {
-      os << "burst,,,,,";
+      // A soak's row that never started has no figures, but its mode.
+      os << (m.from_soak ? "soak" : "burst") << ",,,,,";
     }
     os << '\n';
   }

@@ -24,6 +24,7 @@ Measurement describe(const PlannedRun& pr) {
   m.kernel = pr.request.kernel;
   m.precision = pr.request.precision;
   m.size = pr.request.size;
+  m.from_soak = true;
   return m;
 }
 

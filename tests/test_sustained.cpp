@@ -18,6 +18,7 @@
 #include "harness/concurrent.h"
 #include "harness/preflight.h"
 #include "harness/progress.h"
+#include "harness/reports.h"
 #include "harness/sensors.h"
 #include "harness/soak_report.h"
 #include "harness/sustained_engine.h"
@@ -302,6 +303,26 @@ TEST(Sustained, StopKeepsWhatWasMeasured) {
   EXPECT_LT(m.soak->series.size(), 6u);
   EXPECT_GT(m.soak->burst_flops, 0);
   EXPECT_GE(m.soak->verifications, 1);  // what was measured is still checked
+}
+
+// A soak stopped before its kernel started has no figures, but the result
+// and the CSV still say it was a soak, not a burst run.
+TEST(Sustained, ASoakThatNeverStartedIsStillASoak) {
+  FakeBackend b;
+  auto pr = item(b);
+  SoakSettings s = quick();
+  s.stop_requested = [] { return true; };
+  const Measurement m = run_soak(pr, nullptr, s);
+  EXPECT_EQ(m.status, MeasurementStatus::interrupted);
+  EXPECT_FALSE(m.soak);
+  EXPECT_EQ(m.to_json()["mode"], "soak");
+  const std::string csv = measurements_csv({m});
+  const std::string row = csv.substr(csv.find('\n') + 1);
+  EXPECT_NE(row.find(",soak,,,,,"), std::string::npos) << row;
+  Measurement burst;
+  EXPECT_EQ(burst.to_json()["mode"], "burst");
+  const std::string burst_csv = measurements_csv({burst});
+  EXPECT_NE(burst_csv.find(",burst,,,,,"), std::string::npos) << burst_csv;
 }
 
 TEST(Sustained, RisingErrorCountersAreFlagged) {
