@@ -1,6 +1,7 @@
 // End to end: the flopscope binary, its exit codes (DESIGN.md), its one-line
 // errors, its result file against the schema, and no partial files.
 #include <gtest/gtest.h>
+#include <hwloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +97,7 @@ TEST(Cli, RunPeakWritesValidResultFile) {
   EXPECT_TRUE(j["tool"]["build"]["compiler"].is_string()) << j["tool"];
   EXPECT_TRUE(j["host"]["working_directory"].is_string()) << j["host"];
   EXPECT_TRUE(j["topology"]["hwloc_api_version"].is_string());
+  EXPECT_EQ(j["topology"]["hwloc_built_with"], HWLOC_VERSION);
   // The page setup the CPU GEMMs ran on, where the kernel has THP.
   if (fs::exists("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size")) {
     EXPECT_TRUE(j["host"]["transparent_huge_pages"].is_string()) << j["host"];

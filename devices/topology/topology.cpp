@@ -772,10 +772,14 @@ nlohmann::json Topology::to_json() const {
   nlohmann::json j;
   j["source"] = source;
   // The API of the library that read it (0x00020800 -> "2.8.0"; hwloc 2.9
-  // still has API 2.8): what it imports differs by version.
+  // still has API 2.8): what it imports differs by version. The release is
+  // known only as the headers the binary was built with (hwloc has no
+  // runtime release query); the library loaded may be a later one of the
+  // same API.
   const unsigned v = hwloc_get_api_version();
   j["hwloc_api_version"] = std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 0xff) + "." +
                            std::to_string(v & 0xff);
+  j["hwloc_built_with"] = HWLOC_VERSION;
   j["packages"] = packages;
   j["numa_nodes"] = numa_nodes;
   j["cores"] = cores;
