@@ -42,7 +42,8 @@ class Backend {
                                                    const std::vector<int64_t>& dims) {
     return {size_from_user(d, k, p, dims)};
   }
-  // nullptr with *unsupported set when the device has no implementation.
+  // nullptr with *unsupported set when the device has no implementation
+  // (`unsupported` is never null).
   virtual std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
                                               std::string* unsupported) = 0;
   // The device's clock measured now, under load; nullopt when it can't be.

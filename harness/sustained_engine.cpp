@@ -303,12 +303,22 @@ ProblemSize choose_soak_size(const PlannedRun& item, std::vector<ProblemSize> ca
     PlannedRun probe = item;
     probe.request.size = size;
     std::unique_ptr<KernelRun> run;
+    // Factories set *unsupported when they return nullptr (Backend::make_run):
+    // never hand them a null one (the CPU FFT's for BF16 crashed a soak).
+    std::string unsupported;
     try {
-      run = item.backend->make_run(item.device, probe.request, nullptr);
+      run = item.backend->make_run(item.device, probe.request, &unsupported);
     } catch (const std::exception&) {
       break;
     }
-    if (!run) break;
+    if (!run) {
+      // Nothing here runs it: the soak itself reports it unsupported.
+      if (text.empty()) {
+        if (why) why->clear();
+        return best;
+      }
+      break;
+    }
     const double flop = run->flop_per_iteration();
     if (best_s > 0 && best_flop > 0 && best_s * flop / best_flop > max_iteration_s) {
       std::snprintf(buf, sizeof buf, "; %s predicted %.2f s", size.label().c_str(),

@@ -68,7 +68,8 @@ std::vector<Measurement> run_soaks(const std::vector<PlannedRun>& plan, const So
 // precision and variant), the size with the most work whose one iteration
 // takes at most `max_iteration_s` here: probed smallest first, stopping
 // before a size whose time, predicted from the FLOP ratio, is too long. The
-// smallest when none fits. `why` says what was measured.
+// smallest when none fits. `why` says what was measured (empty when the
+// kernel cannot be built here at all).
 ProblemSize choose_soak_size(const PlannedRun& item, std::vector<ProblemSize> candidates,
                              double max_iteration_s, std::string* why);
 

@@ -2,9 +2,12 @@
 // multi-dimensional sizes in both precisions, a corrupted output element
 // fails, wisdom is kept, and sizes and names are refused when they must be.
 #include <gtest/gtest.h>
+
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <cctype>
 
+#include <cctype>
 #include <cmath>
 #include <complex>
 #include <nlohmann/json.hpp>
@@ -181,6 +184,15 @@ TEST(FftCpu, RefusesWhatItCannotRun) {
     EXPECT_NE(why.find("available: fftw-"), std::string::npos) << why;
     EXPECT_NE(why.find(" ..."), std::string::npos) << why;
     EXPECT_EQ(why.find("threads="), std::string::npos) << why;
+    // A full name from an earlier result, in other case and separators,
+    // still runs.
+    r.implementation.clear();
+    auto plain = make_cpu_fft_run(ctx, r, &why);
+    ASSERT_TRUE(plain) << why;
+    std::string full = plain->implementation();
+    for (char& ch : full) ch = ch == ' ' ? '_' : static_cast<char>(std::toupper(ch));
+    r.implementation = full;
+    EXPECT_TRUE(make_cpu_fft_run(ctx, r, &why)) << full << ": " << why;
   }
   auto sizes = default_fft_sizes(ctx, Precision::fp64, false);
   ASSERT_EQ(sizes.size(), 2u);

@@ -82,7 +82,11 @@ class FakeBackend final : public Backend {
     return ProblemSize{{{"n", 1}}};
   }
   std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest&,
-                                      std::string*) override {
+                                      std::string* unsupported) override {
+    if (refuse) {
+      *unsupported = "fake: no such kernel";  // as real factories do, unchecked
+      return nullptr;
+    }
     return std::make_unique<SleepRun>(&first_call[d.id], copy_like);
   }
   std::optional<double> measure_clock_hz(const Device&) override { return probe_hz; }
@@ -92,6 +96,7 @@ class FakeBackend final : public Backend {
 
   std::optional<double> probe_hz;
   bool copy_like = false;
+  bool refuse = false;  // make_run: nullptr, with *unsupported set
   std::function<std::unique_ptr<SensorSource>()> make_sensors;
   std::map<std::string, std::atomic<double>> first_call;
 };
@@ -323,6 +328,24 @@ TEST(Sustained, ASoakThatNeverStartedIsStillASoak) {
   EXPECT_EQ(burst.to_json()["mode"], "burst");
   const std::string burst_csv = measurements_csv({burst});
   EXPECT_NE(burst_csv.find(",burst,,,,,"), std::string::npos) << burst_csv;
+}
+
+// A kernel the device cannot run: the soak size probe and the soak itself
+// say so, with the factory's reason, instead of crashing (a CPU FFT soak
+// with BF16 among its precisions did, choosing its size).
+TEST(Sustained, AnUnsupportedKernelIsReportedNotFatal) {
+  FakeBackend b;
+  b.refuse = true;
+  auto pr = item(b);
+  std::string why;
+  const ProblemSize chosen =
+      choose_soak_size(pr, {ProblemSize{{{"n", 2}}}, ProblemSize{{{"n", 1}}}}, 1.0, &why);
+  EXPECT_EQ(chosen.get("n"), 1);    // the smallest, untried
+  EXPECT_TRUE(why.empty()) << why;  // no note: the soak says unsupported
+  const Measurement m = run_soak(pr, nullptr, quick());
+  EXPECT_EQ(m.status, MeasurementStatus::unsupported);
+  EXPECT_NE(m.message.find("fake: no such kernel"), std::string::npos) << m.message;
+  EXPECT_EQ(m.to_json()["mode"], "soak");
 }
 
 TEST(Sustained, RisingErrorCountersAreFlagged) {

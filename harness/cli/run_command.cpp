@@ -140,8 +140,9 @@ std::vector<ProblemSize> soak_sizes(const PlannedRun& item, const std::vector<Pr
   for (const auto& v : order) {
     std::string why;
     out.push_back(choose_soak_size(item, by_variant[v], window_s / 3, &why));
-    notes.push_back(item.device.id + " " + std::string(to_string(item.request.kernel)) + " " +
-                    std::string(to_string(item.request.precision)) + ": " + why);
+    if (!why.empty())
+      notes.push_back(item.device.id + " " + std::string(to_string(item.request.kernel)) + " " +
+                      std::string(to_string(item.request.precision)) + ": " + why);
   }
   return out;
 }
