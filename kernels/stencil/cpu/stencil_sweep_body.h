@@ -33,9 +33,10 @@ constexpr int64_t kPrefetchBytes = 4096;
 // FP64 at 256^3 on 2 Zen 5 cores, five alternating pairs of runs: 0.72-0.86
 // of the copy bound against 0.60-0.73 with one plane per step (AVX-512);
 // 25.3-26.8 against 18.4-22.4 GFLOP/s (AVX2, four pairs). The 25-point star
-// ran alike. In a scratch loop, three or four planes per step fell below one
-// (0.60-0.74, more rows in flight from memory at once). A thread with an odd
-// number of planes sweeps its last one alone.
+// ran alike. In a scratch loop three or four planes per step did no better
+// than one (three 0.70-0.74, four 0.60-0.69, one 0.68-0.76; more rows in
+// flight from memory at once). A thread with an odd number of planes sweeps
+// its last one alone.
 
 // The rows of the input that one step (row y of planes z.., a y-block
 // [y0, y1)) is the first in its sweep to read. Nothing earlier in the sweep
