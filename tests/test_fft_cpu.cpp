@@ -175,15 +175,13 @@ TEST(FftCpu, RefusesWhatItCannotRun) {
   EXPECT_EQ(make_cpu_fft_run(ctx, r, &why), nullptr);
   EXPECT_NE(why.find("available: fftw"), std::string::npos);
   if (have_fftw()) {
-    // FFTW's name with the library's own version and threading: refused
-    // before planning (the " ..." of may_be_named), not after it by the
-    // full name with the threads.
+    // Not a beginning of the run's whole name: refused before planning
+    // (the " ..." of may_be_named), not after it by only_if_named.
     r.implementation = "fftw3";
     why.clear();
     EXPECT_EQ(make_cpu_fft_run(ctx, r, &why), nullptr);
     EXPECT_NE(why.find("available: fftw-"), std::string::npos) << why;
     EXPECT_NE(why.find(" ..."), std::string::npos) << why;
-    EXPECT_EQ(why.find("threads="), std::string::npos) << why;
     // A full name from an earlier result, in other case and separators,
     // still runs.
     r.implementation.clear();
@@ -193,6 +191,14 @@ TEST(FftCpu, RefusesWhatItCannotRun) {
     for (char& ch : full) ch = ch == ' ' ? '_' : static_cast<char>(std::toupper(ch));
     r.implementation = full;
     EXPECT_TRUE(make_cpu_fft_run(ctx, r, &why)) << full << ": " << why;
+    // Another thread count, also refused before planning.
+    r.implementation = plain->implementation();
+    const size_t at = r.implementation.find("threads=");
+    ASSERT_NE(at, std::string::npos);
+    r.implementation.replace(at, std::string::npos, "threads=999");
+    why.clear();
+    EXPECT_EQ(make_cpu_fft_run(ctx, r, &why), nullptr);
+    EXPECT_NE(why.find(" ..."), std::string::npos) << why;
   }
   auto sizes = default_fft_sizes(ctx, Precision::fp64, false);
   ASSERT_EQ(sizes.size(), 2u);

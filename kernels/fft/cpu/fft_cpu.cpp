@@ -58,13 +58,26 @@ int complex_bytes(Precision p) {
   return p == Precision::fp64 ? 16 : 8;
 }
 
+// The threads an FFTW run uses on these PUs.
+int fftw_threads(const std::vector<int>& pus) {
+  return pus.empty() ? 1 : static_cast<int>(pus.size());
+}
+
+// An FFTW run's implementation(), known before it plans: a forced
+// --implementation is held to it first (make_cpu_fft_run).
+template <typename T>
+std::string fftw_name(const FftwLibrary<T>& lib, int threads) {
+  return lib.version + " " + lib.threading +
+         " threads=" + std::to_string(lib.plan_with_nthreads ? threads : 1) + " FFTW_MEASURE";
+}
+
 template <typename T>
 class FftwRun final : public KernelRun {
  public:
   FftwRun(const FftwLibrary<T>* lib, FftShape shape, std::vector<int> pus, uint64_t seed,
           const std::string& precision)
       : lib_(lib), shape_(std::move(shape)), pus_(std::move(pus)) {
-    threads_ = pus_.empty() ? 1 : static_cast<int>(pus_.size());
+    threads_ = fftw_threads(pus_);
     const size_t reals = static_cast<size_t>(shape_.points() * shape_.batch) * 2;
     in_ = static_cast<T*>(lib_->malloc_(reals * sizeof(T)));
     out_ = static_cast<T*>(lib_->malloc_(reals * sizeof(T)));
@@ -113,8 +126,7 @@ class FftwRun final : public KernelRun {
   }
 
   std::string implementation() const override {
-    return lib_->version + " " + lib_->threading +
-           " threads=" + std::to_string(lib_->plan_with_nthreads ? threads_ : 1) + " FFTW_MEASURE";
+    return fftw_name(*lib_, threads_);
   }
   double flop_per_iteration() const override {
     return flop_count(static_cast<double>(shape_.points()), shape_.batch);
@@ -272,14 +284,14 @@ std::unique_ptr<KernelRun> make_cpu_fft_run(const flopscope::cpu::CpuContext& ct
   }
   // Refused before any planning (FFTW_MEASURE takes seconds): a name that
   // is not FFTW's before the library is loaded, and once it is, one that
-  // does not begin its version and threading ("fftw3" against
-  // "fftw-3.3.10-sse2-avx openmp"). The backend then holds the full name to
-  // the plan's implementation() (only_if_named).
+  // does not begin the run's whole name ("fftw3" against
+  // "fftw-3.3.10-sse2-avx openmp threads=2 FFTW_MEASURE"). The backend then
+  // holds the name to the plan's implementation() again (only_if_named).
   if (!may_be_named(request, "fftw", unsupported)) return nullptr;
   FftShape shape = shape_of(request.size);
   const std::string prec(to_string(request.precision));
   auto named = [&](const auto* lib) {
-    return lib && may_be_named(request, lib->version + " " + lib->threading, unsupported);
+    return lib && may_be_named(request, fftw_name(*lib, fftw_threads(ctx.pus)), unsupported);
   };
   if (request.precision == Precision::fp64) {
     const auto* lib = load_fftw<double>(unsupported);
