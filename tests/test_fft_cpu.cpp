@@ -2,10 +2,8 @@
 // multi-dimensional sizes in both precisions, a corrupted output element
 // fails, wisdom is kept, and sizes and names are refused when they must be.
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <cctype>
 
 #include <cctype>
 #include <cmath>
