@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,8 +73,9 @@ struct Emulated {
 };
 
 template <typename T, int L, int MV, int NR>
-void twin_kernel(int64_t k, const T* a, const T* b, T alpha, T beta, T* c, int64_t ldc) {
-  micro_kernel_body<Emulated<T, L>, MV, NR>(k, a, b, alpha, beta, c, ldc);
+void twin_kernel(int64_t k, const T* a, const T* b, T alpha, T beta, T* c, int64_t ldc,
+                 const Lookahead<T>& ahead) {
+  micro_kernel_body<Emulated<T, L>, MV, NR>(k, a, b, alpha, beta, c, ldc, ahead);
 }
 
 // A twin per tile of each ISA family and precision: the vector width of the
@@ -196,6 +198,63 @@ TYPED_TEST(OwnGemmTiles, EveryTileMatchesTheReferenceAcrossRealCacheBlocks) {
     cs.beta = TypeParam(2);
     expect_matches_reference(cfg, cs, 13, 1, twin);
   }
+}
+
+// Emulated vectors whose prefetch records the 64-byte line it asks for.
+std::set<uintptr_t> requested_lines;
+template <typename T, int L>
+struct Recording : Emulated<T, L> {
+  static void prefetch(const T* p) { requested_lines.insert(reinterpret_cast<uintptr_t>(p) / 64); }
+};
+
+template <typename T>
+T* align64(T* p) {
+  return reinterpret_cast<T*>((reinterpret_cast<uintptr_t>(p) + 63) / 64 * 64);
+}
+
+template <typename T>
+std::set<uintptr_t> lines_of(const T* from, const T* to) {
+  std::set<uintptr_t> out;
+  for (const T* p = from; p < to; ++p) out.insert(reinterpret_cast<uintptr_t>(p) / 64);
+  return out;
+}
+
+// The lookahead is a hint, but a wrong one costs a C tile's worth of misses
+// on every call: whatever the k (shorter or longer than the spread), a call
+// asks for exactly the lines of the next C tile and of its B slice, and for
+// nothing when given nothing.
+template <typename T, int L, int MV, int NR>
+void check_lookahead_lines() {
+  constexpr int MR = MV * L;
+  const int64_t ldc = 3 * MR + 5;  // columns start at every offset within a line
+  std::vector<T> a(256 * MR + 64, T(1)), b(256 * NR + 64, T(1));
+  std::vector<T> c(ldc * NR), next_c(ldc * NR + 64), next_b(4096);
+  T* const a0 = align64(a.data());
+  T* const b0 = align64(b.data());
+  for (int64_t k : {1, 3, 4, 17, 256})
+    for (int offset : {0, 1, 5}) {
+      const T* tile = next_c.data() + offset;
+      const T* slice = next_b.data() + offset;
+      const Lookahead<T> ahead{tile, slice, slice + 40 * 64 / sizeof(T) + offset};
+      std::set<uintptr_t> want = lines_of(ahead.b_from, ahead.b_to);
+      for (int j = 0; j < NR; ++j) want.merge(lines_of(tile + j * ldc, tile + j * ldc + MR));
+
+      requested_lines.clear();
+      micro_kernel_body<Recording<T, L>, MV, NR>(k, a0, b0, T(1), T(0), c.data(), ldc, ahead);
+      EXPECT_EQ(requested_lines, want) << MR << "x" << NR << " k=" << k << " offset=" << offset;
+
+      requested_lines.clear();
+      micro_kernel_body<Recording<T, L>, MV, NR>(k, a0, b0, T(1), T(0), c.data(), ldc, {});
+      EXPECT_TRUE(requested_lines.empty()) << MR << "x" << NR << " k=" << k;
+    }
+}
+
+TEST(OwnGemmTiles, ACallAsksForExactlyTheNextTileAndItsBSlice) {
+  check_lookahead_lines<double, 8, 3, 8>();
+  check_lookahead_lines<double, 8, 2, 14>();
+  check_lookahead_lines<float, 16, 3, 8>();
+  check_lookahead_lines<double, 4, 2, 6>();
+  check_lookahead_lines<float, 4, 4, 6>();
 }
 
 TEST(OwnGemmTiles, ATileWithoutADriverInstanceIsRefused) {

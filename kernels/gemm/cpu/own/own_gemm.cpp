@@ -11,6 +11,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "devices/cpu/huge_pages.h"
 #include "devices/cpu/thread_pinning.h"
@@ -120,9 +121,9 @@ Workspace& workspace() {
 // same arithmetic as a full tile (the padding is zeros), for edge tiles.
 template <typename T, int MR, int NR>
 void edge_tile(MicroKernelFn<T> kernel, int64_t kc, const T* a, const T* b, T alpha, T beta, T* c,
-               int64_t ldc, int64_t rows, int64_t cols) {
+               int64_t ldc, int64_t rows, int64_t cols, const Lookahead<T>& ahead) {
   alignas(64) T tile[MR * NR];
-  kernel(kc, a, b, alpha, T(0), tile, MR);
+  kernel(kc, a, b, alpha, T(0), tile, MR, ahead);
   for (int64_t j = 0; j < cols; ++j)
     for (int64_t i = 0; i < rows; ++i) {
       T& cij = c[i + j * ldc];
@@ -132,26 +133,29 @@ void edge_tile(MicroKernelFn<T> kernel, int64_t kc, const T* a, const T* b, T al
 
 // The next B micro-panel is in the L3 (the packed B block is too large for
 // the L2): asked for a slice at a time, one slice per micro-kernel call on
-// the current panel, it is in the L2 when its turn comes instead of costing
-// L3 latency on the first call, and the slices keep the requests spread out.
+// the current panel, it is in the caches when its turn comes instead of
+// costing L3 latency on the first call. Each call spreads its slice's
+// requests over its k loop (Lookahead, own_microkernel_body.h).
+template <typename T>
 class NextPanel {
  public:
-  template <typename T>
+  // panel: the next micro-panel (null: none), `steps` calls to spread it over.
   NextPanel(const T* panel, int64_t elements, int64_t steps)
-      : p_(reinterpret_cast<const char*>(panel)),
-        lines_(ceil_div(elements * static_cast<int64_t>(sizeof(T)), kLine)),
-        per_step_(ceil_div(lines_, steps)) {}
+      : p_(panel),
+        elements_(panel ? elements : 0),
+        per_step_(round_up(ceil_div(elements_, steps), kPerLine)) {}
 
-  void prefetch_part(int64_t step) const {
-    if (!p_) return;
-    const int64_t end = std::min(lines_, (step + 1) * per_step_);
-    for (int64_t l = step * per_step_; l < end; ++l) __builtin_prefetch(p_ + l * kLine, 0, 2);
+  // Call `step`'s slice, whole lines.
+  std::pair<const T*, const T*> slice(int64_t step) const {
+    const int64_t from = std::min(elements_, step * per_step_);
+    const int64_t to = std::min(elements_, from + per_step_);
+    return {p_ + from, p_ + to};
   }
 
  private:
-  static constexpr int64_t kLine = 64;
-  const char* p_;
-  int64_t lines_, per_step_;
+  static constexpr int64_t kPerLine = 64 / sizeof(T);
+  const T* p_;
+  int64_t elements_, per_step_;
 };
 
 // The five loops. jc (NC) and pc (KC) are walked by every thread together:
@@ -226,21 +230,34 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
             pack_a_block<MR>(StridedView<T>{p.a.at(ic, pc), p.a.rs, p.a.cs}, mcur, kcur, a_pack);
             packed_ic = ic;
           }
+          // The C tile of the call after (i, q) in this chunk, when a whole
+          // one: edge tiles go through edge_tile's scratch tile.
+          auto next_c = [&](int64_t i, int64_t q) -> const T* {
+            if (i + MR < mcur)
+              i += MR;
+            else if (q + 1 < q1)
+              i = 0, ++q;
+            else
+              return nullptr;
+            const bool whole = mcur - i >= MR && ncur - q * NR >= NR;
+            return whole ? p.c + (ic + i) + (jc + q * NR) * p.ldc : nullptr;
+          };
           for (int64_t q = q0; q < q1; ++q) {
             const int64_t j = q * NR, cols = std::min<int64_t>(NR, ncur - j);
             const T* b_panel = b_pack + q * kcur * NR;
-            const NextPanel next_b(q + 1 < q1 ? b_panel + kcur * NR : nullptr, kcur * NR,
-                                   ceil_div(mcur, MR));
+            const NextPanel<T> next_b(q + 1 < q1 ? b_panel + kcur * NR : nullptr, kcur * NR,
+                                      ceil_div(mcur, MR));
             for (int64_t i = 0, step = 0; i < mcur; i += MR, ++step) {
-              next_b.prefetch_part(step);
+              const auto [b_from, b_to] = next_b.slice(step);
+              const Lookahead<T> ahead{next_c(i, q), b_from, b_to};
               const int64_t rows = std::min<int64_t>(MR, mcur - i);
               const T* a_panel = a_pack + i * kcur;
               T* c = p.c + (ic + i) + (jc + j) * p.ldc;
               if (rows == MR && cols == NR)
-                kernel(kcur, a_panel, b_panel, p.alpha, beta, c, p.ldc);
+                kernel(kcur, a_panel, b_panel, p.alpha, beta, c, p.ldc, ahead);
               else
                 edge_tile<T, MR, NR>(kernel, kcur, a_panel, b_panel, p.alpha, beta, c, p.ldc, rows,
-                                     cols);
+                                     cols, ahead);
             }
           }
         });

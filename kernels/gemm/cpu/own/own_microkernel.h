@@ -16,9 +16,20 @@
 
 namespace flopscope::gemm::own {
 
+// What a call asks the caches for on behalf of the calls after it, spread
+// over its k loop (own_microkernel_body.h says why): the C tile the next call
+// updates (MR x NR, columns ldc apart, as c), and a slice of the B
+// micro-panel that comes after the current one. Either may be empty.
+template <typename T>
+struct Lookahead {
+  const T* next_c = nullptr;  // null: nothing to ask for
+  const T* b_from = nullptr;  // [b_from, b_to): lines of the next B micro-panel
+  const T* b_to = nullptr;
+};
+
 template <typename T>
 using MicroKernelFn = void (*)(int64_t k, const T* a, const T* b, T alpha, T beta, T* c,
-                               int64_t ldc);
+                               int64_t ldc, const Lookahead<T>& ahead);
 
 template <typename T>
 struct MicroKernel {

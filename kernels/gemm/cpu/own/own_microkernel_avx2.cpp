@@ -67,13 +67,13 @@ constexpr int kVectors = 2;  // MV: vectors of C rows per tile
 constexpr int kColumns = 6;  // NR
 
 void dgemm_avx2_8x6(int64_t k, const double* a, const double* b, double alpha, double beta,
-                    double* c, int64_t ldc) {
-  micro_kernel_body<Avx2F64, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc);
+                    double* c, int64_t ldc, const Lookahead<double>& ahead) {
+  micro_kernel_body<Avx2F64, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc, ahead);
 }
 
 void sgemm_avx2_16x6(int64_t k, const float* a, const float* b, float alpha, float beta, float* c,
-                     int64_t ldc) {
-  micro_kernel_body<Avx2F32, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc);
+                     int64_t ldc, const Lookahead<float>& ahead) {
+  micro_kernel_body<Avx2F32, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc, ahead);
 }
 
 }  // namespace

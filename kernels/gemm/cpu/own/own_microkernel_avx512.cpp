@@ -72,23 +72,23 @@ struct Avx512F32 {
 // Plain functions, defined here under the target pragma: a template
 // instantiated after pop_options could be compiled without AVX-512.
 void dgemm_avx512_24x8(int64_t k, const double* a, const double* b, double alpha, double beta,
-                       double* c, int64_t ldc) {
-  micro_kernel_body<Avx512F64, 3, 8>(k, a, b, alpha, beta, c, ldc);
+                       double* c, int64_t ldc, const Lookahead<double>& ahead) {
+  micro_kernel_body<Avx512F64, 3, 8>(k, a, b, alpha, beta, c, ldc, ahead);
 }
 
 void dgemm_avx512_16x14(int64_t k, const double* a, const double* b, double alpha, double beta,
-                        double* c, int64_t ldc) {
-  micro_kernel_body<Avx512F64, 2, 14>(k, a, b, alpha, beta, c, ldc);
+                        double* c, int64_t ldc, const Lookahead<double>& ahead) {
+  micro_kernel_body<Avx512F64, 2, 14>(k, a, b, alpha, beta, c, ldc, ahead);
 }
 
 void sgemm_avx512_48x8(int64_t k, const float* a, const float* b, float alpha, float beta, float* c,
-                       int64_t ldc) {
-  micro_kernel_body<Avx512F32, 3, 8>(k, a, b, alpha, beta, c, ldc);
+                       int64_t ldc, const Lookahead<float>& ahead) {
+  micro_kernel_body<Avx512F32, 3, 8>(k, a, b, alpha, beta, c, ldc, ahead);
 }
 
 void sgemm_avx512_32x14(int64_t k, const float* a, const float* b, float alpha, float beta,
-                        float* c, int64_t ldc) {
-  micro_kernel_body<Avx512F32, 2, 14>(k, a, b, alpha, beta, c, ldc);
+                        float* c, int64_t ldc, const Lookahead<float>& ahead) {
+  micro_kernel_body<Avx512F32, 2, 14>(k, a, b, alpha, beta, c, ldc, ahead);
 }
 
 }  // namespace

@@ -16,16 +16,88 @@
 
 #include <cstdint>
 
+#include "kernels/gemm/cpu/own/own_microkernel.h"
+
 namespace flopscope::gemm::own {
+
+// The caches' side of a call (`ahead`, own_microkernel.h). In a large GEMM C
+// comes from memory and the next B micro-panel from the L3, so each call asks
+// for what the calls after it will need: the next C tile, and a slice of the
+// next B micro-panel (the driver gives each call on a panel its own slice).
+// The requests go out one line of each per group of kGroup k steps, not all
+// at the start: a burst of 30-60 misses at the top of the call held the miss
+// buffers the A micro-panel's stream from the L2 needs, and the C tile asked
+// for by the call itself arrived too late or was pushed out of the L1 by that
+// stream before the end. On one Zen 5 core, in the loop of the driver
+// (24x8, KC 256, MC 384, C and B from beyond the L2), interleaved runs gave
+// the spread requests 1.067x the rate of the bursts (4.6% from C, the rest
+// from B). Whatever a short k loop did not reach is asked for after it.
+// Prefetches never fault, so neither pointer needs to be dereferenceable.
+template <typename S, int MR, int NR>
+class LookaheadRequests {
+ public:
+  using T = typename S::T;
+  LookaheadRequests(const Lookahead<T>& ahead, int64_t ldc)
+      : c_(ahead.next_c),
+        ldc_(ldc),
+        column_(ahead.next_c ? 0 : NR),
+        b_(ahead.b_from),
+        b_end_(ahead.b_to),
+        b_last_(ahead.b_from < ahead.b_to ? ahead.b_to - 1 : nullptr) {}
+
+  // One line of the B slice and one of the C tile, if any are left.
+  void one_each() {
+    if (b_ < b_end_) {
+      S::prefetch(b_);
+      b_ += kPerLine;
+    }
+    if (column_ < NR) next_c_line();
+  }
+
+  // What the k loop did not reach, and the slice's last line (its start
+  // need not be line-aligned: a panel of odd KC x NR elements is not).
+  void rest() {
+    for (; b_ < b_end_; b_ += kPerLine) S::prefetch(b_);
+    if (b_last_) S::prefetch(b_last_);
+    while (column_ < NR) next_c_line();
+  }
+
+ private:
+  static constexpr int kPerLine = static_cast<int>(64 / sizeof(T));
+  // A column of MR elements spans MR x sizeof(T) / 64 lines, one more when
+  // it is not line-aligned: a request per line-sized step and one for the
+  // last element cover both. (The first and last lines alone left the middle
+  // line of a 24-double column to a miss: 4-6% of DGEMM n=4096 on 2 Zen 5
+  // cores.)
+  void next_c_line() {
+    S::prefetch(c_ + column_ * ldc_ + (row_ < MR ? row_ : MR - 1));
+    row_ += kPerLine;
+    if (row_ >= MR + kPerLine) {
+      row_ = 0;
+      ++column_;
+    }
+  }
+
+  const T* c_;
+  int64_t ldc_;
+  int column_, row_ = 0;
+  const T* b_;
+  const T* b_end_;
+  const T* b_last_;
+};
 
 template <typename S, int MV, int NR>
 inline void micro_kernel_body(int64_t k, const typename S::T* __restrict a,
                               const typename S::T* __restrict b, typename S::T alpha,
-                              typename S::T beta, typename S::T* __restrict c, int64_t ldc) {
+                              typename S::T beta, typename S::T* __restrict c, int64_t ldc,
+                              const Lookahead<typename S::T>& ahead) {
   using T = typename S::T;
   using V = typename S::V;
   constexpr int L = S::kLanes;
   constexpr int MR = MV * L;
+  // 4 steps per group: up to 64 groups in a KC of 256, enough for the 32-42
+  // lines of a C tile and a B slice of 16 lines (MC = 384, MR = 24).
+  constexpr int kGroup = 4;
 
   V acc[NR][MV];
 #pragma GCC unroll 64
@@ -33,23 +105,7 @@ inline void micro_kernel_body(int64_t k, const typename S::T* __restrict a,
 #pragma GCC unroll 8
     for (int i = 0; i < MV; ++i) acc[j][i] = S::zero();
 
-  // The tile of C is read (or written) once, after the k loop: asking for
-  // every line of it now hides their latency behind the loop. A column of MR
-  // elements spans MR x sizeof(T) / 64 lines, one more when it is not
-  // line-aligned: a request per line-sized step and one for the last element
-  // cover both. (The first and last lines alone left the middle line of a
-  // 24-double column to a miss: 4-6% of DGEMM n=4096 on 2 Zen 5 cores, in
-  // alternating runs.)
-  constexpr int kPerLine = static_cast<int>(64 / sizeof(T));
-#pragma GCC unroll 64
-  for (int j = 0; j < NR; ++j) {
-#pragma GCC unroll 16
-    for (int i = 0; i < MR; i += kPerLine) S::prefetch(c + j * ldc + i);
-    S::prefetch(c + j * ldc + MR - 1);
-  }
-
-#pragma GCC unroll 4
-  for (int64_t p = 0; p < k; ++p) {
+  auto step = [&] {
     V av[MV];
 #pragma GCC unroll 8
     for (int i = 0; i < MV; ++i) av[i] = S::load(a + i * L);
@@ -61,7 +117,17 @@ inline void micro_kernel_body(int64_t k, const typename S::T* __restrict a,
     }
     a += MR;
     b += NR;
+  };
+
+  LookaheadRequests<S, MR, NR> requests(ahead, ldc);
+  int64_t p = 0;
+  for (; p + kGroup <= k; p += kGroup) {
+    requests.one_each();
+#pragma GCC unroll 4
+    for (int u = 0; u < kGroup; ++u) step();
   }
+  for (; p < k; ++p) step();
+  requests.rest();
 
   const V va = S::set1(alpha);
   if (beta == T(0)) {

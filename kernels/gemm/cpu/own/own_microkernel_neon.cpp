@@ -61,13 +61,13 @@ constexpr int kVectors = 4;  // MV: vectors of C rows per tile
 constexpr int kColumns = 6;  // NR
 
 void dgemm_neon_8x6(int64_t k, const double* a, const double* b, double alpha, double beta,
-                    double* c, int64_t ldc) {
-  micro_kernel_body<NeonF64, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc);
+                    double* c, int64_t ldc, const Lookahead<double>& ahead) {
+  micro_kernel_body<NeonF64, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc, ahead);
 }
 
 void sgemm_neon_16x6(int64_t k, const float* a, const float* b, float alpha, float beta, float* c,
-                     int64_t ldc) {
-  micro_kernel_body<NeonF32, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc);
+                     int64_t ldc, const Lookahead<float>& ahead) {
+  micro_kernel_body<NeonF32, kVectors, kColumns>(k, a, b, alpha, beta, c, ldc, ahead);
 }
 
 }  // namespace
