@@ -230,17 +230,14 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
             pack_a_block<MR>(StridedView<T>{p.a.at(ic, pc), p.a.rs, p.a.cs}, mcur, kcur, a_pack);
             packed_ic = ic;
           }
-          // The C tile of the call after (i, q) in this chunk, when a whole
-          // one: edge tiles go through edge_tile's scratch tile.
+          // The C tile of the call after (i, q) in this chunk. An edge tile's
+          // rows or columns past C's are asked for too: a prefetch never
+          // faults, and its missing lines would cost the edge tile's copy a
+          // miss each (it has no other prefetch).
           auto next_c = [&](int64_t i, int64_t q) -> const T* {
-            if (i + MR < mcur)
-              i += MR;
-            else if (q + 1 < q1)
-              i = 0, ++q;
-            else
-              return nullptr;
-            const bool whole = mcur - i >= MR && ncur - q * NR >= NR;
-            return whole ? p.c + (ic + i) + (jc + q * NR) * p.ldc : nullptr;
+            if (i + MR < mcur) return p.c + (ic + i + MR) + (jc + q * NR) * p.ldc;
+            if (q + 1 < q1) return p.c + ic + (jc + (q + 1) * NR) * p.ldc;
+            return nullptr;
           };
           for (int64_t q = q0; q < q1; ++q) {
             const int64_t j = q * NR, cols = std::min<int64_t>(NR, ncur - j);
