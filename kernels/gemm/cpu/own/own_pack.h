@@ -19,6 +19,14 @@ struct StridedView {
   const T* at(int64_t i, int64_t j) const { return p + i * rs + j * cs; }
 };
 
+// How many columns ahead pack_a_block asks for A. A block's columns are
+// short runs (MC elements, 3 KiB at MC = 384 in FP64) a whole leading
+// dimension apart, each from memory: too short for the hardware prefetchers
+// to follow before it ends. Asked for 8 columns ahead, packing took 1.9% of
+// a 1-thread DGEMM n=4096 on Zen 5 instead of 2.4% (perf samples; 4 ahead:
+// 2.1%).
+constexpr int64_t kAheadColumns = 8;
+
 // Packs rows [0, mc) x columns [0, kc) of `a` (a view of op(A) already
 // offset to the block) into ceil(mc / MR) micro-panels of MR x kc.
 template <int MR, typename T>
@@ -30,7 +38,12 @@ void pack_a_block(const StridedView<T>& a, int64_t mc, int64_t kc, T* dst) {
     // per column instead of one per panel: about 40% faster here when A
     // comes from DRAM, as it does for every block.
     const int64_t full = mc / MR;
+    constexpr int64_t kPerLine = 64 / sizeof(T);
     for (int64_t p = 0; p < kc; ++p) {
+      if (p + kAheadColumns < kc) {
+        const T* ahead = a.at(0, p + kAheadColumns);
+        for (int64_t i = 0; i < full * MR; i += kPerLine) __builtin_prefetch(ahead + i, 0, 3);
+      }
       const T* col = a.at(0, p);
       T* out = dst + p * MR;
       for (int64_t q = 0; q < full; ++q, col += MR, out += MR * kc)
