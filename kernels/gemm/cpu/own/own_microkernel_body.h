@@ -120,13 +120,14 @@ inline void micro_kernel_body(int64_t k, const typename S::T* __restrict a,
   };
 
   LookaheadRequests<S, MR, NR> requests(ahead, ldc);
-  int64_t p = 0;
-  for (; p + kGroup <= k; p += kGroup) {
-    requests.one_each();
+  // One loop of single steps with the request as a branch, not a loop of
+  // groups around kGroup steps: GCC 12 spilled accumulators to the stack in
+  // the nested form (94 stack accesses in the 16x14 kernel; none here).
 #pragma GCC unroll 4
-    for (int u = 0; u < kGroup; ++u) step();
+  for (int64_t p = 0; p < k; ++p) {
+    if (p % kGroup == 0) requests.one_each();
+    step();
   }
-  for (; p < k; ++p) step();
   requests.rest();
 
   const V va = S::set1(alpha);
