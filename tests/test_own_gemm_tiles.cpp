@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,55 +21,13 @@
 #include "kernels/gemm/cpu/own/own_microkernel.h"
 #include "kernels/gemm/cpu/own/own_microkernel_body.h"
 #include "tests/own_gemm_checks.h"
+#include "tests/own_gemm_emulated.h"
 
 namespace {
 
 using flopscope::Precision;
 using namespace flopscope::gemm::own;
 using namespace flopscope::gemm::own::testing;
-
-// Aligned loads of the packed panels that were not aligned to the vector
-// width: each would fault (AVX, AVX-512) on the real micro-kernel.
-std::atomic<int> misaligned_loads{0};
-
-// A vector of L lanes of T in plain C++, with the traits micro_kernel_body
-// expects (see own_microkernel_avx2.cpp).
-template <typename T_, int L>
-struct Emulated {
-  using T = T_;
-  struct V {
-    T lane[L];
-  };
-  static constexpr int kLanes = L;
-  static V zero() { return set1(T(0)); }
-  static V load(const T* p) {
-    if (reinterpret_cast<uintptr_t>(p) % (L * sizeof(T)) != 0) ++misaligned_loads;
-    return loadu(p);
-  }
-  static V loadu(const T* p) {
-    V v;
-    for (int i = 0; i < L; ++i) v.lane[i] = p[i];
-    return v;
-  }
-  static void storeu(T* p, V v) {
-    for (int i = 0; i < L; ++i) p[i] = v.lane[i];
-  }
-  static V broadcast(const T* p) { return set1(*p); }
-  static V set1(T x) {
-    V v;
-    for (int i = 0; i < L; ++i) v.lane[i] = x;
-    return v;
-  }
-  static V fma(V a, V b, V c) {
-    for (int i = 0; i < L; ++i) c.lane[i] = std::fma(a.lane[i], b.lane[i], c.lane[i]);
-    return c;
-  }
-  static V mul(V a, V b) {
-    for (int i = 0; i < L; ++i) a.lane[i] *= b.lane[i];
-    return a;
-  }
-  static void prefetch(const T*) {}
-};
 
 template <typename T, int L, int MV, int NR>
 void twin_kernel(int64_t k, const T* a, const T* b, T alpha, T beta, T* c, int64_t ldc,
@@ -198,63 +155,6 @@ TYPED_TEST(OwnGemmTiles, EveryTileMatchesTheReferenceAcrossRealCacheBlocks) {
     cs.beta = TypeParam(2);
     expect_matches_reference(cfg, cs, 13, 1, twin);
   }
-}
-
-// Emulated vectors whose prefetch records the 64-byte line it asks for.
-std::set<uintptr_t> requested_lines;
-template <typename T, int L>
-struct Recording : Emulated<T, L> {
-  static void prefetch(const T* p) { requested_lines.insert(reinterpret_cast<uintptr_t>(p) / 64); }
-};
-
-template <typename T>
-T* align64(T* p) {
-  return reinterpret_cast<T*>((reinterpret_cast<uintptr_t>(p) + 63) / 64 * 64);
-}
-
-template <typename T>
-std::set<uintptr_t> lines_of(const T* from, const T* to) {
-  std::set<uintptr_t> out;
-  for (const T* p = from; p < to; ++p) out.insert(reinterpret_cast<uintptr_t>(p) / 64);
-  return out;
-}
-
-// The lookahead is a hint, but a wrong one costs a C tile's worth of misses
-// on every call: whatever the k (shorter or longer than the spread), a call
-// asks for exactly the lines of the next C tile and of its B slice, and for
-// nothing when given nothing.
-template <typename T, int L, int MV, int NR>
-void check_lookahead_lines() {
-  constexpr int MR = MV * L;
-  const int64_t ldc = 3 * MR + 5;  // columns start at every offset within a line
-  std::vector<T> a(256 * MR + 64, T(1)), b(256 * NR + 64, T(1));
-  std::vector<T> c(ldc * NR), next_c(ldc * NR + 64), next_b(4096);
-  T* const a0 = align64(a.data());
-  T* const b0 = align64(b.data());
-  for (int64_t k : {1, 3, 4, 17, 256})
-    for (int offset : {0, 1, 5}) {
-      const T* tile = next_c.data() + offset;
-      const T* slice = next_b.data() + offset;
-      const Lookahead<T> ahead{tile, slice, slice + 40 * 64 / sizeof(T) + offset};
-      std::set<uintptr_t> want = lines_of(ahead.b_from, ahead.b_to);
-      for (int j = 0; j < NR; ++j) want.merge(lines_of(tile + j * ldc, tile + j * ldc + MR));
-
-      requested_lines.clear();
-      micro_kernel_body<Recording<T, L>, MV, NR>(k, a0, b0, T(1), T(0), c.data(), ldc, ahead);
-      EXPECT_EQ(requested_lines, want) << MR << "x" << NR << " k=" << k << " offset=" << offset;
-
-      requested_lines.clear();
-      micro_kernel_body<Recording<T, L>, MV, NR>(k, a0, b0, T(1), T(0), c.data(), ldc, {});
-      EXPECT_TRUE(requested_lines.empty()) << MR << "x" << NR << " k=" << k;
-    }
-}
-
-TEST(OwnGemmTiles, ACallAsksForExactlyTheNextTileAndItsBSlice) {
-  check_lookahead_lines<double, 8, 3, 8>();
-  check_lookahead_lines<double, 8, 2, 14>();
-  check_lookahead_lines<float, 16, 3, 8>();
-  check_lookahead_lines<double, 4, 2, 6>();
-  check_lookahead_lines<float, 4, 4, 6>();
 }
 
 TEST(OwnGemmTiles, ATileWithoutADriverInstanceIsRefused) {

@@ -11,6 +11,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "devices/cpu/huge_pages.h"
@@ -135,7 +136,7 @@ void edge_tile(MicroKernelFn<T> kernel, int64_t kc, const T* a, const T* b, T al
 // the L2): asked for a slice at a time, one slice per micro-kernel call on
 // the current panel, it is in the caches when its turn comes instead of
 // costing L3 latency on the first call. Each call spreads its slice's
-// requests over its k loop (Lookahead, own_microkernel_body.h).
+// requests over its k loop (own_lookahead.h).
 template <typename T>
 class NextPanel {
  public:
@@ -143,7 +144,7 @@ class NextPanel {
   NextPanel(const T* panel, int64_t elements, int64_t steps)
       : p_(panel),
         elements_(panel ? elements : 0),
-        per_step_(round_up(ceil_div(elements_, steps), kPerLine)) {}
+        per_step_(round_up(ceil_div(elements_, steps), kPerLine<T>)) {}
 
   // Call `step`'s slice, whole lines.
   std::pair<const T*, const T*> slice(int64_t step) const {
@@ -153,7 +154,6 @@ class NextPanel {
   }
 
  private:
-  static constexpr int64_t kPerLine = 64 / sizeof(T);
   const T* p_;
   int64_t elements_, per_step_;
 };
@@ -230,14 +230,18 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
             pack_a_block<MR>(StridedView<T>{p.a.at(ic, pc), p.a.rs, p.a.cs}, mcur, kcur, a_pack);
             packed_ic = ic;
           }
-          // The C tile of the call after (i, q) in this chunk. An edge tile's
-          // rows or columns past C's are asked for too: a prefetch never
-          // faults, and its missing lines would cost the edge tile's copy a
-          // miss each (it has no other prefetch).
-          auto next_c = [&](int64_t i, int64_t q) -> const T* {
-            if (i + MR < mcur) return p.c + (ic + i + MR) + (jc + q * NR) * p.ldc;
-            if (q + 1 < q1) return p.c + ic + (jc + (q + 1) * NR) * p.ldc;
-            return nullptr;
+          // The tile of C that the call after (i, q) in this chunk updates,
+          // when a whole one (see Lookahead).
+          auto next_tile = [&](int64_t i, int64_t q, Lookahead<T>& ahead) {
+            if (i + MR < mcur)
+              i += MR;
+            else if (q + 1 < q1)
+              i = 0, ++q;
+            else
+              return;
+            if (mcur - i < MR || ncur - q * NR < NR) return;
+            ahead.next_c = p.c + (ic + i) + (jc + q * NR) * p.ldc;
+            ahead.ldc = p.ldc;
           };
           for (int64_t q = q0; q < q1; ++q) {
             const int64_t j = q * NR, cols = std::min<int64_t>(NR, ncur - j);
@@ -245,8 +249,9 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
             const NextPanel<T> next_b(q + 1 < q1 ? b_panel + kcur * NR : nullptr, kcur * NR,
                                       ceil_div(mcur, MR));
             for (int64_t i = 0, step = 0; i < mcur; i += MR, ++step) {
-              const auto [b_from, b_to] = next_b.slice(step);
-              const Lookahead<T> ahead{next_c(i, q), b_from, b_to};
+              Lookahead<T> ahead;
+              std::tie(ahead.b_from, ahead.b_to) = next_b.slice(step);
+              next_tile(i, q, ahead);
               const int64_t rows = std::min<int64_t>(MR, mcur - i);
               const T* a_panel = a_pack + i * kcur;
               T* c = p.c + (ic + i) + (jc + j) * p.ldc;

@@ -3,8 +3,10 @@
 // elements, contiguous) and a packed B micro-panel (k steps of NR elements):
 //   C[0:MR, 0:NR] = alpha * A_panel * B_panel + beta * C[0:MR, 0:NR]
 // with C column-major (rows contiguous, columns ldc apart), C not read when
-// beta == 0. Panels are 64-byte aligned. Only full tiles: the driver sends
-// edge tiles through a scratch tile of its own.
+// beta == 0. A panels are 64-byte aligned (their vectors are loaded
+// aligned); B panels need not be (KC x NR elements each, read a broadcast
+// at a time). Only full tiles: the driver sends edge tiles through a scratch
+// tile of its own.
 //
 // This header holds no standard-library includes on purpose: the ISA files
 // compile everything after it under `#pragma GCC target`, and an inline
@@ -16,14 +18,23 @@
 
 namespace flopscope::gemm::own {
 
-// What a call asks the caches for on behalf of the calls after it, spread
-// over its k loop (own_microkernel_body.h says why): the C tile the next call
-// updates (MR x NR, columns ldc apart, as c), and a slice of the B
-// micro-panel that comes after the current one. Either may be empty.
+// Elements of T in a 64-byte cache line, the line of every CPU the engine
+// runs on.
+template <typename T>
+inline constexpr int kPerLine = static_cast<int>(64 / sizeof(T));
+
+// What a call asks the caches for on behalf of the calls after it
+// (own_lookahead.h says why and how): the C tile the next call updates, a
+// whole MR x NR one, and a slice of the B micro-panel that comes after the
+// current one. Either may be empty. The tile has its own ldc: the call
+// before an edge tile's writes C, and an edge tile's call writes a scratch
+// tile. (The driver names no edge tile: its size would be one more thing
+// for every call to carry, and the next call writes no C of its own.)
 template <typename T>
 struct Lookahead {
-  const T* next_c = nullptr;  // null: nothing to ask for
-  const T* b_from = nullptr;  // [b_from, b_to): lines of the next B micro-panel
+  const T* next_c = nullptr;  // null: no tile to ask for
+  int64_t ldc = 0;            // next_c's column distance
+  const T* b_from = nullptr;  // [b_from, b_to): part of the next B micro-panel
   const T* b_to = nullptr;
 };
 

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/gemm/cpu/own/own_microkernel.h"
+
 namespace flopscope::gemm::own {
 
 // A matrix element (i, j) at p[i * rs + j * cs].
@@ -38,11 +40,10 @@ void pack_a_block(const StridedView<T>& a, int64_t mc, int64_t kc, T* dst) {
     // per column instead of one per panel: about 40% faster here when A
     // comes from DRAM, as it does for every block.
     const int64_t full = mc / MR;
-    constexpr int64_t kPerLine = 64 / sizeof(T);
     for (int64_t p = 0; p < kc; ++p) {
       if (p + kAheadColumns < kc) {
         const T* ahead = a.at(0, p + kAheadColumns);
-        for (int64_t i = 0; i < full * MR; i += kPerLine) __builtin_prefetch(ahead + i, 0, 3);
+        for (int64_t i = 0; i < full * MR; i += kPerLine<T>) __builtin_prefetch(ahead + i, 0, 3);
       }
       const T* col = a.at(0, p);
       T* out = dst + p * MR;
