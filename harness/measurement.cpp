@@ -90,7 +90,7 @@ nlohmann::json Measurement::to_json() const {
                      {"measured_peak", opt(efficiency.measured_peak)}};
   if (!efficiency.unit.empty()) j["efficiency"]["unit"] = efficiency.unit;
   j["flags"] = flags;
-  j["mode"] = soak || from_soak ? "soak" : "burst";
+  j["mode"] = mode();
   if (soak) {
     nlohmann::json series = nlohmann::json::array();
     for (const auto& [t, f] : soak->series) series.push_back({t, f});

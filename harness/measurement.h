@@ -114,6 +114,8 @@ struct Measurement {
   nlohmann::json details;  // KernelRun::details(): null when none
 
   bool valid() const { return status == MeasurementStatus::ok; }
+  // "soak" or "burst", as the result file and the CSV say it.
+  const char* mode() const { return soak || from_soak ? "soak" : "burst"; }
   bool bandwidth_only() const {
     return flopscope::bandwidth_only(flop_per_iteration, bytes_per_iteration);
   }

@@ -163,15 +163,15 @@ std::string measurements_csv(const std::vector<Measurement>& ms) {
        << opt(m.clock_hz) << ',' << opt(m.efficiency.spec) << ',' << opt(m.efficiency.clock) << ','
        << opt(m.efficiency.measured_peak) << ',' << (m.verification.valid() ? "true" : "false")
        << ',' << m.verification.max_error << ',' << csv_field(m.message) << ',';
+    os << m.mode() << ',';
     if (m.soak) {
       const SoakRecord& k = *m.soak;
       const bool bytes = k.unit == "B/s";
-      os << "soak," << k.unit << ',' << (bytes ? k.burst_bytes_per_second : k.burst_flops) << ','
+      os << k.unit << ',' << (bytes ? k.burst_bytes_per_second : k.burst_flops) << ','
          << (bytes ? k.steady_bytes_per_second : k.steady_flops) << ',' << k.drop << ','
          << csv_field(k.attribution.is_object() ? k.attribution.value("cause", "") : "");
     } else {
-      // A soak's row that never started has no figures, but its mode.
-      os << (m.from_soak ? "soak" : "burst") << ",,,,,";
+      os << ",,,,";  // no soak figures (a soak that never started has none either)
     }
     os << '\n';
   }

@@ -11,7 +11,6 @@
 #include <new>
 #include <stdexcept>
 #include <string>
-#include <tuple>
 #include <utility>
 
 #include "devices/cpu/huge_pages.h"
@@ -249,8 +248,8 @@ void packed_gemm(const Problem<T>& p, const OwnGemmBlocking& blk, MicroKernelFn<
             const NextPanel<T> next_b(q + 1 < q1 ? b_panel + kcur * NR : nullptr, kcur * NR,
                                       ceil_div(mcur, MR));
             for (int64_t i = 0, step = 0; i < mcur; i += MR, ++step) {
-              Lookahead<T> ahead;
-              std::tie(ahead.b_from, ahead.b_to) = next_b.slice(step);
+              const auto [b_from, b_to] = next_b.slice(step);
+              Lookahead<T> ahead{.b_from = b_from, .b_to = b_to};
               next_tile(i, q, ahead);
               const int64_t rows = std::min<int64_t>(MR, mcur - i);
               const T* a_panel = a_pack + i * kcur;
