@@ -1,7 +1,7 @@
 // Times flopscope's own packed GEMM (or, for comparison, a BLAS library
 // loaded with dlopen) on square sizes with one pinned thread per core, and
-// prints GFLOP/s beside the peak at the core clock measured just before and
-// after each series. Every series ends with a column-checksum check of C.
+// prints GFLOP/s beside the peak at the core clock, probed between the
+// repetitions. Every series ends with a column-checksum check of C.
 //
 // Beside the clock's peak it prints what flopscope's FMA chains (the peak
 // kernel, verified) delivered on the same cores between the repetitions. The clock probe is a
@@ -329,30 +329,38 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   const double first = std::chrono::duration<double>(clock::now() - t0).count();
   const int calls = std::max(1, static_cast<int>(std::ceil(o.min_seconds / first)));
 
-  const auto clock_before = cpu::measure_clock(ctx.pus, 0.1);
-  // The chains run between the repetitions, in step with them.
+  // The clock is probed in every gap between the repetitions, on every core
+  // at once, right after the repetition before it: each repetition is set
+  // against the mean of the probes on either side of it. A probe before and
+  // after the whole series only would read the clock of an idler machine on
+  // one side (the host's clock moves by 5-10% within a series here).
+  std::vector<double> clocks;
+  bool clocks_ok = true;
+  // The chains run in the same gaps, after the probe.
   std::vector<double> chains;
   bool chains_ok = true;
-  auto sample_chains = [&] {
+  auto sample_gap = [&] {
     // A library's threads spin on the cores for a while after a call
     // (OpenBLAS about 0.1 s, Intel OpenMP's KMP_BLOCKTIME 0.2 s): let them
-    // sleep first, or they would slow the chains. The own GEMM's threads
-    // are the chains' own OpenMP team.
+    // sleep first, or they would slow the probe and the chains. The own
+    // GEMM's threads are the chains' own OpenMP team.
     if (o.engine != "own") std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    const double hz = cpu::measure_clock(ctx.pus, 0.05).mean_hz;
+    clocks_ok = clocks_ok && hz > 0;
+    clocks.push_back(hz);
     const auto c = chain_rate<T>(ctx, 0.05);
     chains_ok = chains_ok && c.has_value();
     if (c) chains.push_back(*c);
   };
   std::vector<double> rates;
   for (int r = 0; r < o.reps; ++r) {
-    sample_chains();
+    sample_gap();
     t0 = clock::now();
     for (int i = 0; i < calls; ++i) gemm(n, a.data(), b.data(), c.data());
     const double dt = std::chrono::duration<double>(clock::now() - t0).count();
     rates.push_back(flopscope::gemm::flop_count(n, n, n) * calls / dt);
   }
-  sample_chains();
-  const auto clock_after = cpu::measure_clock(ctx.pus, 0.1);
+  sample_gap();
   const auto [err, tol] = check(n, a.data(), b.data(), c.data());
 
   // The harness's statistics: the same median and (sample) cv as a run.
@@ -360,19 +368,32 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   const double med = stats.median;
   const double best = stats.best;
   const double worst = *std::min_element(rates.begin(), rates.end());
-  const double hz = 0.5 * (clock_before.mean_hz + clock_after.mean_hz);
-  const double peak = flop_per_cycle * static_cast<double>(ctx.threads()) * hz;
+  // Peak per repetition at the clock around it; the series' clock is the
+  // median of the probes.
+  const double peak_per_hz = flop_per_cycle * static_cast<double>(ctx.threads());
+  std::vector<double> efficiency;
+  if (clocks_ok && peak_per_hz > 0)
+    for (size_t r = 0; r < rates.size(); ++r)
+      efficiency.push_back(rates[r] / (peak_per_hz * 0.5 * (clocks[r] + clocks[r + 1])));
+  const double hz = clocks_ok ? flopscope::summarize(clocks).median : 0.0;
+  const double peak = peak_per_hz * hz;
   std::printf(
       "%s n=%lld: median %.1f GFLOP/s (best %.1f, worst %.1f, cv %.1f%%, %d reps x %d calls)",
       sizeof(T) == 8 ? "fp64" : "fp32", static_cast<long long>(n), med * 1e-9, best * 1e-9,
       worst * 1e-9, 100.0 * stats.cv, o.reps, calls);
-  std::printf("; clock %.3f GHz (%.3f before, %.3f after)", hz * 1e-9, clock_before.mean_hz * 1e-9,
-              clock_after.mean_hz * 1e-9);
-  if (peak > 0)
-    std::printf("; peak at that clock %.1f GFLOP/s: median %.1f%%, best %.1f%%", peak * 1e-9,
-                100.0 * med / peak, 100.0 * best / peak);
-  else
+  if (!efficiency.empty()) {
+    const auto es = flopscope::summarize(efficiency);
+    std::printf(
+        "; clock median %.3f GHz (%.3f-%.3f over %zu probes, first %.3f, last %.3f); "
+        "peak at that clock %.1f GFLOP/s; per repetition at its own clock: median %.1f%%, "
+        "best %.1f%%, worst %.1f%%",
+        hz * 1e-9, *std::min_element(clocks.begin(), clocks.end()) * 1e-9,
+        *std::max_element(clocks.begin(), clocks.end()) * 1e-9, clocks.size(),
+        clocks.front() * 1e-9, clocks.back() * 1e-9, peak * 1e-9, 100.0 * es.median,
+        100.0 * es.best, 100.0 * *std::min_element(efficiency.begin(), efficiency.end()));
+  } else {
     std::printf("; peak unknown");
+  }
   if (chains_ok && !chains.empty()) {
     const double chain = flopscope::summarize(chains).median;
     std::printf("; FMA chains between the repetitions %.1f GFLOP/s (median of %zu, %.1f-%.1f",
@@ -386,6 +407,16 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   const bool ok = err <= tol;
   std::printf("; %s (checksum error %.2e, tolerance %.2e)\n", ok ? "verified" : "CHECK FAILED", err,
               tol);
+  // The same series as key=value pairs, for scripts/bench-own-gemm.sh.
+  const double nan = std::nan("");
+  const auto e = efficiency.empty() ? flopscope::Summary{} : flopscope::summarize(efficiency);
+  std::printf(
+      "series precision=%s n=%lld median_gflops=%.2f cv=%.4f clock_ghz=%.3f "
+      "efficiency_median=%.4f efficiency_worst=%.4f verified=%s\n",
+      sizeof(T) == 8 ? "fp64" : "fp32", static_cast<long long>(n), med * 1e-9, stats.cv, hz * 1e-9,
+      efficiency.empty() ? nan : e.median,
+      efficiency.empty() ? nan : *std::min_element(efficiency.begin(), efficiency.end()),
+      ok ? "yes" : "no");
   std::fflush(stdout);
   return ok;
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# scripts/bench-own-gemm.py end to end on a tiny size (what it prints and
+# how it exits, not how fast): bad usage exits 2, a missing bench 3, and a
+# run against one library prints a row per precision and size and exits 0
+# (every bar held) or 1 (one did not: at n=64 the bars are not the point).
+#   check-bench-own-gemm-script.sh SCRIPT BENCH
+# Exits 77 (ctest: skipped) without OpenBLAS or an own GEMM variant here.
+set -uo pipefail
+script=$1
+bench=$2
+[ -e /usr/lib/x86_64-linux-gnu/libopenblas.so.0 ] || { echo "skipped: no OpenBLAS"; exit 77; }
+"$bench" --sizes 8 --reps 1 --min-seconds 0.001 --precisions fp64 >/dev/null 2>&1 ||
+  { echo "skipped: bench_own_gemm does not run here"; exit 77; }
+expect_exit() {  # code args...
+  local want=$1; shift
+  local err
+  err=$("$script" "$@" 2>&1 >/dev/null); local got=$?
+  [ "$got" -eq "$want" ] || { echo "FAIL: $* exited $got, want $want: $err"; exit 1; }
+  [ "$(wc -l <<<"$err")" -eq 1 ] || { echo "FAIL: $* printed more than one line: $err"; exit 1; }
+}
+expect_exit 2 --sizes 64,x
+expect_exit 2 --libraries mkl:avx2
+expect_exit 2 --precisions fp16
+expect_exit 3 --bench /nonexistent/bench_own_gemm
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+out=$("$script" --bench "$bench" --libraries openblas:Haswell --sizes 64 --reps 2 \
+  --min-seconds 0.01 --rounds 1 --log "$log" 2>&1); rc=$?
+echo "$out"
+[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { echo "FAIL: exited $rc"; exit 1; }
+for p in fp64 fp32; do
+  grep -Eq "^$p +64 +[0-9.]+ +[0-9.]+% +[0-9.]+% +[0-9.]+% +openblas Haswell +[0-9.]+ +[0-9.]+ " \
+    <<<"$out" || { echo "FAIL: no $p row"; exit 1; }
+done
+[ "$(ls "$log" | wc -l)" -eq 2 ] || { echo "FAIL: want two logs in $log"; exit 1; }
+echo "PASS"
