@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """flopscope's own GEMM against the BLAS libraries, side by side, in rounds.
 
-Runs bench_own_gemm (kernels/gemm/cpu/own) once per engine and round: the own
-GEMM, then each library configuration (BLIS_ARCH_TYPE, OPENBLAS_CORETYPE),
-each in its own process (the libraries export the same symbols and fix their
+Runs bench_own_gemm (kernels/gemm/cpu/own) once per engine and round: each
+tile of the own GEMM's widest ISA (as flopscope's probe tries them, the
+fastest verified one counts), then each library configuration
+(BLIS_ARCH_TYPE, OPENBLAS_CORETYPE), each in its own process (the libraries export the same symbols and fix their
 kernels at load time). The order alternates between rounds, so a drift of the
 shared machine's clock does not always favour one side. Each series is
 verified by bench_own_gemm (column checksums); an unverified or failed series
 counts as missing, never as a figure.
 
-Per precision and size it prints the own GEMM's median GFLOP/s, its efficiency
+Per precision and size it prints the best own tile's median GFLOP/s, its efficiency
 (each repetition against the peak at the clock probed on either side of it,
 median over the repetitions), the best library configuration of each round,
 and own / best library: the median of the rounds' ratios. Then it checks
@@ -99,15 +100,37 @@ def find_bench(path):
     return max(found, key=os.path.getmtime)
 
 
+def own_engines(bench):
+    """The widest ISA's tiles, paired across precisions by their order:
+    [("own", {"fp64": name, "fp32": name}), ...]."""
+    out = subprocess.run([bench, "--list-variants"], capture_output=True, text=True)
+    if out.returncode != 0:
+        fail(3, f"{bench} --list-variants: {out.stderr.strip() or out.returncode}")
+    names = {"fp64": [], "fp32": []}
+    for line in out.stdout.split("\n"):
+        if line.strip():
+            precision, name = line.split()
+            names[precision].append(name)
+    family = lambda name: name.split("-")[1]  # flopscope-ISA-MRxNR
+    for precision, listed in names.items():
+        names[precision] = [n for n in listed if family(n) == family(listed[0])]
+    count = max(len(v) for v in names.values())
+    if count == 0:
+        fail(3, "no own GEMM variant runs on this CPU")
+    return [("own", {p: v[i] for p, v in names.items() if i < len(v)}) for i in range(count)]
+
+
 def run_engine(a, bench, engine, log_path):
-    """One bench_own_gemm process: {(precision, n): series dict}, or None."""
+    """One bench_own_gemm process: {(precision, n): series dict}, and its exit code."""
     cmd = [bench, "--precisions", ",".join(a.precisions), "--sizes",
            ",".join(map(str, a.sizes)), "--reps", str(a.reps), "--min-seconds", str(a.min_seconds)]
     env = dict(os.environ)
     for var in ("OPENBLAS_CORETYPE", "BLIS_ARCH_TYPE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                 "BLIS_NUM_THREADS"):
         env.pop(var, None)
-    if engine != "own":
+    if engine[0] == "own":
+        cmd += ["--variant", ",".join(engine[1].values())]
+    else:
         family, config = engine
         library, variable = LIBRARIES[family]
         cmd += ["--engine", library]
@@ -129,7 +152,17 @@ def run_engine(a, bench, engine, log_path):
 
 
 def engine_name(engine):
-    return "own" if engine == "own" else f"{engine[0]} {engine[1]}"
+    if engine[0] == "own":  # "own 24x8/48x8"
+        return "own " + "/".join(tile(name) for name in engine[1].values())
+    return f"{engine[0]} {engine[1]}"
+
+
+def tile(variant):  # flopscope-avx512-24x8: 24x8
+    return variant.split("-")[-1]
+
+
+def is_own(name):
+    return name.startswith("own ")
 
 
 def main():
@@ -152,6 +185,8 @@ def main():
             libraries.append(lib)
     if not libraries:
         fail(3, "none of the libraries is installed (scripts/install-deps.sh installs them)")
+    own = own_engines(bench)
+    tiles = {engine_name(e): {p: tile(v) for p, v in e[1].items()} for e in own}
     print(f"bench: {bench}; logs in {log_dir}", file=sys.stderr)
 
     keys = [(p, n) for p in a.precisions for n in a.sizes]
@@ -159,37 +194,41 @@ def main():
     rounds = []
     ok = True
     for r in range(a.rounds):
-        engines = ["own"] + libraries
+        engines = own + libraries
         if r % 2:
             engines.reverse()
         got = {}
         for e in engines:
             name = engine_name(e)
-            log = os.path.join(log_dir, f"round{r + 1}-{name.replace(' ', '-')}.log")
+            log = os.path.join(log_dir, f"round{r + 1}-{name.replace(' ', '-').replace('/', '+')}.log")
             print(f"round {r + 1}/{a.rounds}: {name}", file=sys.stderr, flush=True)
             series, rc = run_engine(a, bench, e, log)
             if rc != 0 or len(series) < len(keys):
                 print(f"bench-own-gemm: {name} in round {r + 1} exited {rc} with "
                       f"{len(series)} of {len(keys)} verified series (see {log})", file=sys.stderr)
-                if e == "own":
+                if is_own(name):
                     ok = False
             got[name] = series
         rounds.append(got)
 
-    print(f"\n{'precision':<9} {'n':>5} {'own GFLOP/s':>11} {'eff median':>10} {'eff worst':>9} "
-          f"{'cv':>5} {'best library':>19} {'GFLOP/s':>8} {'own/best':>8}  bars")
+    print(f"\n{'precision':<9} {'n':>5} {'best own':>9} {'GFLOP/s':>8} {'eff median':>10} "
+          f"{'eff worst':>9} {'cv':>5} {'best library':>19} {'GFLOP/s':>8} {'own/best':>8}  bars")
     for key in keys:
         precision, n = key
-        own, effs, worst, cvs, ratios, best_names, best_rates = [], [], [], [], [], [], []
+        own_rates, own_names, effs, worst, cvs = [], [], [], [], []
+        ratios, best_names, best_rates = [], [], []
         failures = []
         for r, got in enumerate(rounds):
-            o = got.get("own", {}).get(key)
+            owns = [(s[key]["median_gflops"], name) for name, s in got.items()
+                    if is_own(name) and key in s]
             libs = [(s[key]["median_gflops"], name) for name, s in got.items()
-                    if name != "own" and key in s]
-            if not o:
+                    if not is_own(name) and key in s]
+            if not owns:
                 failures.append(f"round {r + 1}: no verified own figure")
                 continue
-            own.append(o["median_gflops"])
+            o = got[max(owns)[1]][key]
+            own_rates.append(o["median_gflops"])
+            own_names.append(tiles[max(owns)[1]][precision])
             effs.append(o["efficiency_median"])
             worst.append(o["efficiency_worst"])
             cvs.append(o["cv"])
@@ -213,10 +252,14 @@ def main():
         def pct(v):
             return f"{100 * med(v):.1f}%" if v else "-"
 
-        print(f"{precision:<9} {n:>5} {med(own) if own else 0:>11.1f} {pct(effs):>10} "
+        def most(names):
+            return max(set(names), key=names.count) if names else "-"
+
+        print(f"{precision:<9} {n:>5} {most(own_names):>9} "
+              f"{med(own_rates) if own_rates else 0:>8.1f} {pct(effs):>10} "
               f"{(f'{100 * min(worst):.1f}%' if worst else '-'):>9} "
               f"{(f'{100 * max(cvs):.1f}%' if cvs else '-'):>5} "
-              f"{(max(set(best_names), key=best_names.count) if best_names else '-'):>19} "
+              f"{most(best_names):>19} "
               f"{med(best_rates) if best_rates else 0:>8.1f} "
               f"{(f'{med(ratios):.3f}' if ratios else '-'):>8}  "
               f"{'; '.join(failures) if failures else 'held'}")

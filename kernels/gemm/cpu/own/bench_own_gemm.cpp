@@ -13,7 +13,12 @@
 //
 //   bench_own_gemm [--engine own|PATH.so] [--precisions fp64,fp32]
 //                  [--sizes 1024,2048,4096] [--reps 10] [--min-seconds 1]
-//                  [--threads N] [--variant NAME] [--mc N] [--kc N] [--nc N]
+//                  [--threads N] [--variant NAME[,NAME]] [--mc N] [--kc N] [--nc N]
+//   bench_own_gemm --list-variants
+//
+// --variant names the own GEMM's variant per precision (each precision takes
+// the listed name that is one of its own); --list-variants prints the
+// variants this CPU runs, "PRECISION NAME" a line, widest ISA first.
 //
 // One engine per process: a BLAS library's threads would otherwise compete
 // with flopscope's. For a library, the core type comes from its usual
@@ -59,9 +64,10 @@ struct Options {
   std::vector<int64_t> sizes = {1024, 2048, 4096};
   int reps = 10;
   double min_seconds = 1.0;
-  int threads = 0;  // 0: one per core
-  std::string variant;
+  int threads = 0;                    // 0: one per core
+  std::vector<std::string> variants;  // empty: each precision's default
   int64_t mc = 0, kc = 0, nc = 0;
+  bool list_variants = false;
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -90,6 +96,10 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--list-variants") {
+      o.list_variants = true;
+      continue;
+    }
     if (i + 1 >= argc) usage("missing value after " + a);
     const std::string v = argv[++i];
     if (a == "--engine") {
@@ -113,7 +123,7 @@ Options parse(int argc, char** argv) {
     } else if (a == "--threads") {
       o.threads = static_cast<int>(parse_int(v, "--threads"));
     } else if (a == "--variant") {
-      o.variant = v;
+      o.variants = split(v, ',');
     } else if (a == "--mc") {
       o.mc = parse_int(v, "--mc");
     } else if (a == "--kc") {
@@ -224,10 +234,13 @@ own::OwnGemmConfig own_config(const Options& o, const cpu::CpuContext& ctx) {
     std::exit(3);
   }
   auto v = variants.front();
-  if (!o.variant.empty()) {
-    auto it = std::find_if(variants.begin(), variants.end(),
-                           [&](const own::OwnGemmVariant& x) { return x.name == o.variant; });
-    if (it == variants.end()) usage("--variant " + o.variant + " does not run here");
+  if (!o.variants.empty()) {
+    auto it = std::find_if(variants.begin(), variants.end(), [&](const own::OwnGemmVariant& x) {
+      return std::find(o.variants.begin(), o.variants.end(), x.name) != o.variants.end();
+    });
+    if (it == variants.end())
+      usage("--variant: no " + std::string(flopscope::to_string(p)) +
+            " variant of this CPU is named");
     v = *it;
   }
   auto cfg = own::own_gemm_config(v, ctx);
@@ -444,6 +457,12 @@ int main(int argc, char** argv) {
     if (o.threads > ctx.threads())
       usage("--threads: this machine has " + std::to_string(ctx.threads()) + " cores");
     ctx.pus.resize(static_cast<size_t>(o.threads));
+  }
+  if (o.list_variants) {
+    for (Precision p : {Precision::fp64, Precision::fp32})
+      for (const auto& v : own::own_gemm_variants(ctx.isa, p))
+        std::printf("%s %s\n", std::string(flopscope::to_string(p)).c_str(), v.name.c_str());
+    return 0;
   }
   const auto ident = cpu::detect_cpu_ident();
   const auto march = cpu::identify_microarch(ident, nullptr);
