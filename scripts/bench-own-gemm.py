@@ -3,31 +3,36 @@
 
 Runs bench_own_gemm (kernels/gemm/cpu/own) once per engine and round: each
 tile of the own GEMM's widest ISA (as flopscope's probe tries them, the
-fastest verified one counts), then each library configuration
-(BLIS_ARCH_TYPE, OPENBLAS_CORETYPE), each in its own process (the libraries export the same symbols and fix their
-kernels at load time). The order alternates between rounds, so a drift of the
-shared machine's clock does not always favour one side. Each series is
-verified by bench_own_gemm (column checksums); an unverified or failed series
-counts as missing, never as a figure.
+fastest verified one counts), then each library configuration (BLIS_ARCH_TYPE,
+OPENBLAS_CORETYPE), each in its own process (the libraries export the same
+symbols and fix their kernels at load time). The order alternates between
+rounds, so a drift of the shared machine's clock does not always favour one
+side. Each series is verified by bench_own_gemm (column checksums); an
+unverified or failed series counts as missing, never as a figure.
 
 Per precision and size it prints the best own tile's median GFLOP/s, its efficiency
 (each repetition against the peak at the clock probed on either side of it,
 median over the repetitions), the best library configuration of each round,
-and own / best library: the median of the rounds' ratios. Then it checks
-issue 4's bars in every round (n=4096: DGEMM and SGEMM at >= 85% of the peak
-at the measured clock, DGEMM >= 1.10 x the best library; n=1024 and 2048
-within 3% of the best library; cv below 2%).
+and own / best library: the median of the rounds' ratios. The "best own" and
+"best library" columns name the most frequent winner; GFLOP/s are medians
+over the rounds of each round's winner, the worst efficiency and the cv the
+worst round's. Then it checks issue 4's bars in every round (n=4096: DGEMM and
+SGEMM at >= 85% of the peak at the measured clock, DGEMM >= 1.10 x the best
+library; n=1024 and 2048 within 3% of the best library; cv below 2%). A
+missing figure (an own tile or every library failed) fails its bars.
 
   scripts/bench-own-gemm.py [--rounds 2] [--reps 10] [--min-seconds 1]
       [--sizes 1024,2048,4096] [--precisions fp64,fp32]
       [--libraries blis:skx,openblas:Cooperlake,openblas:SkylakeX]
       [--bench PATH] [--log DIR]
 
-Exit codes: 0 every bar held in every round, 1 a bar did not hold (or a series
-failed its check), 2 bad usage, 3 bench_own_gemm or every library missing.
+Exit codes: 0 every bar held in every round, 1 a bar did not hold or a run
+failed (its log says why), 2 bad usage, 3 no bench_own_gemm, no own variant
+or no library configuration this machine runs.
 """
 import argparse
 import glob
+import math
 import os
 import statistics
 import subprocess
@@ -46,7 +51,8 @@ NEEDS = {"skx": "avx512f", "knl": "avx512f", "SkylakeX": "avx512f", "Cooperlake"
 # Issue 4's acceptance.
 EFFICIENCY_BAR = 0.85  # n=4096, both precisions
 RATIO_BAR_LARGE = 1.10  # n=4096, DGEMM
-RATIO_BAR_SMALL = 0.97  # n=1024 and 2048
+RATIO_BAR_SMALL = 0.97  # n in SMALL
+SMALL = (1024, 2048)
 CV_BAR = 0.02
 LARGE = 4096
 
@@ -56,8 +62,13 @@ def fail(code, message):
     sys.exit(code)
 
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line and exit 2, not argparse's usage block
+        fail(2, message)
+
+
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = Parser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--min-seconds", type=float, default=1.0)
@@ -66,12 +77,13 @@ def parse_args():
     p.add_argument("--libraries", default="blis:skx,openblas:Cooperlake,openblas:SkylakeX")
     p.add_argument("--bench", help="bench_own_gemm (default: the newest under build/)")
     p.add_argument("--log", help="folder for each run's output (default: a new one in /tmp)")
-    try:
-        a = p.parse_args()
-    except SystemExit as e:
-        sys.exit(2 if e.code else 0)
-    if a.rounds < 1 or a.reps < 1 or a.min_seconds <= 0:
-        fail(2, "--rounds, --reps and --min-seconds must be positive")
+    a = p.parse_args()
+    if a.rounds < 1:
+        fail(2, "--rounds must be positive")
+    if a.reps < 2:
+        fail(2, "--reps must be at least 2 (a cv needs two)")
+    if not 0 < a.min_seconds < 3600:
+        fail(2, "--min-seconds must be a number of seconds above 0")
     try:
         a.sizes = [int(s) for s in a.sizes.split(",")]
     except ValueError:
@@ -82,6 +94,8 @@ def parse_args():
     if any(pr not in ("fp64", "fp32") for pr in a.precisions):
         fail(2, "--precisions: fp64 and fp32 only")
     a.libraries = [tuple(x.split(":", 1)) for x in a.libraries.split(",") if x]
+    if not a.libraries:
+        fail(2, "--libraries: none named")
     for lib in a.libraries:
         if len(lib) != 2 or lib[0] not in LIBRARIES or not lib[1]:
             fail(2, f"--libraries: not blis:CONFIG or openblas:CORETYPE: {':'.join(lib)}")
@@ -100,30 +114,58 @@ def find_bench(path):
     return max(found, key=os.path.getmtime)
 
 
-def own_engines(bench):
-    """The widest ISA's tiles, paired across precisions by their order:
-    [("own", {"fp64": name, "fp32": name}), ...]."""
+def tile(variant):  # flopscope-avx512-24x8: 24x8
+    return variant.split("-")[-1]
+
+
+def own_engines(bench, precisions):
+    """The widest ISA's tiles of the requested precisions, paired across
+    precisions by their order: [("own", {"fp64": name, "fp32": name}), ...]."""
     out = subprocess.run([bench, "--list-variants"], capture_output=True, text=True)
     if out.returncode != 0:
-        fail(3, f"{bench} --list-variants: {out.stderr.strip() or out.returncode}")
-    names = {"fp64": [], "fp32": []}
-    for line in out.stdout.split("\n"):
-        if line.strip():
-            precision, name = line.split()
-            names[precision].append(name)
+        fail(3, f"{bench} --list-variants exited {out.returncode}")
+    names = {p: [] for p in precisions}
+    for line in out.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 2 and fields[0] in names:
+            names[fields[0]].append(fields[1])
     family = lambda name: name.split("-")[1]  # flopscope-ISA-MRxNR
     for precision, listed in names.items():
-        names[precision] = [n for n in listed if family(n) == family(listed[0])]
+        names[precision] = [n for n in listed if family(n) == family(listed[0])] if listed else []
     count = max(len(v) for v in names.values())
     if count == 0:
         fail(3, "no own GEMM variant runs on this CPU")
     return [("own", {p: v[i] for p, v in names.items() if i < len(v)}) for i in range(count)]
 
 
+def engine_name(engine):
+    if engine[0] == "own":  # "own 24x8/48x8"
+        return "own " + "/".join(tile(name) for name in engine[1].values())
+    return f"{engine[0]} {engine[1]}"
+
+
+def is_own(name):
+    return name.startswith("own ")
+
+
+def parse_series(line):
+    """A verified `series` line as ((precision, n), {field: value}), else None."""
+    try:
+        s = dict(kv.split("=", 1) for kv in line.split()[1:])
+        if s.get("verified") != "yes":
+            return None
+        key = (s["precision"], int(s["n"]))
+        return key, {k: float(v) for k, v in s.items() if k not in ("precision", "n", "verified")}
+    except (ValueError, KeyError):
+        return None
+
+
 def run_engine(a, bench, engine, log_path):
-    """One bench_own_gemm process: {(precision, n): series dict}, and its exit code."""
-    cmd = [bench, "--precisions", ",".join(a.precisions), "--sizes",
-           ",".join(map(str, a.sizes)), "--reps", str(a.reps), "--min-seconds", str(a.min_seconds)]
+    """One bench_own_gemm process: its verified series by (precision, n),
+    the keys it was asked for, and its exit code (None: it hung)."""
+    precisions = [p for p in a.precisions if engine[0] != "own" or p in engine[1]]
+    cmd = [bench, "--precisions", ",".join(precisions), "--sizes", ",".join(map(str, a.sizes)),
+           "--reps", str(a.reps), "--min-seconds", str(a.min_seconds)]
     env = dict(os.environ)
     for var in ("OPENBLAS_CORETYPE", "BLIS_ARCH_TYPE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                 "BLIS_NUM_THREADS"):
@@ -135,47 +177,29 @@ def run_engine(a, bench, engine, log_path):
         library, variable = LIBRARIES[family]
         cmd += ["--engine", library]
         env[variable] = config
+    # Generous: a library that hangs must not stop the comparison.
+    limit = 600 + 60 * len(precisions) * len(a.sizes) * a.reps * max(1.0, a.min_seconds)
     with open(log_path, "w") as log:
-        rc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT).returncode
+        try:
+            rc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                timeout=limit).returncode
+        except subprocess.TimeoutExpired:
+            rc = None
     series = {}
     with open(log_path) as log:
         for line in log:
-            if not line.startswith("series "):
-                continue
-            s = dict(kv.split("=", 1) for kv in line.split()[1:])
-            if s["verified"] != "yes":
-                continue
-            key = (s["precision"], int(s["n"]))
-            series[key] = {k: float(v) for k, v in s.items()
-                           if k not in ("precision", "n", "verified")}
-    return series, rc
+            if line.startswith("series ") and (parsed := parse_series(line)):
+                series[parsed[0]] = parsed[1]
+    return series, [(p, n) for p in precisions for n in a.sizes], rc
 
 
-def engine_name(engine):
-    if engine[0] == "own":  # "own 24x8/48x8"
-        return "own " + "/".join(tile(name) for name in engine[1].values())
-    return f"{engine[0]} {engine[1]}"
-
-
-def tile(variant):  # flopscope-avx512-24x8: 24x8
-    return variant.split("-")[-1]
-
-
-def is_own(name):
-    return name.startswith("own ")
-
-
-def main():
-    a = parse_args()
-    bench = find_bench(a.bench)
-    log_dir = a.log or tempfile.mkdtemp(prefix="flopscope-own-gemm-")
-    os.makedirs(log_dir, exist_ok=True)
+def runnable_libraries(requested):
     flags = set()
     if os.path.exists("/proc/cpuinfo"):
         with open("/proc/cpuinfo") as f:
             flags = set(next((l for l in f if l.startswith("flags")), "").split())
     libraries = []
-    for lib in a.libraries:
+    for lib in requested:
         need = NEEDS.get(lib[1])
         if not os.path.exists(LIBRARIES[lib[0]][0]):
             print(f"bench-own-gemm: {lib[0]} is not installed, skipped", file=sys.stderr)
@@ -184,15 +208,24 @@ def main():
         else:
             libraries.append(lib)
     if not libraries:
-        fail(3, "none of the libraries is installed (scripts/install-deps.sh installs them)")
-    own = own_engines(bench)
+        fail(3, "no library configuration named runs here (scripts/install-deps.sh installs "
+             "BLIS and OpenBLAS)")
+    return libraries
+
+
+def main():
+    a = parse_args()
+    bench = find_bench(a.bench)
+    libraries = runnable_libraries(a.libraries)
+    own = own_engines(bench, a.precisions)
     tiles = {engine_name(e): {p: tile(v) for p, v in e[1].items()} for e in own}
+    log_dir = a.log or tempfile.mkdtemp(prefix="flopscope-own-gemm-")
+    os.makedirs(log_dir, exist_ok=True)
     print(f"bench: {bench}; logs in {log_dir}", file=sys.stderr)
 
     keys = [(p, n) for p in a.precisions for n in a.sizes]
-    # rounds[r][engine name] = series dict from that run
-    rounds = []
-    ok = True
+    rounds = []  # rounds[r][engine name] = that run's verified series
+    failed_runs, own_failed = [], False
     for r in range(a.rounds):
         engines = own + libraries
         if r % 2:
@@ -200,19 +233,23 @@ def main():
         got = {}
         for e in engines:
             name = engine_name(e)
-            log = os.path.join(log_dir, f"round{r + 1}-{name.replace(' ', '-').replace('/', '+')}.log")
+            log = os.path.join(log_dir,
+                               f"round{r + 1}-{name.replace(' ', '-').replace('/', '+')}.log")
             print(f"round {r + 1}/{a.rounds}: {name}", file=sys.stderr, flush=True)
-            series, rc = run_engine(a, bench, e, log)
-            if rc != 0 or len(series) < len(keys):
-                print(f"bench-own-gemm: {name} in round {r + 1} exited {rc} with "
-                      f"{len(series)} of {len(keys)} verified series (see {log})", file=sys.stderr)
-                if is_own(name):
-                    ok = False
+            series, asked, rc = run_engine(a, bench, e, log)
+            if rc != 0 or any(k not in series for k in asked):
+                how = "hung (stopped)" if rc is None else f"exited {rc}"
+                failed_runs.append(f"{name} in round {r + 1} {how} with "
+                                   f"{sum(k in series for k in asked)} of {len(asked)} verified "
+                                   f"series (see {log})")
+                print(f"bench-own-gemm: {failed_runs[-1]}", file=sys.stderr)
+                own_failed = own_failed or is_own(name)
             got[name] = series
         rounds.append(got)
 
+    ok = not own_failed
     print(f"\n{'precision':<9} {'n':>5} {'best own':>9} {'GFLOP/s':>8} {'eff median':>10} "
-          f"{'eff worst':>9} {'cv':>5} {'best library':>19} {'GFLOP/s':>8} {'own/best':>8}  bars")
+          f"{'eff worst':>9} {'cv':>5} {'best library':>23} {'GFLOP/s':>8} {'own/best':>8}  bars")
     for key in keys:
         precision, n = key
         own_rates, own_names, effs, worst, cvs = [], [], [], [], []
@@ -229,40 +266,47 @@ def main():
             o = got[max(owns)[1]][key]
             own_rates.append(o["median_gflops"])
             own_names.append(tiles[max(owns)[1]][precision])
-            effs.append(o["efficiency_median"])
-            worst.append(o["efficiency_worst"])
             cvs.append(o["cv"])
             if o["cv"] >= CV_BAR:
                 failures.append(f"round {r + 1}: cv {100 * o['cv']:.1f}%")
-            if n == LARGE and not o["efficiency_median"] >= EFFICIENCY_BAR:
+            known = not math.isnan(o["efficiency_median"])
+            if known:
+                effs.append(o["efficiency_median"])
+                worst.append(o["efficiency_worst"])
+            if n == LARGE and not known:
+                failures.append(f"round {r + 1}: peak unknown")
+            elif n == LARGE and o["efficiency_median"] < EFFICIENCY_BAR:
                 failures.append(f"round {r + 1}: {100 * o['efficiency_median']:.1f}% of peak")
-            if libs:
-                rate, name = max(libs)
-                best_rates.append(rate)
-                best_names.append(name)
-                ratio = o["median_gflops"] / rate
-                ratios.append(ratio)
-                bar = RATIO_BAR_LARGE if n == LARGE else RATIO_BAR_SMALL
-                if (n == LARGE and precision == "fp64") or n != LARGE:
-                    if ratio < bar:
-                        failures.append(f"round {r + 1}: {ratio:.3f} x {name} (bar {bar:.2f})")
+            if not libs:
+                failures.append(f"round {r + 1}: no verified library figure")
+                continue
+            rate, name = max(libs)
+            best_rates.append(rate)
+            best_names.append(name)
+            ratio = o["median_gflops"] / rate
+            ratios.append(ratio)
+            bar = {(LARGE, "fp64"): RATIO_BAR_LARGE}.get((n, precision))
+            if n in SMALL:
+                bar = RATIO_BAR_SMALL
+            if bar and ratio < bar:
+                failures.append(f"round {r + 1}: {ratio:.3f} x {name} (bar {bar:.2f})")
         ok = ok and not failures
         med = statistics.median
-
-        def pct(v):
-            return f"{100 * med(v):.1f}%" if v else "-"
 
         def most(names):
             return max(set(names), key=names.count) if names else "-"
 
-        print(f"{precision:<9} {n:>5} {most(own_names):>9} "
-              f"{med(own_rates) if own_rates else 0:>8.1f} {pct(effs):>10} "
-              f"{(f'{100 * min(worst):.1f}%' if worst else '-'):>9} "
-              f"{(f'{100 * max(cvs):.1f}%' if cvs else '-'):>5} "
-              f"{most(best_names):>19} "
-              f"{med(best_rates) if best_rates else 0:>8.1f} "
-              f"{(f'{med(ratios):.3f}' if ratios else '-'):>8}  "
+        def figure(values, fmt, reduce=med):
+            return fmt.format(reduce(values)) if values else "-"
+
+        print(f"{precision:<9} {n:>5} {most(own_names):>9} {figure(own_rates, '{:.1f}'):>8} "
+              f"{figure([100 * e for e in effs], '{:.1f}%'):>10} "
+              f"{figure([100 * e for e in worst], '{:.1f}%', min):>9} "
+              f"{figure([100 * c for c in cvs], '{:.1f}%', max):>5} {most(best_names):>23} "
+              f"{figure(best_rates, '{:.1f}'):>8} {figure(ratios, '{:.3f}'):>8}  "
               f"{'; '.join(failures) if failures else 'held'}")
+    for f in failed_runs:
+        print(f"failed run: {f}")
     print("\nall bars held in every round" if ok else "\nsome bars did not hold")
     return 0 if ok else 1
 

@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
 # scripts/bench-own-gemm.py end to end on a tiny size (what it prints and
-# how it exits, not how fast): bad usage exits 2, a missing bench 3, and a
-# run against one library prints a row per precision and size and exits 0
-# (every bar held) or 1 (one did not: at n=64 the bars are not the point).
+# how it exits, not how fast): bad usage exits 2 with one line, a missing
+# bench 3, and a run against one library prints a row per precision and
+# size, a log per engine, and exits 0 (every bar held) or 1 (one did not:
+# at n=64 the bars are not the point).
 #   check-bench-own-gemm-script.sh SCRIPT BENCH
 # Exits 77 (ctest: skipped) without OpenBLAS or an own GEMM variant here.
 set -uo pipefail
 script=$1
 bench=$2
 [ -e /usr/lib/x86_64-linux-gnu/libopenblas.so.0 ] || { echo "skipped: no OpenBLAS"; exit 77; }
-"$bench" --sizes 8 --reps 1 --min-seconds 0.001 --precisions fp64 >/dev/null 2>&1 ||
-  { echo "skipped: bench_own_gemm does not run here"; exit 77; }
+variants=$("$bench" --list-variants) || { echo "FAIL: --list-variants exited $?"; exit 1; }
+[ -n "$variants" ] || { echo "skipped: no own GEMM variant runs here"; exit 77; }
 expect_exit() {  # code args...
   local want=$1; shift
   local err
   err=$("$script" "$@" 2>&1 >/dev/null); local got=$?
   [ "$got" -eq "$want" ] || { echo "FAIL: $* exited $got, want $want: $err"; exit 1; }
-  [ "$(wc -l <<<"$err")" -eq 1 ] || { echo "FAIL: $* printed more than one line: $err"; exit 1; }
+  [ -n "$err" ] && [ "$(wc -l <<<"$err")" -eq 1 ] ||
+    { echo "FAIL: $* did not print one line: '$err'"; exit 1; }
 }
 expect_exit 2 --sizes 64,x
+expect_exit 2 --rounds x
+expect_exit 2 --no-such-option
+expect_exit 2 --reps 1
 expect_exit 2 --libraries mkl:avx2
+expect_exit 2 --libraries ""
 expect_exit 2 --precisions fp16
 expect_exit 3 --bench /nonexistent/bench_own_gemm
 log=$(mktemp -d)
@@ -29,8 +35,12 @@ out=$("$script" --bench "$bench" --libraries openblas:Haswell --sizes 64 --reps 
 echo "$out"
 [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { echo "FAIL: exited $rc"; exit 1; }
 for p in fp64 fp32; do
-  grep -Eq "^$p +64 +[0-9]+x[0-9]+ +[0-9.]+ +[0-9.]+% +[0-9.]+% +[0-9.]+% +openblas Haswell +[0-9.]+ +[0-9.]+ " \
+  grep -Eq "^$p +64 +[0-9]+x[0-9]+ +[0-9.]+ +([0-9.]+%|-) +([0-9.]+%|-) +[0-9.]+% +openblas Haswell +[0-9.]+ +[0-9.]+ " \
     <<<"$out" || { echo "FAIL: no $p row"; exit 1; }
 done
-[ "$(ls "$log" | wc -l)" -ge 2 ] || { echo "FAIL: want a log per engine in $log"; exit 1; }
+grep -q "failed run" <<<"$out" && { echo "FAIL: a run failed"; exit 1; }
+# One log per own tile of the widest ISA (the most any precision has) and one for the library.
+tiles=$(awk '{split($2, f, "-"); fam[$1] = fam[$1] ? fam[$1] : f[2]; if (f[2] == fam[$1]) ++n[$1]}
+             END {m = 0; for (p in n) if (n[p] > m) m = n[p]; print m}' <<<"$variants")
+[ "$(ls "$log" | wc -l)" -eq $((tiles + 1)) ] || { echo "FAIL: want $((tiles + 1)) logs in $log"; exit 1; }
 echo "PASS"

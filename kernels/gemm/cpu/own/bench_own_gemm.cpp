@@ -420,7 +420,7 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   const bool ok = err <= tol;
   std::printf("; %s (checksum error %.2e, tolerance %.2e)\n", ok ? "verified" : "CHECK FAILED", err,
               tol);
-  // The same series as key=value pairs, for scripts/bench-own-gemm.sh.
+  // The same series as key=value pairs, for scripts/bench-own-gemm.py.
   const double nan = std::nan("");
   const auto e = efficiency.empty() ? flopscope::Summary{} : flopscope::summarize(efficiency);
   std::printf(
