@@ -52,6 +52,10 @@ class Backend {
   // so that it can be sampled while a kernel runs: a GPU clock read before
   // and after a run is an idle clock. The CPU's loads its cores instead.
   virtual bool clock_is_passive() const { return false; }
+  // An active probe short enough to run before every repetition of a burst
+  // figure (the host's clock can move by 5-10% within a series); nullopt
+  // where there is none (a passive clock is sampled throughout instead).
+  virtual std::optional<double> probe_clock_briefly_hz(const Device& /*d*/) { return std::nullopt; }
   // Telemetry beside a soak (clocks, temperature, power, throttle reasons,
   // error counters); nullptr when this backend reads none.
   virtual std::unique_ptr<SensorSource> sensors(const Device& /*d*/) { return nullptr; }

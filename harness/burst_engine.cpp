@@ -4,8 +4,10 @@
 
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "harness/benchmark_flags.h"
 #include "harness/clock_sampler.h"
@@ -56,6 +58,10 @@ struct BenchmarkSlot {
   std::string error;
   bool corrupt = false;
   std::vector<double> copy_rates;  // KernelRun::time_interleaved_copy, one per repetition
+  // Backend::probe_clock_briefly_hz, before each repetition (and each call of
+  // the body before them, like copy_rates); null when the backend has none.
+  std::function<std::optional<double>()> probe_clock;
+  std::vector<double> clocks;
 };
 
 void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
@@ -66,6 +72,9 @@ void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
     // repetitions' copies.
     if (!interrupted())
       if (const auto rate = slot->run->time_interleaved_copy()) slot->copy_rates.push_back(*rate);
+    // Untimed too: the clock right before the repetition.
+    if (slot->probe_clock && !interrupted())
+      if (const auto hz = slot->probe_clock(); hz && *hz > 0) slot->clocks.push_back(*hz);
     for (auto _ : st) {
       if (interrupted()) {
         st.SkipWithError("interrupted");
@@ -131,6 +140,19 @@ void initialize_benchmark_library(const std::string& argv0, const std::vector<st
   benchmark::Initialize(&argc, argv.data());
 }
 
+std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t repetitions,
+                                           std::optional<double> before,
+                                           std::optional<double> after) {
+  if (probes.size() > repetitions)
+    probes.erase(probes.begin(), probes.end() - static_cast<std::ptrdiff_t>(repetitions));
+  if (!probes.empty()) {
+    if (after) probes.push_back(*after);
+    return summarize(probes).median;
+  }
+  if (before && after) return 0.5 * (*before + *after);
+  return before;
+}
+
 std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const BurstSettings& s,
                                    const ProgressFn& progress) {
   std::vector<Measurement> out;
@@ -190,6 +212,8 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     if (!user_warmup) b->MinWarmUpTime(s.warmup_time_s);
 
     m.clock_before_hz = pr.backend->measure_clock_hz(pr.device);
+    if (!pr.backend->clock_is_passive())
+      slot.probe_clock = [&pr] { return pr.backend->probe_clock_briefly_hz(pr.device); };
     CapturingReporter reporter;
     {
       // A passive clock (a GPU's sensor) is sampled while the kernel runs.
@@ -199,13 +223,9 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
       if (sampler) m.clock_hz = sampler->stop();
     }
     m.clock_after_hz = pr.backend->measure_clock_hz(pr.device);
-    if (m.clock_hz) {
-      // sampled during the run
-    } else if (m.clock_before_hz && m.clock_after_hz) {
-      m.clock_hz = 0.5 * (*m.clock_before_hz + *m.clock_after_hz);
-    } else if (m.clock_before_hz) {
-      m.clock_hz = m.clock_before_hz;
-    }
+    if (!m.clock_hz)  // not sampled during the run
+      m.clock_hz = clock_of_repetitions(slot.clocks, reporter.seconds_per_iteration.size(),
+                                        m.clock_before_hz, m.clock_after_hz);
     benchmark::ClearRegisteredBenchmarks();
 
     if (interrupted()) {

@@ -1,9 +1,12 @@
 // Burst runs through Google Benchmark: each planned (device, kernel,
 // precision, size) is one registered benchmark with manual time, run on its
-// own so that the clock can be probed right before and after it.
+// own so that the clock can be probed right before and after it, and
+// before each of its repetitions.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,15 @@ using ProgressFn = std::function<void(size_t index, size_t total, const PlannedR
 // that becomes a Measurement with status failed and a message.
 std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const BurstSettings& s,
                                    const ProgressFn& progress = {});
+
+// The clock a burst figure is set against: the median of the brief probes
+// taken right before each repetition (the last `repetitions` of `probes`:
+// Google Benchmark's warm-up and trial runs come first) and of `after`, the
+// probe after the last one. Without probes (a backend without a brief probe)
+// the mean of `before` and `after`, or `before` alone.
+std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t repetitions,
+                                           std::optional<double> before,
+                                           std::optional<double> after);
 
 // Google Benchmark's own initialisation with the pass-through flags; call
 // once before run_burst.

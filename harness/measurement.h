@@ -103,7 +103,11 @@ struct Measurement {
   std::string roofline_note;         // a stencil without a roofline: why not
   std::optional<MemoryFootprint> footprint;  // KernelRun::footprint()
   Verification verification;
-  std::optional<double> clock_hz;  // measured around the figure (mean of before/after)
+  // The clock the figure is set against: on a CPU, the median of the probes
+  // before each repetition of a burst and after the last (burst_engine.h);
+  // a GPU burst's, the median of its sensor's samples while it ran; a
+  // soak's, the mean of the samples of its windows.
+  std::optional<double> clock_hz;
   std::optional<double> clock_before_hz, clock_after_hz;
   Efficiency efficiency;
   std::vector<std::string> flags;  // e.g. "above 101% of peak: table or clock wrong"

@@ -1,5 +1,6 @@
 // The sustained engine (soaks), its telemetry and drop attribution, the
-// concurrent runner, pre-flight parsing and the CPU sysfs sensors. Kernels
+// concurrent runner, pre-flight parsing, the CPU sysfs sensors, and the clock
+// a burst figure is set against. Kernels
 // here are fakes whose "work" is a sleep, and sensors are simulated, so the
 // tests never depend on the load or the sensors of the machine.
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 
 #include "devices/cpu/cpu_sensors.h"
 #include "harness/backend.h"
+#include "harness/burst_engine.h"
 #include "harness/clock_sampler.h"
 #include "harness/concurrent.h"
 #include "harness/preflight.h"
@@ -90,11 +92,19 @@ class FakeBackend final : public Backend {
     return std::make_unique<SleepRun>(&first_call[d.id], copy_like);
   }
   std::optional<double> measure_clock_hz(const Device&) override { return probe_hz; }
+  bool clock_is_passive() const override { return passive; }
+  // 3.0, 3.1, 3.2, ... GHz in turn, each recorded in `brief`.
+  std::optional<double> probe_clock_briefly_hz(const Device&) override {
+    brief.push_back(3e9 + 0.1e9 * static_cast<double>(brief.size()));
+    return brief.back();
+  }
   std::unique_ptr<SensorSource> sensors(const Device&) override {
     return make_sensors ? make_sensors() : nullptr;
   }
 
   std::optional<double> probe_hz;
+  bool passive = false;
+  std::vector<double> brief;  // what probe_clock_briefly_hz returned, in order
   bool copy_like = false;
   bool refuse = false;  // make_run: nullptr, with *unsupported set
   std::function<std::unique_ptr<SensorSource>()> make_sensors;
@@ -586,4 +596,58 @@ TEST(Sustained, OneSlowClosingWindowIsNotADrop) {
   EXPECT_LT(m.soak->series.back().second, 0.8 * m.soak->series.front().second);  // it was slow
   EXPECT_NEAR(m.soak->drop, 0, 1e-9);
   EXPECT_EQ(m.soak->attribution["cause"], "none");
+}
+
+TEST(BurstClock, MedianOfTheRepetitionsProbesAndTheOneAfter) {
+  // Five probes, the first two from Google Benchmark's warm-up and trial
+  // runs: only the last three (the repetitions') and the one after count.
+  EXPECT_DOUBLE_EQ(*clock_of_repetitions({9e9, 9e9, 3.0e9, 3.2e9, 3.1e9}, 3, 1e9, 3.4e9), 3.15e9);
+  // Fewer probes than repetitions (an interrupted series): all of them.
+  EXPECT_DOUBLE_EQ(*clock_of_repetitions({3.0e9}, 3, 1e9, 3.2e9), 3.1e9);
+  EXPECT_DOUBLE_EQ(*clock_of_repetitions({3.0e9, 3.3e9}, 2, std::nullopt, std::nullopt), 3.15e9);
+}
+
+TEST(BurstClock, WithoutProbesTheMeanOfBeforeAndAfter) {
+  EXPECT_DOUBLE_EQ(*clock_of_repetitions({}, 3, 3.0e9, 3.4e9), 3.2e9);
+  EXPECT_DOUBLE_EQ(*clock_of_repetitions({}, 3, 3.0e9, std::nullopt), 3.0e9);
+  EXPECT_FALSE(clock_of_repetitions({}, 3, std::nullopt, std::nullopt));
+}
+
+// One burst figure of the fake kernel, 3 repetitions; the long probe (before
+// and after the series, and a passive clock's sampler) reads 9 GHz.
+Measurement one_burst(FakeBackend& backend) {
+  static const bool initialized = [] {
+    initialize_benchmark_library("test_sustained", {});
+    return true;
+  }();
+  (void)initialized;
+  backend.probe_hz = 9e9;
+  BurstSettings s;
+  s.repetitions = 3;
+  s.min_time_s = 0.01;
+  s.warmup_time_s = 0;
+  const auto out = run_burst({item(backend)}, s);
+  EXPECT_EQ(out.size(), 1u);
+  return out.at(0);
+}
+
+TEST(BurstClock, ACpuFigureIsSetAgainstTheProbesBeforeItsRepetitions) {
+  FakeBackend backend;
+  const Measurement m = one_burst(backend);
+  ASSERT_TRUE(m.valid()) << m.message;
+  ASSERT_EQ(m.repetition_flops.size(), 3u);
+  ASSERT_GE(backend.brief.size(), 3u);  // one before each repetition at least
+  // The last three brief probes and the one after (9 GHz, the highest): the
+  // median is the mean of the last two brief ones, not the 9 GHz around it.
+  const double last = backend.brief.back();
+  EXPECT_DOUBLE_EQ(*m.clock_hz, 0.5 * ((last - 0.1e9) + last));
+}
+
+TEST(BurstClock, APassiveClockIsSampledNotProbedBetweenRepetitions) {
+  FakeBackend backend;
+  backend.passive = true;
+  const Measurement m = one_burst(backend);
+  ASSERT_TRUE(m.valid()) << m.message;
+  EXPECT_TRUE(backend.brief.empty());
+  EXPECT_EQ(*m.clock_hz, 9e9);
 }

@@ -42,6 +42,7 @@ class CpuBackend final : public Backend {
   std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& request,
                                       std::string* unsupported) override;
   std::optional<double> measure_clock_hz(const Device& d) override;
+  std::optional<double> probe_clock_briefly_hz(const Device& d) override;
   std::unique_ptr<SensorSource> sensors(const Device& d) override;  // cpu_sensors.h
   bool restrict_host_pus(const std::vector<int>& pus) override;
 
