@@ -150,7 +150,7 @@ std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t re
     return summarize(probes).median;
   }
   if (before && after) return 0.5 * (*before + *after);
-  return before;
+  return before ? before : after;
 }
 
 std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const BurstSettings& s,
@@ -212,7 +212,7 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     if (!user_warmup) b->MinWarmUpTime(s.warmup_time_s);
 
     m.clock_before_hz = pr.backend->measure_clock_hz(pr.device);
-    if (!pr.backend->clock_is_passive())
+    if (!pr.backend->clock_is_passive() && run->cores_idle_after_run())
       slot.probe_clock = [&pr] { return pr.backend->probe_clock_briefly_hz(pr.device); };
     CapturingReporter reporter;
     {

@@ -35,8 +35,9 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
 // The clock a burst figure is set against: the median of the brief probes
 // taken right before each repetition (the last `repetitions` of `probes`:
 // Google Benchmark's warm-up and trial runs come first) and of `after`, the
-// probe after the last one. Without probes (a backend without a brief probe)
-// the mean of `before` and `after`, or `before` alone.
+// probe after the last one. Without probes (a backend without a brief probe,
+// a kernel whose threads outlive its run: KernelRun::cores_idle_after_run)
+// the mean of `before` and `after`, or whichever of them there is.
 std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t repetitions,
                                            std::optional<double> before,
                                            std::optional<double> after);

@@ -79,6 +79,12 @@ class KernelRun {
   // The copy may overwrite anything the next run() rewrites; until that
   // run, verify() checks the copy. nullopt: the kernel has no such copy.
   virtual std::optional<double> time_interleaved_copy() { return std::nullopt; }
+  // False when run() can return while this kernel's threads still spin on
+  // the cores (a BLAS library in a worker process: OpenBLAS's pool spins
+  // about 0.1 s after a call, Intel OpenMP's 0.2 s). A clock probe right
+  // after would share the cores with them and read a low clock, so the
+  // burst engine probes such a figure's clock only before it and after it.
+  virtual bool cores_idle_after_run() const { return true; }
   // Checks the output of the last run. Outside any timed region.
   virtual Verification verify() = 0;
   // What else a reader needs to reproduce the figure, recorded with the

@@ -41,8 +41,9 @@ double now_s() {
 class SleepRun final : public KernelRun {
  public:
   // `copy_like`: no arithmetic, 1e9 bytes per iteration (a stream copy).
-  SleepRun(std::atomic<double>* first_call, bool copy_like)
-      : first_call_(first_call), copy_like_(copy_like) {}
+  SleepRun(std::atomic<double>* first_call, bool copy_like, bool spins_after = false)
+      : first_call_(first_call), copy_like_(copy_like), spins_after_(spins_after) {}
+  bool cores_idle_after_run() const override { return !spins_after_; }
   std::string implementation() const override { return "sleep"; }
   double flop_per_iteration() const override { return copy_like_ ? 0 : 1e9; }
   double bytes_per_iteration() const override { return copy_like_ ? 1e9 : 0; }
@@ -69,6 +70,7 @@ class SleepRun final : public KernelRun {
  private:
   std::atomic<double>* first_call_;
   bool copy_like_;
+  bool spins_after_;
   bool corrupt_ = false;
 };
 
@@ -89,7 +91,7 @@ class FakeBackend final : public Backend {
       *unsupported = "fake: no such kernel";  // as real factories do, unchecked
       return nullptr;
     }
-    return std::make_unique<SleepRun>(&first_call[d.id], copy_like);
+    return std::make_unique<SleepRun>(&first_call[d.id], copy_like, spins_after_run);
   }
   std::optional<double> measure_clock_hz(const Device&) override { return probe_hz; }
   bool clock_is_passive() const override { return passive; }
@@ -104,7 +106,8 @@ class FakeBackend final : public Backend {
 
   std::optional<double> probe_hz;
   bool passive = false;
-  std::vector<double> brief;  // what probe_clock_briefly_hz returned, in order
+  bool spins_after_run = false;  // the kernel's threads outlive its run()
+  std::vector<double> brief;     // what probe_clock_briefly_hz returned, in order
   bool copy_like = false;
   bool refuse = false;  // make_run: nullptr, with *unsupported set
   std::function<std::unique_ptr<SensorSource>()> make_sensors;
@@ -610,6 +613,7 @@ TEST(BurstClock, MedianOfTheRepetitionsProbesAndTheOneAfter) {
 TEST(BurstClock, WithoutProbesTheMeanOfBeforeAndAfter) {
   EXPECT_DOUBLE_EQ(*clock_of_repetitions({}, 3, 3.0e9, 3.4e9), 3.2e9);
   EXPECT_DOUBLE_EQ(*clock_of_repetitions({}, 3, 3.0e9, std::nullopt), 3.0e9);
+  EXPECT_DOUBLE_EQ(*clock_of_repetitions({}, 3, std::nullopt, 3.4e9), 3.4e9);
   EXPECT_FALSE(clock_of_repetitions({}, 3, std::nullopt, std::nullopt));
 }
 
@@ -650,4 +654,13 @@ TEST(BurstClock, APassiveClockIsSampledNotProbedBetweenRepetitions) {
   ASSERT_TRUE(m.valid()) << m.message;
   EXPECT_TRUE(backend.brief.empty());
   EXPECT_EQ(*m.clock_hz, 9e9);
+}
+
+TEST(BurstClock, AKernelWhoseThreadsOutliveItsRunIsProbedOnlyAround) {
+  FakeBackend backend;
+  backend.spins_after_run = true;  // as a BLAS library in a worker process
+  const Measurement m = one_burst(backend);
+  ASSERT_TRUE(m.valid()) << m.message;
+  EXPECT_TRUE(backend.brief.empty());
+  EXPECT_EQ(*m.clock_hz, 9e9);  // the mean of the probes before and after
 }

@@ -76,6 +76,9 @@ class WorkerGemmRun final : public KernelRun {
     return compulsory_bytes(m_, n_, k_, f_.input_bytes, f_.output_bytes);
   }
   PeakUnit peak_unit() const override { return PeakUnit::best; }
+  // The library's threads live in the worker, not in this process's
+  // OpenMP team (see KernelRun).
+  bool cores_idle_after_run() const override { return false; }
 
   // The worker times the library calls alone, with the same steady clock;
   // the request and reply around them stay outside the figure.
