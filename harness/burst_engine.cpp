@@ -2,6 +2,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <functional>
@@ -223,9 +224,15 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
       if (sampler) m.clock_hz = sampler->stop();
     }
     m.clock_after_hz = pr.backend->measure_clock_hz(pr.device);
-    if (!m.clock_hz)  // not sampled during the run
-      m.clock_hz = clock_of_repetitions(slot.clocks, reporter.seconds_per_iteration.size(),
-                                        m.clock_before_hz, m.clock_after_hz);
+    if (!m.clock_hz) {  // not sampled during the run
+      // The last probes are the repetitions' own: one before each of them.
+      const size_t reps = reporter.seconds_per_iteration.size();
+      m.clock_probes_hz.assign(
+          slot.clocks.end() - static_cast<std::ptrdiff_t>(std::min(reps, slot.clocks.size())),
+          slot.clocks.end());
+      m.clock_hz =
+          clock_of_repetitions(m.clock_probes_hz, reps, m.clock_before_hz, m.clock_after_hz);
+    }
     benchmark::ClearRegisteredBenchmarks();
 
     if (interrupted()) {

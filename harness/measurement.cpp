@@ -85,6 +85,7 @@ nlohmann::json Measurement::to_json() const {
   j["clock_hz"] = opt(clock_hz);
   j["clock_before_hz"] = opt(clock_before_hz);
   j["clock_after_hz"] = opt(clock_after_hz);
+  if (!clock_probes_hz.empty()) j["clock_probes_hz"] = clock_probes_hz;
   j["efficiency"] = {{"spec", opt(efficiency.spec)},
                      {"clock", opt(efficiency.clock)},
                      {"measured_peak", opt(efficiency.measured_peak)}};

@@ -109,6 +109,8 @@ struct Measurement {
   // soak's, the mean of the samples of its windows.
   std::optional<double> clock_hz;
   std::optional<double> clock_before_hz, clock_after_hz;
+  // A CPU burst's brief probes, one right before each repetition, in order.
+  std::vector<double> clock_probes_hz;
   Efficiency efficiency;
   std::vector<std::string> flags;  // e.g. "above 101% of peak: table or clock wrong"
   std::optional<SoakRecord> soak;  // set by the sustained engine only

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -550,6 +551,24 @@ fs::path peak_run_unflagged(const fs::path& dir, const std::string& name) {
     const bool flagged = !ms.empty() && !ms[0].value("flags", nlohmann::json::array()).empty();
     if (!flagged || attempt == 5) return out;
   }
+}
+
+// A CPU burst figure records the brief clock probe taken right before each
+// of its repetitions, and is set against their median with the one after.
+TEST(CliRun, CpuFigureRecordsItsClockProbes) {
+  auto dir = soak_scratch("probes");
+  const auto j = read_json(peak_run(dir, "run.json"));
+  ASSERT_EQ(j["measurements"].size(), 1u);
+  const auto& m = j["measurements"][0];
+  ASSERT_TRUE(m.contains("clock_probes_hz")) << m;
+  std::vector<double> clocks = m["clock_probes_hz"].get<std::vector<double>>();
+  EXPECT_EQ(clocks.size(), m["repetitions"].get<size_t>());  // kTiny: 2
+  clocks.push_back(m["clock_after_hz"].get<double>());
+  const double clock = m["clock_hz"].get<double>();
+  EXPECT_GE(clock, *std::min_element(clocks.begin(), clocks.end()));
+  EXPECT_LE(clock, *std::max_element(clocks.begin(), clocks.end()));
+  EXPECT_TRUE(schema_valid(dir / "run.json"));
+  fs::remove_all(dir);
 }
 
 TEST(CliCertify, MeetsMissesAndMalformed) {

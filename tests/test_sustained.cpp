@@ -645,6 +645,8 @@ TEST(BurstClock, ACpuFigureIsSetAgainstTheProbesBeforeItsRepetitions) {
   // median is the mean of the last two brief ones, not the 9 GHz around it.
   const double last = backend.brief.back();
   EXPECT_DOUBLE_EQ(*m.clock_hz, 0.5 * ((last - 0.1e9) + last));
+  // The result records those three, in order.
+  EXPECT_EQ(m.clock_probes_hz, std::vector<double>(backend.brief.end() - 3, backend.brief.end()));
 }
 
 TEST(BurstClock, APassiveClockIsSampledNotProbedBetweenRepetitions) {
@@ -662,5 +664,6 @@ TEST(BurstClock, AKernelWhoseThreadsOutliveItsRunIsProbedOnlyAround) {
   const Measurement m = one_burst(backend);
   ASSERT_TRUE(m.valid()) << m.message;
   EXPECT_TRUE(backend.brief.empty());
+  EXPECT_TRUE(m.clock_probes_hz.empty());
   EXPECT_EQ(*m.clock_hz, 9e9);  // the mean of the probes before and after
 }
