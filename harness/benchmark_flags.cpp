@@ -18,14 +18,25 @@ const std::map<std::string, Kind>& known_flags() {
       {"benchmark_min_warmup_time", Kind::seconds},
       {"benchmark_repetitions", Kind::positive_int},
       {"benchmark_enable_random_interleaving", Kind::boolean},
-      {"benchmark_report_aggregates_only", Kind::boolean},
-      {"benchmark_display_aggregates_only", Kind::boolean},
       {"benchmark_format", Kind::format},
       {"benchmark_out_format", Kind::format},
       {"benchmark_out", Kind::path},
       {"benchmark_color", Kind::color},
       {"benchmark_counters_tabular", Kind::boolean},
       {"benchmark_time_unit", Kind::time_unit},
+  };
+  return flags;
+}
+
+// Flags Google Benchmark knows that flopscope refuses, and why. Either of
+// these hid the repetitions from the reporter that collects them: every
+// figure came out "skipped", and the run still exited 0.
+const std::map<std::string, std::string>& refused_flags() {
+  static const std::string hides =
+      "it would hide the repetitions that flopscope's figures, cv and checks are made of";
+  static const std::map<std::string, std::string> flags = {
+      {"benchmark_report_aggregates_only", hides},
+      {"benchmark_display_aggregates_only", hides},
   };
   return flags;
 }
@@ -73,6 +84,8 @@ void validate_benchmark_flags(const std::vector<std::string>& flags) {
     std::smatch m;
     if (!std::regex_match(f, m, form))
       throw UsageError("after --: '" + f + "' is not a --benchmark_* flag");
+    if (auto no = refused_flags().find(m[1].str()); no != refused_flags().end())
+      throw UsageError("after --: --" + m[1].str() + " is not accepted: " + no->second);
     auto it = known_flags().find(m[1].str());
     if (it == known_flags().end())
       throw UsageError("after --: unknown Google Benchmark flag '--" + m[1].str() + "'");

@@ -91,6 +91,18 @@ TEST(BenchmarkFlags, Validation) {
   EXPECT_THROW(validate_benchmark_flags({"--benchmark_min_time=fast"}), UsageError);
   EXPECT_THROW(validate_benchmark_flags({"--benchmark_format=xml"}), UsageError);
   EXPECT_THROW(validate_benchmark_flags({"--verbose"}), UsageError);
+  // Aggregates only would hide the repetitions from flopscope's reporter:
+  // every figure read "skipped" and the run exited 0.
+  for (const char* f :
+       {"--benchmark_report_aggregates_only=true", "--benchmark_display_aggregates_only=true"}) {
+    try {
+      validate_benchmark_flags({f});
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("would hide the repetitions"), std::string::npos)
+          << e.what();
+    }
+  }
   EXPECT_THROW(validate_benchmark_flags({"--benchmark_out=/nonexistent-dir/x.json"}), UsageError);
   // A filter Google Benchmark cannot compile would skip every benchmark.
   EXPECT_THROW(validate_benchmark_flags({"--benchmark_filter=("}), UsageError);
