@@ -141,11 +141,19 @@ void initialize_benchmark_library(const std::string& argv0, const std::vector<st
   benchmark::Initialize(&argc, argv.data());
 }
 
+namespace {
+// What the body recorded before each of its calls, kept for the
+// repetitions only: Google Benchmark's warm-up and trial calls come first.
+std::vector<double> last_repetitions(const std::vector<double>& per_call, size_t repetitions) {
+  return {per_call.end() - static_cast<std::ptrdiff_t>(std::min(repetitions, per_call.size())),
+          per_call.end()};
+}
+}  // namespace
+
 std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t repetitions,
                                            std::optional<double> before,
                                            std::optional<double> after) {
-  if (probes.size() > repetitions)
-    probes.erase(probes.begin(), probes.end() - static_cast<std::ptrdiff_t>(repetitions));
+  probes = last_repetitions(probes, repetitions);
   if (!probes.empty()) {
     if (after) probes.push_back(*after);
     return summarize(probes).median;
@@ -225,11 +233,8 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     }
     m.clock_after_hz = pr.backend->measure_clock_hz(pr.device);
     if (!m.clock_hz) {  // not sampled during the run
-      // The last probes are the repetitions' own: one before each of them.
       const size_t reps = reporter.seconds_per_iteration.size();
-      m.clock_probes_hz.assign(
-          slot.clocks.end() - static_cast<std::ptrdiff_t>(std::min(reps, slot.clocks.size())),
-          slot.clocks.end());
+      m.clock_probes_hz = last_repetitions(slot.clocks, reps);
       m.clock_hz =
           clock_of_repetitions(m.clock_probes_hz, reps, m.clock_before_hz, m.clock_after_hz);
     }
@@ -274,9 +279,7 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     }
     // The last copies are the repetitions' own: one before each of them.
     const size_t reps = reporter.seconds_per_iteration.size();
-    if (slot.copy_rates.size() > reps)
-      slot.copy_rates.erase(slot.copy_rates.begin(),
-                            slot.copy_rates.end() - static_cast<std::ptrdiff_t>(reps));
+    slot.copy_rates = last_repetitions(slot.copy_rates, reps);
     if (!slot.copy_rates.empty())
       m.interleaved_copy = InterleavedCopy{summarize(slot.copy_rates).median,
                                            static_cast<int>(slot.copy_rates.size())};

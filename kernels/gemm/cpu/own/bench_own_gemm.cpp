@@ -390,12 +390,15 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
       efficiency.push_back(rates[r] / (peak_per_hz * 0.5 * (clocks[r] + clocks[r + 1])));
   const double hz = clocks_ok ? flopscope::summarize(clocks).median : 0.0;
   const double peak = peak_per_hz * hz;
+  const double nan = std::nan("");
+  const auto es = efficiency.empty() ? flopscope::Summary{} : flopscope::summarize(efficiency);
+  const double es_worst =
+      efficiency.empty() ? nan : *std::min_element(efficiency.begin(), efficiency.end());
   std::printf(
       "%s n=%lld: median %.1f GFLOP/s (best %.1f, worst %.1f, cv %.1f%%, %d reps x %d calls)",
       sizeof(T) == 8 ? "fp64" : "fp32", static_cast<long long>(n), med * 1e-9, best * 1e-9,
       worst * 1e-9, 100.0 * stats.cv, o.reps, calls);
   if (!efficiency.empty()) {
-    const auto es = flopscope::summarize(efficiency);
     std::printf(
         "; clock median %.3f GHz (%.3f-%.3f over %zu probes, first %.3f, last %.3f); "
         "peak at that clock %.1f GFLOP/s; per repetition at its own clock: median %.1f%%, "
@@ -403,7 +406,7 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
         hz * 1e-9, *std::min_element(clocks.begin(), clocks.end()) * 1e-9,
         *std::max_element(clocks.begin(), clocks.end()) * 1e-9, clocks.size(),
         clocks.front() * 1e-9, clocks.back() * 1e-9, peak * 1e-9, 100.0 * es.median,
-        100.0 * es.best, 100.0 * *std::min_element(efficiency.begin(), efficiency.end()));
+        100.0 * es.best, 100.0 * es_worst);
   } else {
     std::printf("; peak unknown");
   }
@@ -421,15 +424,11 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   std::printf("; %s (checksum error %.2e, tolerance %.2e)\n", ok ? "verified" : "CHECK FAILED", err,
               tol);
   // The same series as key=value pairs, for scripts/bench-own-gemm.py.
-  const double nan = std::nan("");
-  const auto e = efficiency.empty() ? flopscope::Summary{} : flopscope::summarize(efficiency);
   std::printf(
       "series precision=%s n=%lld median_gflops=%.2f cv=%.4f clock_ghz=%.3f "
       "efficiency_median=%.4f efficiency_worst=%.4f verified=%s\n",
       sizeof(T) == 8 ? "fp64" : "fp32", static_cast<long long>(n), med * 1e-9, stats.cv, hz * 1e-9,
-      efficiency.empty() ? nan : e.median,
-      efficiency.empty() ? nan : *std::min_element(efficiency.begin(), efficiency.end()),
-      ok ? "yes" : "no");
+      efficiency.empty() ? nan : es.median, es_worst, ok ? "yes" : "no");
   std::fflush(stdout);
   return ok;
 }
