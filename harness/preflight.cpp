@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "harness/environment.h"
+#include "harness/unit_throughput.h"
 
 namespace flopscope {
 
@@ -109,6 +110,19 @@ Preflight run_preflight(const PreflightInput& in) {
     smt["source"] = "topology (PUs per core)";
   }
   r["smt"] = smt;
+
+  // FMA units shared with something the topology does not show
+  // (unit_throughput.h). CPU devices only: a GPU's clock comes from passive
+  // sensors, which read an idle clock before a run, and the processes on a
+  // GPU are listed below.
+  nlohmann::json units = nlohmann::json::object();
+  for (const auto& [backend, device] : in.devices) {
+    if (device.kind != "cpu" || !(in.unit_check_s > 0)) continue;
+    UnitThroughput check = check_unit_throughput(*backend, device, in.unit_check_s);
+    units[device.id] = check.record;
+    if (check.warning) warn(*check.warning);
+  }
+  r["unit_throughput"] = units;
 
   // Other processes on the devices, where the backend can tell.
   nlohmann::json procs = nlohmann::json::object();

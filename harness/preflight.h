@@ -1,6 +1,7 @@
 // Pre-flight: what else is on the node before a run, so a low figure can be
 // told apart from a busy machine: other processes on the GPUs, CPU load, VM
-// steal time and SMT; plus the environment variables that change what the
+// steal time, SMT and FMA units shared with something the topology does not
+// show; plus the environment variables that change what the
 // libraries do, and the input seed.
 #pragma once
 
@@ -38,6 +39,7 @@ struct PreflightInput {
   std::vector<std::pair<Backend*, Device>> devices;
   uint64_t seed = 0;
   double steal_window_s = 0.2;  // how long to watch /proc/stat for steal
+  double unit_check_s = 0.1;    // the shared-FMA-units check per CPU device; 0: skipped
 };
 
 struct Preflight {

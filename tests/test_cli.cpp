@@ -385,6 +385,12 @@ TEST(CliSoak, DurationWritesSeriesBurstSteadyDropAndSensors) {
   EXPECT_TRUE(j["preflight"]["load"].is_object());
   EXPECT_TRUE(j["preflight"]["smt"].contains("active"));
   EXPECT_EQ(j["preflight"]["seed"], j["seed"]);
+  // The shared-units check measured the CPU (its fraction depends on what
+  // else runs beside the test, so only that it measured).
+  const auto& units = j["preflight"]["unit_throughput"]["cpu0"];
+  ASSERT_TRUE(units.is_object()) << units;
+  EXPECT_GT(units["fraction"].get<double>(), 0);
+  EXPECT_GT(units["clock_hz"].get<double>(), 0);
   EXPECT_TRUE(schema_valid(out));
   fs::remove_all(dir);
 }

@@ -1,8 +1,7 @@
 // The sustained engine (soaks), its telemetry and drop attribution, the
-// concurrent runner, pre-flight parsing, the CPU sysfs sensors, and the clock
-// a burst figure is set against. Kernels
-// here are fakes whose "work" is a sleep, and sensors are simulated, so the
-// tests never depend on the load or the sensors of the machine.
+// concurrent runner, pre-flight parsing and its shared-units check, the CPU sysfs sensors, and the
+// clock a burst figure is set against. Kernels here are fakes whose "work" is a sleep, and sensors
+// are simulated, so the tests never depend on the load or the sensors of the machine.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -24,6 +23,7 @@
 #include "harness/sensors.h"
 #include "harness/soak_report.h"
 #include "harness/sustained_engine.h"
+#include "harness/unit_throughput.h"
 
 using namespace flopscope;
 namespace fs = std::filesystem;
@@ -494,6 +494,96 @@ TEST(Preflight, RecordsLoadStealSmtEnvironmentAndSeed) {
   EXPECT_TRUE(p.record["smt"].contains("active"));
   EXPECT_TRUE(p.record["environment"].is_object());
   EXPECT_EQ(p.record["seed"], 42);
+}
+
+// A CPU device whose FP64 vector peak is `flop_per_cycle` at any clock: the
+// fake run's 5e11 FLOP/s against 1 core x 1 GHz (the fake probe) x that.
+Device cpu_with_peak(double flop_per_cycle) {
+  Device d;
+  d.id = "cpu0";
+  d.kind = "cpu";
+  d.name = "fake";
+  UnitPeak u;
+  u.units = 1;
+  u.ops_per_cycle_per_unit = flop_per_cycle;
+  d.peaks[Precision::fp64].vector = u;
+  return d;
+}
+
+TEST(UnitThroughput, WarnsWhenTheChainsGetHalfThePeakAtTheClock) {
+  FakeBackend b;
+  b.probe_hz = 1e9;
+  const Device d = cpu_with_peak(1000);  // peak 1e12 at 1 GHz
+  const UnitThroughput c = check_unit_throughput(b, d, 0.02);
+  ASSERT_TRUE(c.record.is_object()) << c.record;
+  EXPECT_DOUBLE_EQ(c.record["flops"].get<double>(), 5e11);
+  EXPECT_DOUBLE_EQ(c.record["clock_hz"].get<double>(), 1e9);
+  EXPECT_DOUBLE_EQ(c.record["peak_at_clock_flops"].get<double>(), 1e12);
+  EXPECT_DOUBLE_EQ(c.record["fraction"].get<double>(), 0.5);
+  ASSERT_TRUE(c.warning);
+  EXPECT_NE(c.warning->find("cpu0: FMA throughput on all cores at once was 50% of the peak at "
+                            "the measured 1.00 GHz"),
+            std::string::npos)
+      << *c.warning;
+}
+
+TEST(UnitThroughput, QuietWhenTheChainsGetThePeak) {
+  FakeBackend b;
+  b.probe_hz = 1e9;
+  const UnitThroughput c = check_unit_throughput(b, cpu_with_peak(520), 0.02);
+  ASSERT_TRUE(c.record.is_object()) << c.record;
+  EXPECT_NEAR(c.record["fraction"].get<double>(), 5e11 / 5.2e11, 1e-12);
+  EXPECT_FALSE(c.warning);
+  // Just above the threshold: still quiet; just below: a warning.
+  EXPECT_FALSE(
+      check_unit_throughput(b, cpu_with_peak(5e11 / 1e9 / (kSharedUnitsFraction + 0.01)), 0.02)
+          .warning);
+  EXPECT_TRUE(
+      check_unit_throughput(b, cpu_with_peak(5e11 / 1e9 / (kSharedUnitsFraction - 0.01)), 0.02)
+          .warning);
+}
+
+TEST(UnitThroughput, SaysWhyItDidNotCheck) {
+  FakeBackend b;
+  b.probe_hz = 1e9;
+  Device no_peak = cpu_with_peak(1000);
+  no_peak.peaks.clear();
+  EXPECT_EQ(check_unit_throughput(b, no_peak, 0.02).record,
+            "not checked: no FP64 vector peak for cpu0");
+
+  b.probe_hz.reset();
+  EXPECT_EQ(check_unit_throughput(b, cpu_with_peak(1000), 0.02).record,
+            "not checked: the clock could not be measured");
+
+  b.probe_hz = 1e9;
+  b.refuse = true;
+  const UnitThroughput c = check_unit_throughput(b, cpu_with_peak(1000), 0.02);
+  EXPECT_EQ(c.record, "not checked: fake: no such kernel");
+  EXPECT_FALSE(c.warning);
+}
+
+TEST(Preflight, ChecksSharedUnitsOnCpuDevicesOnly) {
+  FakeBackend b;
+  b.probe_hz = 1e9;
+  Device gpu = cpu_with_peak(1000);
+  gpu.id = "cuda:0";
+  gpu.kind = "cuda";
+  PreflightInput in;
+  in.steal_window_s = 0.01;
+  in.unit_check_s = 0.02;
+  in.devices = {{&b, cpu_with_peak(1000)}, {&b, gpu}};
+  const Preflight p = run_preflight(in);
+  const auto& units = p.record["unit_throughput"];
+  ASSERT_TRUE(units.contains("cpu0")) << units;
+  EXPECT_FALSE(units.contains("cuda:0")) << units;
+  EXPECT_DOUBLE_EQ(units["cpu0"]["fraction"].get<double>(), 0.5);
+  bool warned = false;
+  for (const auto& w : p.warnings) warned = warned || w.rfind("cpu0: FMA throughput", 0) == 0;
+  EXPECT_TRUE(warned);
+  EXPECT_EQ(p.record["warnings"].size(), p.warnings.size());
+
+  in.unit_check_s = 0;  // skipped
+  EXPECT_TRUE(run_preflight(in).record["unit_throughput"].empty());
 }
 
 TEST(Progress, FormatsDurations) {

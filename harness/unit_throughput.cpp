@@ -1,0 +1,88 @@
+#include "harness/unit_throughput.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <memory>
+
+namespace flopscope {
+
+namespace {
+
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f%%", 100 * fraction);
+  return buf;
+}
+
+std::string ghz(double hz) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f GHz", hz * 1e-9);
+  return buf;
+}
+
+}  // namespace
+
+std::optional<double> fp64_vector_peak_at(const Device& d, double clock_hz) {
+  auto it = d.peaks.find(Precision::fp64);
+  if (it == d.peaks.end() || !it->second.vector) return std::nullopt;
+  const UnitPeak& u = *it->second.vector;
+  const double peak = u.units * u.ops_per_cycle_per_unit * clock_hz;
+  if (!(peak > 0)) return std::nullopt;
+  return peak;
+}
+
+UnitThroughput check_unit_throughput(Backend& b, const Device& d, double seconds) {
+  UnitThroughput out;
+  auto not_checked = [&](const std::string& why) {
+    out.record = "not checked: " + why;
+    return out;
+  };
+  if (!fp64_vector_peak_at(d, 1e9)) return not_checked("no FP64 vector peak for " + d.id);
+  try {
+    KernelRequest request;
+    request.kernel = KernelKind::peak;
+    request.precision = Precision::fp64;
+    const auto sizes = b.default_sizes(d, KernelKind::peak, Precision::fp64, true);
+    if (sizes.empty()) return not_checked("no size for the FP64 peak kernel");
+    request.size = sizes.front();
+    std::string unsupported;
+    std::unique_ptr<KernelRun> run = b.make_run(d, request, &unsupported);
+    if (!run) return not_checked(unsupported.empty() ? "no FP64 peak kernel" : unsupported);
+
+    const auto clock_hz = b.measure_clock_hz(d);
+    if (!clock_hz || !(*clock_hz > 0)) return not_checked("the clock could not be measured");
+    const double first = run->run(1);  // threads started, pages touched
+    if (!(first > 0)) return not_checked("the peak kernel reported no time");
+    const int64_t iterations = std::max<int64_t>(1, static_cast<int64_t>(seconds / first));
+    const double s = run->run(iterations);
+    const Verification v = run->verify();
+    if (!v.valid())
+      return not_checked("the peak kernel's check failed" +
+                         (v.detail.empty() ? std::string() : ": " + v.detail));
+    if (!(s > 0)) return not_checked("the peak kernel reported no time");
+
+    const double flops = run->flop_per_iteration() * static_cast<double>(iterations) / s;
+    const double peak = *fp64_vector_peak_at(d, *clock_hz);
+    const double fraction = flops / peak;
+    out.record = {{"precision", "fp64"},
+                  {"implementation", run->implementation()},
+                  {"flops", flops},
+                  {"clock_hz", *clock_hz},
+                  {"peak_at_clock_flops", peak},
+                  {"fraction", fraction},
+                  {"seconds", s},
+                  {"threshold", kSharedUnitsFraction}};
+    if (fraction < kSharedUnitsFraction)
+      out.warning = d.id + ": FMA throughput on all cores at once was " + percent(fraction) +
+                    " of the peak at the measured " + ghz(*clock_hz) +
+                    ": another hardware thread uses these cores' FMA units (an SMT sibling the "
+                    "topology does not show, or a host running two vCPUs on one core); every "
+                    "CPU figure will be about that much low";
+    return out;
+  } catch (const std::exception& e) {
+    return not_checked(e.what());
+  }
+}
+
+}  // namespace flopscope
