@@ -118,7 +118,7 @@ Preflight run_preflight(const PreflightInput& in) {
   nlohmann::json units = nlohmann::json::object();
   for (const auto& [backend, device] : in.devices) {
     if (device.kind != "cpu" || !(in.unit_check_s > 0)) continue;
-    UnitThroughput check = check_unit_throughput(*backend, device, in.unit_check_s);
+    UnitThroughput check = check_unit_throughput(*backend, device, in.unit_check_s, in.core_kinds);
     units[device.id] = check.record;
     if (check.warning) warn(*check.warning);
   }

@@ -36,6 +36,7 @@ std::optional<double> steal_fraction(const CpuTimes& before, const CpuTimes& aft
 struct PreflightInput {
   int cores = 0;  // from the topology; 0 when unknown
   int pus = 0;
+  int core_kinds = 1;  // hwloc CPU kinds (big and little cores); 0 or 1: one kind
   std::vector<std::pair<Backend*, Device>> devices;
   uint64_t seed = 0;
   double steal_window_s = 0.2;  // how long to watch /proc/stat for steal

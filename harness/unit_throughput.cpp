@@ -5,6 +5,8 @@
 #include <exception>
 #include <memory>
 
+#include "harness/interrupt.h"
+
 namespace flopscope {
 
 namespace {
@@ -32,13 +34,17 @@ std::optional<double> fp64_vector_peak_at(const Device& d, double clock_hz) {
   return peak;
 }
 
-UnitThroughput check_unit_throughput(Backend& b, const Device& d, double seconds) {
+UnitThroughput check_unit_throughput(Backend& b, const Device& d, double seconds, int core_kinds) {
   UnitThroughput out;
   auto not_checked = [&](const std::string& why) {
     out.record = "not checked: " + why;
     return out;
   };
   if (!fp64_vector_peak_at(d, 1e9)) return not_checked("no FP64 vector peak for " + d.id);
+  if (core_kinds > 1)
+    return not_checked(std::to_string(core_kinds) +
+                       " kinds of core, set against one kind's peak per core");
+  if (interrupted()) return not_checked("interrupted");
   try {
     KernelRequest request;
     request.kernel = KernelKind::peak;
@@ -49,6 +55,9 @@ UnitThroughput check_unit_throughput(Backend& b, const Device& d, double seconds
     std::string unsupported;
     std::unique_ptr<KernelRun> run = b.make_run(d, request, &unsupported);
     if (!run) return not_checked(unsupported.empty() ? "no FP64 peak kernel" : unsupported);
+    if (run->implementation().find("scalar") != std::string::npos)
+      return not_checked("the FMA chains run scalar here (" + run->implementation() +
+                         "), the peak counts the vector units");
 
     const auto clock_hz = b.measure_clock_hz(d);
     if (!clock_hz || !(*clock_hz > 0)) return not_checked("the clock could not be measured");
@@ -76,9 +85,10 @@ UnitThroughput check_unit_throughput(Backend& b, const Device& d, double seconds
     if (fraction < kSharedUnitsFraction)
       out.warning = d.id + ": FMA throughput on all cores at once was " + percent(fraction) +
                     " of the peak at the measured " + ghz(*clock_hz) +
-                    ": another hardware thread uses these cores' FMA units (an SMT sibling the "
-                    "topology does not show, or a host running two vCPUs on one core); every "
-                    "CPU figure will be about that much low";
+                    ": the cores' FMA throughput is shared, with another hardware thread (an SMT "
+                    "sibling the topology does not show, or a host running two vCPUs on one "
+                    "core) or with other work time-sliced onto them; compute-bound CPU figures "
+                    "will be about that much low";
     return out;
   } catch (const std::exception& e) {
     return not_checked(e.what());

@@ -385,12 +385,16 @@ TEST(CliSoak, DurationWritesSeriesBurstSteadyDropAndSensors) {
   EXPECT_TRUE(j["preflight"]["load"].is_object());
   EXPECT_TRUE(j["preflight"]["smt"].contains("active"));
   EXPECT_EQ(j["preflight"]["seed"], j["seed"]);
-  // The shared-units check measured the CPU (its fraction depends on what
-  // else runs beside the test, so only that it measured).
+  // The shared-units check measured the CPU, or said why not (a CPU missing
+  // from the peak table); its fraction depends on what else runs beside the
+  // test, so only that it measured.
   const auto& units = j["preflight"]["unit_throughput"]["cpu0"];
-  ASSERT_TRUE(units.is_object()) << units;
-  EXPECT_GT(units["fraction"].get<double>(), 0);
-  EXPECT_GT(units["clock_hz"].get<double>(), 0);
+  if (units.is_string()) {
+    EXPECT_EQ(units.get<std::string>().rfind("not checked: ", 0), 0u) << units;
+  } else {
+    EXPECT_GT(units.value("fraction", 0.0), 0) << units;
+    EXPECT_GT(units.value("clock_hz", 0.0), 0) << units;
+  }
   EXPECT_TRUE(schema_valid(out));
   fs::remove_all(dir);
 }

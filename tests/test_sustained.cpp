@@ -91,7 +91,9 @@ class FakeBackend final : public Backend {
       *unsupported = "fake: no such kernel";  // as real factories do, unchecked
       return nullptr;
     }
-    return std::make_unique<SleepRun>(&first_call[d.id], copy_like, spins_after_run);
+    auto run = std::make_unique<SleepRun>(&first_call[d.id], copy_like, spins_after_run);
+    if (corrupt_runs) run->corrupt_output_for_test(0);
+    return run;
   }
   std::optional<double> measure_clock_hz(const Device&) override { return probe_hz; }
   bool clock_is_passive() const override { return passive; }
@@ -109,7 +111,8 @@ class FakeBackend final : public Backend {
   bool spins_after_run = false;  // the kernel's threads outlive its run()
   std::vector<double> brief;     // what probe_clock_briefly_hz returned, in order
   bool copy_like = false;
-  bool refuse = false;  // make_run: nullptr, with *unsupported set
+  bool refuse = false;        // make_run: nullptr, with *unsupported set
+  bool corrupt_runs = false;  // every run's check fails
   std::function<std::unique_ptr<SensorSource>()> make_sensors;
   std::map<std::string, std::atomic<double>> first_call;
 };
@@ -556,6 +559,15 @@ TEST(UnitThroughput, SaysWhyItDidNotCheck) {
             "not checked: the clock could not be measured");
 
   b.probe_hz = 1e9;
+  EXPECT_EQ(check_unit_throughput(b, cpu_with_peak(1000), 0.02, 2).record,
+            "not checked: 2 kinds of core, set against one kind's peak per core");
+
+  b.corrupt_runs = true;  // a figure whose check failed is no evidence either way
+  const UnitThroughput failed = check_unit_throughput(b, cpu_with_peak(1000), 0.02);
+  EXPECT_EQ(failed.record, "not checked: the peak kernel's check failed: element 7 is wrong");
+  EXPECT_FALSE(failed.warning);
+
+  b.corrupt_runs = false;
   b.refuse = true;
   const UnitThroughput c = check_unit_throughput(b, cpu_with_peak(1000), 0.02);
   EXPECT_EQ(c.record, "not checked: fake: no such kernel");

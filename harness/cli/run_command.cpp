@@ -319,6 +319,7 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
   PreflightInput pin;
   pin.cores = topology ? topology->cores : 0;
   pin.pus = topology ? topology->pus : 0;
+  pin.core_kinds = topology ? static_cast<int>(topology->cpu_kinds.size()) : 0;
   pin.devices = sel.devices;
   pin.seed = kDefaultSeed;
   Preflight pre = run_preflight(pin);
