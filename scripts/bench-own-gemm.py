@@ -3,9 +3,11 @@
 
 Runs bench_own_gemm (kernels/gemm/cpu/own) once per engine and round: each
 tile of the own GEMM's widest ISA (as flopscope's probe tries them, the
-fastest verified one counts), then each library configuration (BLIS_ARCH_TYPE,
-OPENBLAS_CORETYPE), each in its own process (the libraries export the same
-symbols and fix their kernels at load time). The order alternates between
+fastest verified one counts), then each library configuration, named as
+flopscope's --implementation names them and found as its GEMM probe finds
+them (`bench_own_gemm --list-libraries`: installed, and runnable on this
+CPU), each in its own process (the libraries export the same symbols and fix
+their kernels at load time). The order alternates between
 rounds, so a drift of the shared machine's clock does not always favour one
 side. Each series is verified by bench_own_gemm (column checksums); an
 unverified or failed series counts as missing, never as a figure.
@@ -38,15 +40,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-
-LIBDIR = "/usr/lib/x86_64-linux-gnu"
-LIBRARIES = {"blis": (f"{LIBDIR}/blis-openmp/libblis.so.4", "BLIS_ARCH_TYPE"),
-             "openblas": (f"{LIBDIR}/libopenblas.so.0", "OPENBLAS_CORETYPE")}
-
-# Configurations whose kernels need AVX-512 (a library would die of SIGILL
-# or fall back to another kernel without it); the rest need AVX2 at most.
-NEEDS = {"skx": "avx512f", "knl": "avx512f", "SkylakeX": "avx512f", "Cooperlake": "avx512_bf16",
-         "SapphireRapids": "avx512_fp16"}
 
 # Issue 4's acceptance.
 EFFICIENCY_BAR = 0.85  # n=4096, both precisions
@@ -93,12 +86,11 @@ def parse_args():
     a.precisions = a.precisions.split(",")
     if any(pr not in ("fp64", "fp32") for pr in a.precisions):
         fail(2, "--precisions: fp64 and fp32 only")
-    a.libraries = [tuple(x.split(":", 1)) for x in a.libraries.split(",") if x]
+    a.libraries = [x for x in a.libraries.split(",") if x]
     if not a.libraries:
         fail(2, "--libraries: none named")
-    for lib in a.libraries:
-        if len(lib) != 2 or lib[0] not in LIBRARIES or not lib[1]:
-            fail(2, f"--libraries: not blis:CONFIG or openblas:CORETYPE: {':'.join(lib)}")
+    if any(" " in x for x in a.libraries):
+        fail(2, "--libraries: names such as blis:skx or openblas-pthread:cooperlake, no spaces")
     return a
 
 
@@ -141,7 +133,7 @@ def own_engines(bench, precisions):
 def engine_name(engine):
     if engine[0] == "own":  # "own 24x8/48x8"
         return "own " + "/".join(tile(name) for name in engine[1].values())
-    return f"{engine[0]} {engine[1]}"
+    return engine[1]  # the library configuration's id: "blis-openmp:skx"
 
 
 def is_own(name):
@@ -173,10 +165,7 @@ def run_engine(a, bench, engine, log_path):
     if engine[0] == "own":
         cmd += ["--variant", ",".join(engine[1].values())]
     else:
-        family, config = engine
-        library, variable = LIBRARIES[family]
-        cmd += ["--engine", library]
-        env[variable] = config
+        cmd += ["--library", engine[1]]
     # Generous: a library that hangs must not stop the comparison.
     limit = 600 + 60 * len(precisions) * len(a.sizes) * a.reps * max(1.0, a.min_seconds)
     with open(log_path, "w") as log:
@@ -193,20 +182,19 @@ def run_engine(a, bench, engine, log_path):
     return series, [(p, n) for p in precisions for n in a.sizes], rc
 
 
-def runnable_libraries(requested):
-    flags = set()
-    if os.path.exists("/proc/cpuinfo"):
-        with open("/proc/cpuinfo") as f:
-            flags = set(next((l for l in f if l.startswith("flags")), "").split())
+def runnable_libraries(bench, requested):
+    """[("library", id), ...]: for each name, the configuration bench_own_gemm
+    would time (the first it selects), when one is installed and runs here."""
     libraries = []
-    for lib in requested:
-        need = NEEDS.get(lib[1])
-        if not os.path.exists(LIBRARIES[lib[0]][0]):
-            print(f"bench-own-gemm: {lib[0]} is not installed, skipped", file=sys.stderr)
-        elif need and need not in flags:
-            print(f"bench-own-gemm: {':'.join(lib)} needs {need}, skipped", file=sys.stderr)
+    for name in requested:
+        out = subprocess.run([bench, "--list-libraries", "--library", name],
+                             capture_output=True, text=True)
+        lines = out.stdout.split("\n")
+        if out.returncode == 0 and lines[0].split():
+            libraries.append(("library", lines[0].split()[0]))
         else:
-            libraries.append(lib)
+            print(f"bench-own-gemm: {name}: no installed configuration of that name runs on this "
+                  f"CPU, skipped", file=sys.stderr)
     if not libraries:
         fail(3, "no library configuration named runs here (scripts/install-deps.sh installs "
              "BLIS and OpenBLAS)")
@@ -216,7 +204,7 @@ def runnable_libraries(requested):
 def main():
     a = parse_args()
     bench = find_bench(a.bench)
-    libraries = runnable_libraries(a.libraries)
+    libraries = runnable_libraries(bench, a.libraries)
     own = own_engines(bench, a.precisions)
     tiles = {engine_name(e): {p: tile(v) for p, v in e[1].items()} for e in own}
     log_dir = a.log or tempfile.mkdtemp(prefix="flopscope-own-gemm-")
@@ -249,7 +237,7 @@ def main():
 
     ok = not own_failed
     print(f"\n{'precision':<9} {'n':>5} {'best own':>9} {'GFLOP/s':>8} {'eff median':>10} "
-          f"{'eff worst':>9} {'cv':>5} {'best library':>23} {'GFLOP/s':>8} {'own/best':>8}  bars")
+          f"{'eff worst':>9} {'cv':>5} {'best library':>27} {'GFLOP/s':>8} {'own/best':>8}  bars")
     for key in keys:
         precision, n = key
         own_rates, own_names, effs, worst, cvs = [], [], [], [], []
@@ -302,7 +290,7 @@ def main():
         print(f"{precision:<9} {n:>5} {most(own_names):>9} {figure(own_rates, '{:.1f}'):>8} "
               f"{figure([100 * e for e in effs], '{:.1f}%'):>10} "
               f"{figure([100 * e for e in worst], '{:.1f}%', min):>9} "
-              f"{figure([100 * c for c in cvs], '{:.1f}%', max):>5} {most(best_names):>23} "
+              f"{figure([100 * c for c in cvs], '{:.1f}%', max):>5} {most(best_names):>27} "
               f"{figure(best_rates, '{:.1f}'):>8} {figure(ratios, '{:.3f}'):>8}  "
               f"{'; '.join(failures) if failures else 'held'}")
     for f in failed_runs:

@@ -5,11 +5,13 @@
 # size, a log per engine, and exits 0 (every bar held) or 1 (one did not:
 # at n=64 the bars are not the point).
 #   check-bench-own-gemm-script.sh SCRIPT BENCH
-# Exits 77 (ctest: skipped) without OpenBLAS or an own GEMM variant here.
+# Exits 77 (ctest: skipped) without OpenBLAS Haswell (as bench_own_gemm
+# --list-libraries finds it) or an own GEMM variant here.
 set -uo pipefail
 script=$1
 bench=$2
-[ -e /usr/lib/x86_64-linux-gnu/libopenblas.so.0 ] || { echo "skipped: no OpenBLAS"; exit 77; }
+"$bench" --list-libraries --library openblas:haswell >/dev/null ||
+  { echo "skipped: no OpenBLAS Haswell"; exit 77; }
 variants=$("$bench" --list-variants) || { echo "FAIL: --list-variants exited $?"; exit 1; }
 [ -n "$variants" ] || { echo "skipped: no own GEMM variant runs here"; exit 77; }
 expect_exit() {  # code args...
@@ -24,10 +26,14 @@ expect_exit 2 --sizes 64,x
 expect_exit 2 --rounds x
 expect_exit 2 --no-such-option
 expect_exit 2 --reps 1
-expect_exit 2 --libraries mkl:avx2
+expect_exit 2 --libraries "blis skx"
 expect_exit 2 --libraries ""
 expect_exit 2 --precisions fp16
 expect_exit 3 --bench /nonexistent/bench_own_gemm
+# A configuration nothing installed provides: skipped, and with nothing left, exit 3.
+err=$("$script" --bench "$bench" --libraries nosuchblas:avx2 2>&1 >/dev/null); rc=$?
+[ "$rc" -eq 3 ] && grep -q "^bench-own-gemm: nosuchblas:avx2: no installed configuration" <<<"$err" ||
+  { echo "FAIL: an unknown library exited $rc: $err"; exit 1; }
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 out=$("$script" --bench "$bench" --libraries openblas:Haswell --sizes 64 --reps 2 \
@@ -35,7 +41,7 @@ out=$("$script" --bench "$bench" --libraries openblas:Haswell --sizes 64 --reps 
 echo "$out"
 [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { echo "FAIL: exited $rc"; exit 1; }
 for p in fp64 fp32; do
-  grep -Eq "^$p +64 +[0-9]+x[0-9]+ +[0-9.]+ +([0-9.]+%|-) +([0-9.]+%|-) +[0-9.]+% +openblas Haswell +[0-9.]+ +[0-9.]+ " \
+  grep -Eq "^$p +64 +[0-9]+x[0-9]+ +[0-9.]+ +([0-9.]+%|-) +([0-9.]+%|-) +[0-9.]+% +openblas[-a-z]*:haswell +[0-9.]+ +[0-9.]+ " \
     <<<"$out" || { echo "FAIL: no $p row"; exit 1; }
 done
 grep -q "failed run" <<<"$out" && { echo "FAIL: a run failed"; exit 1; }

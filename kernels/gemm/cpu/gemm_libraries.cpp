@@ -152,6 +152,13 @@ std::vector<std::string> library_configurations(const std::string& family,
   return c;
 }
 
+std::string configuration_variable(const std::string& family) {
+  if (family == "openblas") return "OPENBLAS_CORETYPE";
+  if (family == "blis") return "BLIS_ARCH_TYPE";
+  if (family == "mkl") return "MKL_ENABLE_INSTRUCTIONS";
+  return {};
+}
+
 std::string GemmCandidate::id() const {
   if (library.engine == Engine::onednn) return "onednn";
   // flopscope's own GEMM: the variant, the first word of its configuration.

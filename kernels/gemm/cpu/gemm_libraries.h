@@ -38,6 +38,12 @@ bool uses_openmp_threads(const LibraryFile& lib);
 std::vector<std::string> library_configurations(const std::string& family,
                                                 const flopscope::cpu::CpuIsa& isa);
 
+// The environment variable that picks a family's configuration:
+// OPENBLAS_CORETYPE, BLIS_ARCH_TYPE (a number: blis_arch.h), or
+// MKL_ENABLE_INSTRUCTIONS; empty for a family configured otherwise (oneDNN
+// chooses for itself, flopscope's own GEMM takes its tile by name).
+std::string configuration_variable(const std::string& family);
+
 struct GemmCandidate {
   LibraryFile library;
   std::string config;  // "" : the library's own choice

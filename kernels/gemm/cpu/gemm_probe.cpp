@@ -11,12 +11,11 @@ namespace flopscope::gemm::cpu {
 StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape) {
   StartedWorker w;
   EnvList env = thread_environment(shape.pus, uses_openmp_threads(c.library));
-  if (!c.config.empty()) {
-    // OpenBLAS and MKL read these while loading; BLIS's is set inside the
-    // worker (it wants a number that only the loaded library can give).
-    if (c.library.family == "openblas") env.emplace_back("OPENBLAS_CORETYPE", c.config);
-    if (c.library.family == "mkl") env.emplace_back("MKL_ENABLE_INSTRUCTIONS", c.config);
-  }
+  // OpenBLAS and MKL read theirs while loading; BLIS's is set inside the
+  // worker (it wants a number that only the loaded library can give).
+  const std::string variable = configuration_variable(c.library.family);
+  if (!c.config.empty() && !variable.empty() && c.library.family != "blis")
+    env.emplace_back(variable, c.config);
   WorkerSetup s;
   s.engine = c.library.engine;
   s.family = c.library.family;

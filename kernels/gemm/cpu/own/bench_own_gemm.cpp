@@ -11,19 +11,28 @@
 // the clock's peak but close to the chains lost its cycles to the machine,
 // not to its code.
 //
-//   bench_own_gemm [--engine own|PATH.so] [--precisions fp64,fp32]
+//   bench_own_gemm [--engine own|PATH.so | --library NAME] [--precisions fp64,fp32]
 //                  [--sizes 1024,2048,4096] [--reps 10] [--min-seconds 1]
 //                  [--threads N] [--variant NAME[,NAME]] [--mc N] [--kc N] [--nc N]
 //   bench_own_gemm --list-variants
+//   bench_own_gemm --list-libraries [--library NAME]
 //
 // --variant names the own GEMM's variant per precision (each precision takes
 // the listed name that is one of its own); --list-variants prints the
 // variants this CPU runs, "PRECISION NAME" a line, widest ISA first.
 //
+// --library names an installed BLAS library configuration the way
+// flopscope's --implementation does ("blis:skx", "openblas-pthread:cooperlake",
+// "openblas"), found and filtered by what this CPU runs exactly as the GEMM
+// probe does (gemm_libraries.h); the first it selects is timed, with its
+// configuration variable set (serial variants last: they run one thread).
+// --list-libraries prints the configurations, "ID VARIABLE=CONFIG PATH" a
+// line (only those --library selects, when given; exit 3 when none).
+//
 // One engine per process: a BLAS library's threads would otherwise compete
-// with flopscope's. For a library, the core type comes from its usual
-// variables (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE: a number or a name such as
-// zen3); its thread count is set to the cores unless already set.
+// with flopscope's. For a library given by path, the core type comes from
+// its usual variables (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE: a number or a name
+// such as zen3); its thread count is set to the cores unless already set.
 #include <dlfcn.h>
 #include <sched.h>
 
@@ -48,6 +57,8 @@
 #include "devices/cpu/huge_pages.h"
 #include "harness/statistics.h"
 #include "kernels/gemm/cpu/blis_arch.h"
+#include "kernels/gemm/cpu/gemm_cpu_format.h"
+#include "kernels/gemm/cpu/gemm_libraries.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/gemm_spec.h"
 #include "kernels/peak/cpu/peak_cpu.h"
@@ -56,6 +67,7 @@ namespace {
 
 using flopscope::Precision;
 namespace own = flopscope::gemm::own;
+namespace gcpu = flopscope::gemm::cpu;
 namespace cpu = flopscope::cpu;
 
 struct Options {
@@ -68,6 +80,8 @@ struct Options {
   std::vector<std::string> variants;  // empty: each precision's default
   int64_t mc = 0, kc = 0, nc = 0;
   bool list_variants = false;
+  std::string library;  // --library NAME; empty: --engine decides
+  bool list_libraries = false;
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -96,14 +110,16 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--list-variants") {
-      o.list_variants = true;
+    if (a == "--list-variants" || a == "--list-libraries") {
+      (a == "--list-variants" ? o.list_variants : o.list_libraries) = true;
       continue;
     }
     if (i + 1 >= argc) usage("missing value after " + a);
     const std::string v = argv[++i];
     if (a == "--engine") {
       o.engine = v;
+    } else if (a == "--library") {
+      o.library = v;
     } else if (a == "--precisions") {
       o.precisions.clear();
       for (const auto& p : split(v, ',')) {
@@ -134,6 +150,7 @@ Options parse(int argc, char** argv) {
       usage("unknown option " + a);
     }
   }
+  if (!o.library.empty() && o.engine != "own") usage("--engine and --library: give one");
   return o;
 }
 
@@ -183,6 +200,20 @@ void blis_arch_by_name(void* lib) {
     std::exit(2);
   }
   setenv("BLIS_ARCH_TYPE", std::to_string(id).c_str(), 1);
+}
+
+// The installed BLAS configurations this CPU runs (as the GEMM probe finds
+// them) that `name` selects, serial variants last; all of them for "".
+std::vector<gcpu::GemmCandidate> library_candidates(const cpu::CpuIsa& isa,
+                                                    const std::string& name) {
+  const auto* format = gcpu::cpu_gemm_format(Precision::fp64);
+  auto all = gcpu::gemm_candidates(gcpu::find_gemm_libraries(), *format, isa);
+  std::erase_if(
+      all, [](const gcpu::GemmCandidate& c) { return c.library.engine != gcpu::Engine::blas; });
+  auto picked = gcpu::select_candidates(all, name);
+  std::stable_partition(picked.begin(), picked.end(),
+                        [](const gcpu::GemmCandidate& c) { return c.library.variant != "serial"; });
+  return picked;
 }
 
 Engine library_engine(const std::string& path, const std::vector<int>& pus) {
@@ -450,7 +481,7 @@ bool run_precision(const Options& o, const cpu::CpuContext& ctx, const GemmCall<
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options o = parse(argc, argv);
+  Options o = parse(argc, argv);
   cpu::CpuContext ctx = machine_context();
   if (o.threads > 0) {
     if (o.threads > ctx.threads())
@@ -462,6 +493,34 @@ int main(int argc, char** argv) {
       for (const auto& v : own::own_gemm_variants(ctx.isa, p))
         std::printf("%s %s\n", std::string(flopscope::to_string(p)).c_str(), v.name.c_str());
     return 0;
+  }
+  if (o.list_libraries) {
+    const auto found = library_candidates(ctx.isa, o.library);
+    for (const auto& c : found) {
+      const std::string variable = gcpu::configuration_variable(c.library.family);
+      std::printf("%s %s=%s %s\n", c.id().c_str(), variable.empty() ? "-" : variable.c_str(),
+                  c.config.empty() ? "" : c.config.c_str(), c.library.path.c_str());
+    }
+    return found.empty() ? 3 : 0;
+  }
+  if (!o.library.empty()) {
+    const auto found = library_candidates(ctx.isa, o.library);
+    if (found.empty()) {
+      std::fprintf(stderr,
+                   "bench_own_gemm: --library %s: no installed BLAS configuration of that name "
+                   "runs on this CPU (--list-libraries lists them)\n",
+                   o.library.c_str());
+      return 3;
+    }
+    const gcpu::GemmCandidate& c = found.front();
+    const std::string variable = gcpu::configuration_variable(c.library.family);
+    if (!variable.empty()) {
+      if (c.config.empty())
+        unsetenv(variable.c_str());
+      else
+        setenv(variable.c_str(), c.config.c_str(), 1);
+    }
+    o.engine = c.library.path;
   }
   const auto ident = cpu::detect_cpu_ident();
   const auto march = cpu::identify_microarch(ident, nullptr);
