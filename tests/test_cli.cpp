@@ -637,6 +637,39 @@ TEST(CliCompare, SideBySideAndRefusesUnknownSchema) {
   fs::remove_all(dir);
 }
 
+TEST(CliReport, WritesOneSelfContainedPageAndRefusesBadInput) {
+  auto dir = soak_scratch("report");
+  auto a = peak_run(dir, "a.json");
+  auto r = flopscope("report " + a.string());
+  EXPECT_EQ(r.code, 0) << r.out;
+  const fs::path html = dir / "a.html";  // the result's name, .html
+  EXPECT_NE(r.out.find("report: " + html.string()), std::string::npos) << r.out;
+  std::ifstream in(html);
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(page.find("<h2>Measurements</h2>"), std::string::npos);
+  EXPECT_NE(page.find("cpu0"), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+
+  r = flopscope("report " + a.string() + " --output " + (dir / "named.html").string());
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "named.html"));
+  // Bad input: one line, exit 2, nothing written.
+  for (const std::string& args : {"report " + (dir / "missing.json").string(),
+                                  "report " + a.string() + " --output " + a.string(),
+                                  "report " + a.string() + " --output " + dir.string()}) {
+    r = flopscope(args);
+    EXPECT_EQ(r.code, 2) << args << ": " << r.out;
+    EXPECT_EQ(count_lines(r.out), 1) << args << ": " << r.out;
+  }
+  EXPECT_FALSE(fs::exists(dir / "missing.html"));
+  write_text(dir / "bad.json", "{\"schema_version\": ");
+  r = flopscope("report " + (dir / "bad.json").string());
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "bad.html"));
+  fs::remove_all(dir);
+}
+
 TEST(CliMerge, MissingRankIsNamedAndExitsThree) {
   auto dir = soak_scratch("merge");
   auto run = peak_run(dir, "run.json");

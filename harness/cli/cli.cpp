@@ -88,6 +88,11 @@ int run_cli(const std::vector<std::string>& args_in) {
           },
           "", ""));
 
+  ReportOptions repopt;
+  auto* report = app.add_subcommand("report", "A result file as one self-contained HTML page");
+  report->add_option("file", repopt.file, "Result file (JSON)")->required();
+  report->add_option("--output", repopt.output, "HTML file (default: the result's name, .html)");
+
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
     for (CLI::Option* opt : sub->get_options())
       if (opt->get_type_size() > 0) opt->check(non_empty);  // flags take no value
@@ -96,7 +101,7 @@ int run_cli(const std::vector<std::string>& args_in) {
   if (!args.empty() && !args[0].empty() && args[0][0] != '-' &&
       app.get_subcommands([&](CLI::App* sub) { return sub->check_name(args[0]); }).empty()) {
     std::cerr << "flopscope: unknown command '" << args[0]
-              << "' (devices, run, certify, compare, merge; --help)\n";
+              << "' (devices, run, certify, compare, merge, report; --help)\n";
     return kExitUsage;
   }
 
@@ -123,6 +128,7 @@ int run_cli(const std::vector<std::string>& args_in) {
     if (*certify) return certify_command(copt);
     if (*compare) return compare_command(cmpopt);
     if (*merge) return merge_command(mopt);
+    if (*report) return report_command(repopt);
     ropt.benchmark_flags = passthrough;
     return run_command(ropt, args_in);
   } catch (const UsageError& e) {

@@ -36,4 +36,10 @@ struct MergeOptions {
   double peer_tolerance = 0.05;
 };
 int merge_command(const MergeOptions& o);
+
+struct ReportOptions {
+  std::string file;
+  std::string output;  // empty: the result file's name with .html
+};
+int report_command(const ReportOptions& o);
 }  // namespace flopscope::cli
