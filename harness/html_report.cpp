@@ -1,6 +1,7 @@
 #include "harness/html_report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -96,10 +97,27 @@ th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}.muted{color:#7
 .bar span{display:block;height:10px;background:#1f6fb2}
 svg.chart{display:block;margin:8px 0;font:11px system-ui,sans-serif}
 svg .grid{stroke:#e5e5e5}svg .axis{stroke:#555}svg .roof{stroke:#b00020;stroke-width:1.5}
+svg .measured{stroke-dasharray:6 4}
 svg .tick{fill:#555}svg .label{fill:#222}svg .roof-label{fill:#b00020}svg .legend,svg .point-label{fill:#222}
 code{font-size:12px}
 </style>
 )";
+
+// The result's devices by id and its measurements by device, built once:
+// a rack file holds thousands of devices.
+struct Index {
+  std::map<std::string, const json*> devices;
+  std::map<std::string, std::vector<const json*>> measurements;
+};
+
+Index index_of(const json& r) {
+  Index ix;
+  if (field(r, "devices").is_array())
+    for (const auto& d : r["devices"]) ix.devices.emplace(str(d, "id"), &d);
+  if (field(r, "measurements").is_array())
+    for (const auto& m : r["measurements"]) ix.measurements[str(m, "device")].push_back(&m);
+  return ix;
+}
 
 void header(std::ostringstream& os, const json& r, const std::string& source) {
   os << "<h1>flopscope report</h1>\n";
@@ -124,7 +142,8 @@ void header(std::ostringstream& os, const json& r, const std::string& source) {
            {"command", command},
            {"started, finished", str(r, "started_at") + ", " + str(r, "finished_at")},
            {"seed", str(r, "seed")}})
-    row(os, {"<th>" + html_escape(k) + "</th>", "<code>" + html_escape(v) + "</code>"});
+    os << "<tr><th>" << html_escape(k) << "</th><td><code>" << html_escape(v)
+       << "</code></td></tr>\n";
   os << "</table>\n";
   const json& notes = field(r, "notes");
   if (notes.is_array() && !notes.empty()) {
@@ -135,46 +154,68 @@ void header(std::ostringstream& os, const json& r, const std::string& source) {
   }
 }
 
-// A device's best peak for a precision (vector or matrix), if known.
-std::optional<double> peak_of(const json& devices, const std::string& id,
-                              const std::string& precision) {
-  if (!devices.is_array()) return std::nullopt;
-  for (const auto& d : devices)
-    if (str(d, "id") == id) {
-      const json& f = field(field(field(d, "peaks"), precision.c_str()), "flops");
-      if (f.is_number()) return f.get<double>();
-    }
-  return std::nullopt;
+// The verified measurement a class figure of `device` came from: its
+// kernel and precision (unless the class joined several: "mixed") and its
+// median.
+const json* source_of(const Index& ix, const json& cls, const std::string& device, double flops) {
+  auto it = ix.measurements.find(device);
+  if (it == ix.measurements.end()) return nullptr;
+  const std::string kernel = str(cls, "kernel"), precision = str(cls, "precision");
+  for (const json* m : it->second) {
+    const json& f = field(*m, "median_flops");
+    if (!shown(*m) || !f.is_number() || std::abs(f.get<double>() - flops) > 1e-9 * flops) continue;
+    if ((kernel == "mixed" || str(*m, "kernel") == kernel) &&
+        (precision == "mixed" || str(*m, "precision") == precision))
+      return m;
+  }
+  return nullptr;
 }
 
-void classes(std::ostringstream& os, const json& r) {
+// The class against the peaks its figures were judged by: each device's
+// figure over its efficiency is the peak of the units it ran on (a
+// tensor-core GEMM against the matrix units, FMA chains against the vector
+// units), at the measured clock where every figure has one, else at the
+// spec clock.
+std::string class_of_peak(const Index& ix, const json& c) {
+  if (!field(c, "flops").is_number() || !field(c, "per_device").is_object()) return "-";
+  double total = 0, at_clock = 0, at_spec = 0;
+  bool clock = true, spec = true;
+  for (const auto& [dev, f] : c["per_device"].items()) {
+    if (!f.is_number()) return "-";
+    const json* m = source_of(ix, c, dev, f.get<double>());
+    const json& e = m ? field(*m, "efficiency") : kNull;
+    total += f.get<double>();
+    const json& ec = field(e, "clock");
+    const json& es = field(e, "spec");
+    clock = clock && ec.is_number() && ec.get<double>() > 0;
+    spec = spec && es.is_number() && es.get<double>() > 0;
+    if (clock) at_clock += f.get<double>() / ec.get<double>();
+    if (spec) at_spec += f.get<double>() / es.get<double>();
+  }
+  if (clock && at_clock > 0)
+    return percent(total / at_clock) + bar(total / at_clock) + " at the measured clock";
+  if (spec && at_spec > 0) return percent(total / at_spec) + bar(total / at_spec) + " at spec";
+  return "<span class=\"muted\">peak unknown</span>";
+}
+
+void classes(std::ostringstream& os, const json& r, const Index& ix) {
   const json& cls = field(r, "classes");
   if (!cls.is_object() || cls.empty()) return;
   os << "<h2>Computing power by class (verified figures only)</h2>\n<table>\n";
-  row(os, {"class", "sustained", "from", "per device", "of the devices' peak"}, "th");
+  row(os, {"class", "sustained", "from", "per device", "of peak"}, "th");
   for (const auto& [name, c] : cls.items()) {
     const bool has = field(c, "flops").is_number();
-    const std::string precision = str(c, "precision");
-    std::string per, of_peak = "<span class=\"muted\">peak unknown</span>";
-    double peaks = 0;
-    bool all_known = has;
+    std::string per;
     if (field(c, "per_device").is_object())
-      for (const auto& [dev, f] : c["per_device"].items()) {
+      for (const auto& [dev, f] : c["per_device"].items())
         per += html_escape(dev) + " " +
                (f.is_number() ? html_escape(format_rate(f.get<double>(), str(c, "unit"))) : "-") +
                "<br>";
-        const auto p = peak_of(field(r, "devices"), dev, precision);
-        all_known = all_known && p.has_value();
-        peaks += p.value_or(0);
-      }
-    if (all_known && peaks > 0) {
-      const double fraction = c["flops"].get<double>() / peaks;
-      of_peak = percent(fraction) + bar(fraction);
-    }
     row(os, {"<b>" + html_escape(name) + "</b>",
              has ? html_escape(format_rate(c["flops"].get<double>(), str(c, "unit")))
                  : "<span class=\"muted\">no figure</span>",
-             html_escape(has ? str(c, "kernel") + " " + precision : str(c, "note")), per, of_peak});
+             html_escape(has ? str(c, "kernel") + " " + str(c, "precision") : str(c, "note")), per,
+             class_of_peak(ix, c)});
   }
   os << "</table>\n";
 }
@@ -241,23 +282,27 @@ std::vector<std::pair<double, double>> points_of(const json& series) {
 void soaks(std::ostringstream& os, const json& ms) {
   bool any = false;
   for (const auto& m : ms) {
-    if (str(m, "mode") != "soak" || !field(m, "series").is_array()) continue;
+    if (str(m, "mode") != "soak") continue;
     if (!any) os << "<h2>Soaks</h2>\n";
     any = true;
     const std::string title = str(m, "device") + " " + str(m, "kernel") + " " +
                               str(m, "precision") + " " + size_text(field(m, "size"));
-    os << "<h3>" << html_escape(title) << "</h3>\n<p>";
+    os << "<h3>" << html_escape(title) << "</h3>\n";
+    if (!shown(m)) {  // its rates are not evidence of anything
+      os << "<p><span class=\"fail\">not verified: " << html_escape(str(m, "status")) << "</span> "
+         << html_escape(str(m, "message")) << " (its series is not shown)</p>\n";
+      continue;
+    }
+    os << "<p>";
     if (field(m, "drop").is_number()) os << "drop " << percent(m["drop"]) << "; ";
     const json& a = field(m, "attribution");
     if (a.is_object())
       os << "cause: <b>" << html_escape(str(a, "cause")) << "</b> ("
          << html_escape(str(a, "evidence")) << ")";
-    if (!shown(m))
-      os << " <span class=\"fail\">not verified: " << html_escape(str(m, "status")) << "</span>";
     os << "</p>\n";
     const std::string unit = str(m, "series_unit").empty() ? "FLOP/s" : str(m, "series_unit");
-    os << svg_line_chart({{title, points_of(m["series"])}}, "seconds since the start", rate_axis,
-                         unit);
+    os << svg_line_chart({{title, points_of(field(m, "series"))}}, "seconds since the start",
+                         rate_axis, unit);
     const json& sensors = field(m, "sensors");
     for (const char* ch : {"clock_hz", "temperature_c", "power_w"}) {
       const json& c = field(sensors, ch);
@@ -270,46 +315,97 @@ void soaks(std::ostringstream& os, const json& ms) {
   }
 }
 
-void rooflines(std::ostringstream& os, const json& r, const json& ms) {
-  const json& ds = field(r, "devices");
-  if (!ds.is_array()) return;
-  bool any = false;
-  for (const auto& d : ds) {
-    const std::string id = str(d, "id");
+// A copy that measured memory, not a cache: its arrays at least twice the
+// cache they could sit in (roofline.cpp's rule), or no footprint recorded.
+bool copy_from_memory(const json& m) {
+  const json& f = field(m, "footprint");
+  if (!f.is_object()) return true;
+  const json& ws = field(f, "working_set_bytes");
+  const json& cache = field(f, "cache_bytes");
+  return !cache.is_number() || !(cache.get<double>() > 0) ||
+         (ws.is_number() && ws.get<double>() >= 2 * cache.get<double>());
+}
+
+// Rooflines for this many devices at most: a rack file's thousands would
+// make a page nobody opens.
+constexpr size_t kMaxRooflines = 64;
+
+void rooflines(std::ostringstream& os, const Index& ix) {
+  size_t drawn = 0, left_out = 0;
+  for (const auto& [id, d] : ix.devices) {
+    auto mit = ix.measurements.find(id);
+    if (mit == ix.measurements.end()) continue;
     std::vector<RooflinePoint> points;
-    std::map<std::string, double> roofs;  // precision -> peak
+    std::map<std::string, double> roofs;     // precision -> theoretical peak
+    std::map<std::string, double> measured;  // precision -> the peak kernel's figure
     double copy = 0, own_copy = 0;
-    for (const auto& m : ms) {
-      if (str(m, "device") != id || !shown(m)) continue;
+    std::string own_copy_source;
+    for (const json* mp : mit->second) {
+      const json& m = *mp;
+      if (!shown(m)) continue;
       if (str(m, "kernel") == "stream" && str(field(m, "size"), "variant") == "copy" &&
-          field(m, "median_bytes_per_second").is_number())
+          field(m, "median_bytes_per_second").is_number() && copy_from_memory(m))
         copy = std::max(copy, m["median_bytes_per_second"].get<double>());
+      if (str(m, "kernel") == "peak" && field(m, "median_flops").is_number()) {
+        double& best = measured[str(m, "precision")];
+        best = std::max(best, m["median_flops"].get<double>());
+      }
+      // A kernel's roofline object has passed roofline.cpp's memory checks.
       const json& rl = field(m, "roofline");
-      if (field(rl, "bandwidth_bytes_per_second").is_number())
-        own_copy = std::max(own_copy, rl["bandwidth_bytes_per_second"].get<double>());
+      if (field(rl, "bandwidth_bytes_per_second").is_number() &&
+          rl["bandwidth_bytes_per_second"].get<double>() > own_copy) {
+        own_copy = rl["bandwidth_bytes_per_second"].get<double>();
+        own_copy_source = str(rl, "bandwidth_source");
+      }
       const json& ai = field(m, "arithmetic_intensity");
       const json& f = field(m, "median_flops");
       if (!ai.is_number() || !f.is_number() || !(ai.get<double>() > 0) || !(f.get<double>() > 0))
         continue;
       const std::string variant = str(field(m, "size"), "variant");
-      points.push_back(
-          {str(m, "kernel") + " " + str(m, "precision") + (variant.empty() ? "" : " " + variant),
-           ai.get<double>(), f.get<double>(), size_text(field(m, "size"))});
-      if (auto p = peak_of(ds, id, str(m, "precision"))) roofs[str(m, "precision")] = *p;
+      const bool in_cache = !str(m, "roofline_note").empty();
+      points.push_back({str(m, "kernel") + " " + str(m, "precision") +
+                            (variant.empty() ? "" : " " + variant) +
+                            (in_cache ? " (in cache)" : ""),
+                        ai.get<double>(), f.get<double>(), size_text(field(m, "size"))});
+      const json& peak = field(field(field(*d, "peaks"), str(m, "precision").c_str()), "flops");
+      if (peak.is_number()) roofs[str(m, "precision")] = peak.get<double>();
     }
     if (points.empty()) continue;
-    if (!any) os << "<h2>Rooflines</h2>\n";
-    any = true;
-    const double bw = copy > 0 ? copy : own_copy;
+    if (drawn == kMaxRooflines) {
+      ++left_out;
+      continue;
+    }
+    if (drawn++ == 0) os << "<h2>Rooflines</h2>\n";
+    // The kernels' own copies first, as their roofline fractions use them.
+    const double bw = own_copy > 0 ? own_copy : copy;
+    const std::string bw_source = own_copy > 0 ? own_copy_source
+                                  : copy > 0   ? "the run's stream copy"
+                                               : "";
+    // Equal peaks (FP16 and BF16 on most GPUs) share one roof and label.
+    std::map<double, std::string> by_value, measured_by_value;
+    for (const auto& [p, f] : roofs) {
+      std::string& l = by_value[f];
+      l += (l.empty() ? "" : ", ") + p;
+      if (measured.count(p) && measured[p] > 0) {
+        std::string& ml = measured_by_value[measured[p]];
+        ml += (ml.empty() ? "" : ", ") + p;
+      }
+    }
     std::vector<Roof> rs;
-    for (const auto& [p, f] : roofs) rs.push_back({p + " peak " + format_rate(f, "FLOP/s"), f});
+    for (const auto& [f, l] : by_value) rs.push_back({l + " peak " + format_rate(f, "FLOP/s"), f});
+    for (const auto& [f, l] : measured_by_value)
+      rs.push_back({l + " measured peak " + format_rate(f, "FLOP/s"), f, true});
     os << "<h3>" << html_escape(id) << "</h3>\n<p class=\"muted\">Memory roof: "
-       << (bw > 0 ? html_escape(format_rate(bw, "B/s")) +
-                        (copy > 0 ? " (stream copy)" : " (the stencil's own copy)")
-                  : std::string("no copy bandwidth measured"))
-       << "; compute roofs: the device's peak per precision.</p>\n"
+       << (bw > 0 ? html_escape(format_rate(bw, "B/s") + " (" + bw_source + ")")
+                  : std::string("no copy bandwidth from memory measured"))
+       << "; compute roofs: the device's peak per precision, and dashed, what its peak kernel "
+          "measured in this run.</p>\n"
        << svg_roofline(rs, bw, bw > 0 ? "copy " + format_rate(bw, "B/s") : "", points);
   }
+  if (left_out > 0)
+    os << "<p class=\"muted\">Rooflines of " << left_out << " more device"
+       << (left_out == 1 ? "" : "s") << " left out (the first " << kMaxRooflines
+       << " are drawn).</p>\n";
 }
 
 }  // namespace
@@ -321,12 +417,14 @@ std::string render_html_report(const json& r, const std::string& source) {
      << html_escape(str(field(r, "host"), "hostname")) << " " << html_escape(str(r, "started_at"))
      << "</title>\n"
      << kStyle << "</head>\n<body>\n";
+  const Index ix = index_of(r);
   header(os, r, source);
-  classes(os, r);
-  const json& ms = field(r, "measurements").is_array() ? r["measurements"] : json::array();
+  classes(os, r, ix);
+  static const json kEmpty = json::array();
+  const json& ms = field(r, "measurements").is_array() ? r["measurements"] : kEmpty;
   measurements(os, ms);
   soaks(os, ms);
-  rooflines(os, r, ms);
+  rooflines(os, ix);
   devices(os, r);
   os << "</body>\n</html>\n";
   return os.str();

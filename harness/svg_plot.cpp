@@ -84,7 +84,8 @@ std::string html_escape(std::string_view s) {
 }
 
 std::vector<double> linear_ticks(double max) {
-  if (!(max > 0) || !std::isfinite(max)) return {0, 1};
+  // Denormal or infinite extremes get a plain 0..1 axis, never a zero step.
+  if (!(max > 1e-300) || !(max < 1e300)) return {0, 1};
   const double mag = std::pow(10.0, std::floor(std::log10(max / 5)));
   double step = 10 * mag;
   for (double m : {1.0, 2.0, 5.0})
@@ -101,8 +102,11 @@ std::vector<double> linear_ticks(double max) {
 }
 
 std::vector<double> decade_ticks(double lo, double hi) {
+  // Clamped, so an extreme rate or an underflow still gives two ticks.
+  lo = std::clamp(lo, 1e-300, 1e299);
+  hi = std::clamp(hi, lo, 1e300);
   std::vector<double> ticks;
-  if (!(lo > 0) || !(hi >= lo) || !std::isfinite(hi)) return ticks;
+  if (!(lo > 0) || !(hi >= lo)) return {0.1, 10};
   for (int e = static_cast<int>(std::floor(std::log10(lo)));
        e <= static_cast<int>(std::ceil(std::log10(hi))); ++e)
     ticks.push_back(std::pow(10.0, e));
@@ -121,6 +125,7 @@ std::string svg_line_chart(const std::vector<LineSeries>& series, const std::str
       y_hi = std::max(y_hi, y);
     }
   if (!(x_lo <= x_hi)) x_lo = 0, x_hi = 1;
+  x_lo = std::min(0.0, x_lo);  // seconds since the start: the axis starts at 0
   const std::vector<double> x_ticks = linear_ticks(x_hi - x_lo);
   const std::vector<double> y_ticks = linear_ticks(y_hi);
   const Axis ax{x_lo, x_lo + x_ticks.back(), kLeft, width - kRight, false};
@@ -204,8 +209,10 @@ std::string svg_roofline(const std::vector<Roof>& roofs, double bandwidth,
   for (const auto& r : roofs) {
     if (!(r.flops > 0)) continue;
     const double x0 = bandwidth > 0 ? std::max(ax.lo, r.flops / bandwidth) : ax.lo;
-    line(os, ax(x0), ay(r.flops), width - kRight, ay(r.flops), "roof");
-    text(os, width - kRight - 4, ay(r.flops) - 4, r.label, "end", "roof-label");
+    line(os, ax(x0), ay(r.flops), width - kRight, ay(r.flops),
+         r.measured ? "roof measured" : "roof");
+    text(os, width - kRight - 4, ay(r.flops) + (r.measured ? 13 : -4), r.label, "end",
+         "roof-label");
   }
   for (size_t i = 0; i < points.size(); ++i) {
     const auto& p = points[i];

@@ -32,8 +32,9 @@ std::string svg_line_chart(const std::vector<LineSeries>& series, const std::str
                            const std::string& y_unit, int width = 720, int height = 220);
 
 struct Roof {
-  std::string label;  // "fp64 peak 67.0 TFLOP/s"
-  double flops = 0;   // a horizontal roof, or 0
+  std::string label;      // "fp64 peak 67.0 TFLOP/s"
+  double flops = 0;       // a horizontal roof, or 0
+  bool measured = false;  // a measured peak: dashed, its label under the line
 };
 
 struct RooflinePoint {

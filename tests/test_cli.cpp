@@ -663,6 +663,7 @@ TEST(CliReport, WritesOneSelfContainedPageAndRefusesBadInput) {
     EXPECT_EQ(count_lines(r.out), 1) << args << ": " << r.out;
   }
   EXPECT_FALSE(fs::exists(dir / "missing.html"));
+  EXPECT_EQ(read_json(a)["schema_version"].get<std::string>().substr(0, 2), "1.");  // intact
   write_text(dir / "bad.json", "{\"schema_version\": ");
   r = flopscope("report " + (dir / "bad.json").string());
   EXPECT_EQ(r.code, 2) << r.out;

@@ -61,6 +61,8 @@ json small_result() {
   json broken = measurement("fft", {{"n", 4096}}, 9.99e99, false);
   json stencil = measurement("stencil", {{"nx", 64}, {"variant", "7-point"}}, 2e10, true);
   stencil["arithmetic_intensity"] = 0.5;
+  json failed_stencil = measurement("stencil", {{"nx", 32}, {"variant", "25-point"}}, 7e99, false);
+  failed_stencil["arithmetic_intensity"] = 1.8;
   json copy = measurement("stream", {{"elements", 1024}, {"variant", "copy"}}, 0, true);
   copy["median_bytes_per_second"] = 1e11;
   json soak = measurement("peak", {{"rounds", 16}}, 8e10, true);
@@ -69,7 +71,11 @@ json small_result() {
   soak["series_unit"] = "FLOP/s";
   soak["drop"] = 0.11;
   soak["attribution"] = {{"cause", "thermal"}, {"evidence", "85 C at the end"}};
-  r["measurements"] = {gemm, broken, stencil, copy, soak};
+  json failed_soak = soak;
+  failed_soak["status"] = "failed";
+  failed_soak["verified"] = false;
+  failed_soak["size"] = {{"rounds", 32}};
+  r["measurements"] = {gemm, broken, stencil, failed_stencil, copy, soak, failed_soak};
   return r;
 }
 
@@ -110,6 +116,7 @@ TEST(HtmlReport, SelfContainedEscapedAndOnlyVerifiedFigures) {
   EXPECT_EQ(html.find("http://"), std::string::npos);
   EXPECT_EQ(html.find("https://"), std::string::npos);
   EXPECT_EQ(html.find(" src="), std::string::npos);
+  EXPECT_EQ(html.find("<td><th>"), std::string::npos);  // header cells are cells
   // Escaped: the raw host name never appears.
   EXPECT_EQ(html.find("<node&1>"), std::string::npos);
   EXPECT_NE(html.find("&lt;node&amp;1&gt;"), std::string::npos);
@@ -117,8 +124,11 @@ TEST(HtmlReport, SelfContainedEscapedAndOnlyVerifiedFigures) {
   EXPECT_EQ(html.find(format_rate(9.99e99, "FLOP/s")), std::string::npos);
   EXPECT_NE(html.find("element 3 is wrong"), std::string::npos);
   EXPECT_NE(html.find(format_rate(5e10, "FLOP/s")), std::string::npos);
-  // The class against the devices' peak: 50 of 100 GFLOP/s.
-  EXPECT_NE(html.find("50.0%<span class=\"bar\"><span style=\"width:50.0%\">"), std::string::npos)
+  // The class against the peak its figure was judged by: the gemm's 80% at
+  // the measured clock.
+  EXPECT_NE(html.find("80.0%<span class=\"bar\"><span style=\"width:80.0%\"></span></span> at "
+                      "the measured clock"),
+            std::string::npos)
       << html;
   EXPECT_NE(html.find("pre-flight: load average 3.00"), std::string::npos);
 }
@@ -128,12 +138,20 @@ TEST(HtmlReport, SoakSeriesAndRoofline) {
   EXPECT_NE(html.find("<h2>Soaks</h2>"), std::string::npos);
   EXPECT_NE(html.find("drop 11.0%"), std::string::npos);
   EXPECT_NE(html.find("cause: <b>thermal</b>"), std::string::npos);
-  EXPECT_EQ(count(html, "<polyline"), 1);  // the soak's series; no sensors given
+  EXPECT_EQ(count(html, "<polyline"), 1);  // the verified soak's series; no sensors given
+  EXPECT_NE(html.find("(its series is not shown)"), std::string::npos);  // the failed soak
   EXPECT_NE(html.find("<h2>Rooflines</h2>"), std::string::npos);
   // The stencil is the one point (the gemm has no intensity, the copy no
-  // FLOP); the memory roof is the stream copy's bandwidth.
+  // FLOP, the 25-point stencil failed); the memory roof is the stream
+  // copy's bandwidth.
   EXPECT_EQ(count(html, "<circle"), 1);
+  EXPECT_EQ(html.find(format_rate(7e99, "FLOP/s")), std::string::npos);
   EXPECT_NE(html.find("copy " + format_rate(1e11, "B/s")), std::string::npos);
+  // Compute roofs: the fp64 peak from the table and, dashed, the peak
+  // kernel's figure of this run (the soak's 8e10).
+  EXPECT_NE(html.find("fp64 peak " + format_rate(1e11, "FLOP/s")), std::string::npos);
+  EXPECT_NE(html.find("fp64 measured peak " + format_rate(8e10, "FLOP/s")), std::string::npos);
+  EXPECT_EQ(count(html, "class=\"roof measured\""), 1);
   EXPECT_EQ(html.find("Incomplete run"), std::string::npos);
 
   json r = small_result();
@@ -149,4 +167,25 @@ TEST(HtmlReport, OddFieldsShowAsMissingInsteadOfThrowing) {
   r["measurements"][0]["series"] = "nope";
   r["measurements"][0]["mode"] = "soak";
   EXPECT_NO_THROW(render_html_report(r, "run.json"));  // no usable series: no points
+}
+
+TEST(HtmlReport, MemoryRoofFromMemoryOnly) {
+  json r = small_result();
+  // A copy within twice its cache measured the cache: no memory roof.
+  r["measurements"][4]["footprint"] = {{"working_set_bytes", 1e6}, {"cache_bytes", 1e6}};
+  std::string html = render_html_report(r, "run.json");
+  EXPECT_NE(html.find("no copy bandwidth from memory measured"), std::string::npos);
+  // A stencil's own copy (its roofline object) is the roof, as in its
+  // roofline fraction; a stencil whose grids sat in cache is marked.
+  r["measurements"][2]["roofline"] = {{"bandwidth_bytes_per_second", 9e10},
+                                      {"bandwidth_source", "its own copy"},
+                                      {"bound_flops", 4.5e10},
+                                      {"fraction", 0.44}};
+  r["measurements"][2]["roofline_note"] = "";
+  html = render_html_report(r, "run.json");
+  EXPECT_NE(html.find("copy " + format_rate(9e10, "B/s")), std::string::npos);
+  EXPECT_NE(html.find("(its own copy)"), std::string::npos);
+  r["measurements"][2]["roofline_note"] = "no memory roofline: its grids fit in the L3";
+  EXPECT_NE(render_html_report(r, "run.json").find("stencil fp64 7-point (in cache)"),
+            std::string::npos);
 }
