@@ -315,6 +315,73 @@ void soaks(std::ostringstream& os, const json& ms) {
   }
 }
 
+std::string int_list(const json& a) {
+  std::string s;
+  if (a.is_array())
+    for (const auto& v : a) {
+      if (!s.empty()) s += ", ";
+      s += v.dump();
+    }
+  return s.empty() ? "none" : s;
+}
+
+// A rack result (gathered by rank 0, or joined by flopscope merge): who
+// took part, the totals per class, the outliers and each node's figures.
+void rack(std::ostringstream& os, const json& r) {
+  const json& rk = field(r, "rack");
+  if (!rk.is_object()) return;
+  os << "<h2>Rack</h2>\n<p>" << html_escape(str(rk, "nodes")) << " nodes, "
+     << html_escape(str(rk, "ranks"))
+     << " ranks; missing ranks: " << html_escape(int_list(field(rk, "missing_ranks")))
+     << "; ranks that died mid-run: " << html_escape(int_list(field(rk, "died_ranks"))) << "</p>\n";
+  const json& totals = field(rk, "totals");
+  if (totals.is_object()) {
+    os << "<table>\n";
+    row(os, {"class", "rack total"}, "th");
+    for (const auto& [c, v] : totals.items())
+      row(os, {html_escape(c),
+               v.is_number() ? html_escape(format_rate(v.get<double>(), "FLOP/s")) : "-"});
+    os << "</table>\n";
+  }
+  const json& outliers = field(rk, "outliers");
+  if (outliers.is_array() && !outliers.empty()) {
+    os << "<h3>Outliers (below their peers' median by more than "
+       << percent(field(rk, "peer_tolerance")) << ")</h3>\n<table>\n";
+    row(os, {"device or node", "class", "figure", "peers' median", "below", "peers"}, "th");
+    for (const auto& o : outliers) {
+      const std::string who = str(o, "device").empty() ? str(o, "node") : str(o, "device");
+      const json& f = field(o, "flops");
+      const json& med = field(o, "peer_median_flops");
+      row(os, {"<b>" + html_escape(who) + "</b>", html_escape(str(o, "class")),
+               f.is_number() ? html_escape(format_rate(f.get<double>(), "FLOP/s")) : "-",
+               med.is_number() ? html_escape(format_rate(med.get<double>(), "FLOP/s")) : "-",
+               "<span class=\"fail\">" + percent(field(o, "below_peer_median")) + "</span>",
+               html_escape(str(o, "peers"))});
+    }
+    os << "</table>\n";
+  }
+  const json& nodes = field(r, "nodes");
+  if (nodes.is_array() && !nodes.empty()) {
+    os << "<h3>Nodes</h3>\n<table>\n";
+    row(os, {"node", "hostname", "ranks", "devices", "per class"}, "th");
+    for (const auto& n : nodes) {
+      std::string per;
+      if (field(n, "classes").is_object())
+        for (const auto& [c, v] : n["classes"].items())
+          per += html_escape(c) + " " +
+                 (v.is_number() ? html_escape(format_rate(v.get<double>(), "FLOP/s")) : "-") +
+                 "<br>";
+      std::string node = html_escape(str(n, "node"));
+      if (field(n, "complete") == false) node += " <span class=\"fail\">incomplete</span>";
+      row(os,
+          {node, html_escape(str(n, "hostname")), html_escape(int_list(field(n, "ranks"))),
+           html_escape(std::to_string(field(n, "devices").is_array() ? n["devices"].size() : 0)),
+           per});
+    }
+    os << "</table>\n";
+  }
+}
+
 // A copy that measured memory, not a cache: its arrays at least twice the
 // cache they could sit in (roofline.cpp's rule), or no footprint recorded.
 bool copy_from_memory(const json& m) {
@@ -420,6 +487,7 @@ std::string render_html_report(const json& r, const std::string& source) {
   const Index ix = index_of(r);
   header(os, r, source);
   classes(os, r, ix);
+  rack(os, r);
   static const json kEmpty = json::array();
   const json& ms = field(r, "measurements").is_array() ? r["measurements"] : kEmpty;
   measurements(os, ms);

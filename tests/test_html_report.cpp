@@ -189,3 +189,41 @@ TEST(HtmlReport, MemoryRoofFromMemoryOnly) {
   EXPECT_NE(render_html_report(r, "run.json").find("stencil fp64 7-point (in cache)"),
             std::string::npos);
 }
+
+TEST(HtmlReport, RackTotalsOutliersAndNodes) {
+  json r = small_result();
+  r["rack"] = {{"ranks", 3},
+               {"ranks_present", {0, 1}},
+               {"missing_ranks", {2}},
+               {"nodes", 2},
+               {"totals", {{"supercomputing", 3e11}}},
+               {"peer_tolerance", 0.05},
+               {"outliers",
+                {{{"device", "n1/cpu0"},
+                  {"class", "supercomputing"},
+                  {"flops", 1e11},
+                  {"peer_median_flops", 2e11},
+                  {"below_peer_median", 0.5},
+                  {"peers", 2}}}}};
+  r["nodes"] = {{{"node", "n0"},
+                 {"hostname", "<h0>"},
+                 {"ranks", {0}},
+                 {"devices", {"n0/cpu0"}},
+                 {"classes", {{"supercomputing", 2e11}}}},
+                {{"node", "n1"},
+                 {"hostname", "h1"},
+                 {"ranks", {1}},
+                 {"devices", {"n1/cpu0"}},
+                 {"classes", {{"supercomputing", 1e11}}},
+                 {"complete", false}}};
+  const std::string html = render_html_report(r, "rack.json");
+  EXPECT_NE(html.find("<h2>Rack</h2>\n<p>2 nodes, 3 ranks; missing ranks: 2;"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find(format_rate(3e11, "FLOP/s")), std::string::npos);
+  EXPECT_NE(html.find("<b>n1/cpu0</b>"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"fail\">50.0%</span>"), std::string::npos);
+  EXPECT_NE(html.find("n1 <span class=\"fail\">incomplete</span>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;h0&gt;"), std::string::npos);
+  EXPECT_EQ(render_html_report(small_result(), "run.json").find("<h2>Rack</h2>"),
+            std::string::npos);
+}
