@@ -26,7 +26,10 @@ missing figure (an own tile or every library failed) fails its bars.
   scripts/bench-own-gemm.py [--rounds 2] [--reps 10] [--min-seconds 1]
       [--sizes 1024,2048,4096] [--precisions fp64,fp32]
       [--libraries blis:skx,openblas:Cooperlake,openblas:SkylakeX]
-      [--bench PATH] [--log DIR]
+      [--own-args "--kc 512 --mc 192"] [--bench PATH] [--log DIR]
+
+--own-args passes blocking overrides (--mc, --kc, --nc) to the own engines
+only, to compare a blocking against the libraries the way the defaults are.
 
 Exit codes: 0 every bar held in every round, 1 a bar did not hold or a run
 failed (its log says why), 2 bad usage, 3 no bench_own_gemm, no own variant
@@ -36,6 +39,7 @@ import argparse
 import glob
 import math
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -68,6 +72,7 @@ def parse_args():
     p.add_argument("--sizes", default="1024,2048,4096")
     p.add_argument("--precisions", default="fp64,fp32")
     p.add_argument("--libraries", default="blis:skx,openblas:Cooperlake,openblas:SkylakeX")
+    p.add_argument("--own-args", default="", help="bench_own_gemm options for the own engines")
     p.add_argument("--bench", help="bench_own_gemm (default: the newest under build/)")
     p.add_argument("--log", help="folder for each run's output (default: a new one in /tmp)")
     a = p.parse_args()
@@ -86,6 +91,14 @@ def parse_args():
     a.precisions = a.precisions.split(",")
     if any(pr not in ("fp64", "fp32") for pr in a.precisions):
         fail(2, "--precisions: fp64 and fp32 only")
+    try:
+        a.own_args = shlex.split(a.own_args)
+    except ValueError as e:
+        fail(2, f"--own-args: {e}")
+    pairs = list(zip(a.own_args[::2], a.own_args[1::2]))
+    if len(a.own_args) % 2 or any(k not in ("--mc", "--kc", "--nc") or not v.isdigit() or
+                                  int(v) < 1 for k, v in pairs):
+        fail(2, "--own-args: --mc, --kc and --nc with positive whole numbers only")
     a.libraries = [x for x in a.libraries.split(",") if x]
     if not a.libraries:
         fail(2, "--libraries: none named")
@@ -163,7 +176,7 @@ def run_engine(a, bench, engine, log_path):
                 "BLIS_NUM_THREADS"):
         env.pop(var, None)
     if engine[0] == "own":
-        cmd += ["--variant", ",".join(engine[1].values())]
+        cmd += ["--variant", ",".join(engine[1].values())] + a.own_args
     else:
         cmd += ["--library", engine[1]]
     # Generous: a library that hangs must not stop the comparison.

@@ -29,6 +29,10 @@ expect_exit 2 --reps 1
 expect_exit 2 --libraries "blis skx"
 expect_exit 2 --libraries ""
 expect_exit 2 --precisions fp16
+expect_exit 2 --own-args "--threads 1"
+expect_exit 2 --own-args "--kc"
+expect_exit 2 --own-args "--kc 0"
+expect_exit 2 --own-args "--kc 'x"
 expect_exit 3 --bench /nonexistent/bench_own_gemm
 # A configuration nothing installed provides: skipped, and with nothing left, exit 3.
 err=$("$script" --bench "$bench" --libraries nosuchblas:avx2 2>&1 >/dev/null); rc=$?
@@ -36,7 +40,7 @@ err=$("$script" --bench "$bench" --libraries nosuchblas:avx2 2>&1 >/dev/null); r
   { echo "FAIL: an unknown library exited $rc: $err"; exit 1; }
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
-out=$("$script" --bench "$bench" --libraries openblas:Haswell --sizes 64 --reps 2 \
+out=$("$script" --bench "$bench" --libraries openblas:Haswell --sizes 64 --reps 2 --own-args "--kc 32" \
   --min-seconds 0.01 --rounds 1 --log "$log" 2>&1); rc=$?
 echo "$out"
 [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { echo "FAIL: exited $rc"; exit 1; }
@@ -49,4 +53,7 @@ grep -q "failed run" <<<"$out" && { echo "FAIL: a run failed"; exit 1; }
 tiles=$(awk '{split($2, f, "-"); fam[$1] = fam[$1] ? fam[$1] : f[2]; if (f[2] == fam[$1]) ++n[$1]}
              END {m = 0; for (p in n) if (n[p] > m) m = n[p]; print m}' <<<"$variants")
 [ "$(ls "$log" | wc -l)" -eq $((tiles + 1)) ] || { echo "FAIL: want $((tiles + 1)) logs in $log"; exit 1; }
+# The own engines ran with the blocking given, the library without it.
+grep -l "kc=32 " "$log"/*own* >/dev/null || { echo "FAIL: --own-args did not reach the own engines"; exit 1; }
+grep -q "kc=32" "$log"/*openblas* && { echo "FAIL: --own-args reached the library"; exit 1; }
 echo "PASS"
