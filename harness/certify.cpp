@@ -56,12 +56,6 @@ std::string rate(double v, Precision p) {
   return format_rate(v, rate_unit(p));
 }
 
-std::string pct(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v);
-  return buf;
-}
-
 // The sustained figure of a measurement: steady state for soaks, the median
 // of repetitions for burst runs.
 double figure_of(const nlohmann::json& m) {
@@ -200,11 +194,12 @@ std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
         mn.precision ? std::vector<Precision>{*mn.precision} : headline_precisions(*mn.cls);
     if (auto pk = peak_of(d, ps, mn.spec_peak, vector_unit, &peak_why)) {
       required = *mn.fraction * *pk;
-      required_text = ">= " + rate(*required, unit_precision) + " (" + pct(*mn.fraction) + " of " +
+      required_text = ">= " + rate(*required, unit_precision) + " (" +
+                      format_percent(*mn.fraction) + " of " +
                       (mn.spec_peak ? "spec" : "measured-clock") + " peak)";
     } else {
-      required_text =
-          pct(*mn.fraction) + " of " + (mn.spec_peak ? "spec" : "measured-clock") + " peak";
+      required_text = format_percent(*mn.fraction) + " of " +
+                      (mn.spec_peak ? "spec" : "measured-clock") + " peak";
     }
   }
   if (!figure) {
@@ -217,15 +212,15 @@ std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
   }
   const bool ok = *figure >= *required;
   add(c, id, idn, label, rate(*figure, unit_precision), required_text, ok,
-      "below the minimum by " + pct(1 - *figure / *required) + " (" + rule.label + ")");
+      "below the minimum by " + format_percent(1 - *figure / *required) + " (" + rule.label + ")");
   // A soak that lost too much speed fails even above its minimum.
   const auto max_drop = rule.max_drop ? rule.max_drop : c.ref.max_drop;
   if (source && max_drop && is_soak(*source)) {
     const double drop = source->value("drop", 0.0);
     const auto& at = source->value("attribution", nlohmann::json::object());
-    add(c, id, idn, std::string(mn.what()) + " drop", pct(drop), "<= " + pct(*max_drop),
-        drop <= *max_drop,
-        "lost " + pct(drop) + " from the first window to the closing ones; cause: " +
+    add(c, id, idn, std::string(mn.what()) + " drop", format_percent(drop),
+        "<= " + format_percent(*max_drop), drop <= *max_drop,
+        "lost " + format_percent(drop) + " from the first window to the closing ones; cause: " +
             at.value("cause", "?") + " (" + at.value("evidence", "") + ")");
   }
   return figure;
@@ -308,9 +303,10 @@ CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
         for (const auto& [d, f] : members) {
           const double below = median > 0 ? 1 - f / median : 0;
           add(c, d->value("id", ""), identity_of(*d), "peers " + mn.what(), rate(f, up),
-              ">= " + rate(median * (1 - tol), up) + " (median - " + pct(tol) + ")", below <= tol,
-              pct(below) + " below the median of " + std::to_string(members.size()) + " " + name +
-                  " (" + rate(median, up) + ")");
+              ">= " + rate(median * (1 - tol), up) + " (median - " + format_percent(tol) + ")",
+              below <= tol,
+              format_percent(below) + " below the median of " + std::to_string(members.size()) +
+                  " " + name + " (" + rate(median, up) + ")");
         }
       }
     }
@@ -333,7 +329,7 @@ CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
       const std::string& gaps = lacking[node];
       add(c, node.empty() ? "node" : node, "", "node total " + cls, format_rate(total, "FLOP/s"),
           ">= " + format_rate(nm.flops, "FLOP/s"), total >= nm.flops,
-          "node total below the minimum by " + pct(1 - total / nm.flops) +
+          "node total below the minimum by " + format_percent(1 - total / nm.flops) +
               (gaps.empty() ? std::string() : " (counted without " + gaps + ")"));
     }
   }

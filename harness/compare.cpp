@@ -6,24 +6,13 @@
 #include <map>
 #include <tuple>
 
+#include "harness/kernel_run.h"
 #include "harness/measurement.h"
 #include "harness/units.h"
 
 namespace flopscope {
 
 namespace {
-
-std::string size_label(const nlohmann::json& size) {
-  std::string s;
-  if (!size.is_object()) return s;
-  if (size.contains("variant") && size["variant"].is_string())
-    s = size["variant"].get<std::string>();
-  for (const auto& [k, v] : size.items()) {
-    if (k == "variant") continue;
-    s += (s.empty() ? "" : ",") + k + "=" + v.dump();
-  }
-  return s;
-}
 
 struct Cell {
   double flops = 0;

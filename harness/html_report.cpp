@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "harness/kernel_run.h"
 #include "harness/svg_plot.h"
 #include "harness/units.h"
 
@@ -29,22 +30,7 @@ std::string str(const json& j, const char* key) {
 }
 
 std::string percent(const json& v) {
-  if (!v.is_number()) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v.get<double>());
-  return buf;
-}
-
-std::string size_text(const json& size) {
-  std::string s;
-  if (size.is_object())
-    for (const auto& [k, v] : size.items()) {
-      if (!s.empty()) s += ',';
-      s += k;
-      s += '=';
-      s += v.is_string() ? v.get<std::string>() : v.dump();
-    }
-  return s;
+  return v.is_number() ? format_percent(v.get<double>()) : "-";
 }
 
 std::string rate_axis(double v, const std::string& unit) {
@@ -260,7 +246,7 @@ void measurements(std::ostringstream& os, const json& ms) {
                   html_escape(f.is_string() ? f.get<std::string>() : f.dump()) + "</span>";
     const json& clock = field(e, "clock");
     row(os, {html_escape(str(m, "device")), html_escape(str(m, "kernel")),
-             html_escape(str(m, "precision")), html_escape(size_text(field(m, "size"))),
+             html_escape(str(m, "precision")), html_escape(size_label(field(m, "size"))),
              "<span class=\"muted\">" + html_escape(str(m, "implementation")) + "</span>",
              ok ? html_escape(figure(m)) : "-", ok ? percent(field(m, "cv")) : "-",
              ok ? percent(clock) + (clock.is_number() ? bar(clock.get<double>()) : "") : "-",
@@ -286,7 +272,7 @@ void soaks(std::ostringstream& os, const json& ms) {
     if (!any) os << "<h2>Soaks</h2>\n";
     any = true;
     const std::string title = str(m, "device") + " " + str(m, "kernel") + " " +
-                              str(m, "precision") + " " + size_text(field(m, "size"));
+                              str(m, "precision") + " " + size_label(field(m, "size"));
     os << "<h3>" << html_escape(title) << "</h3>\n";
     if (!shown(m)) {  // its rates are not evidence of anything
       os << "<p><span class=\"fail\">not verified: " << html_escape(str(m, "status")) << "</span> "
@@ -433,7 +419,7 @@ void rooflines(std::ostringstream& os, const Index& ix) {
       points.push_back({str(m, "kernel") + " " + str(m, "precision") +
                             (variant.empty() ? "" : " " + variant) +
                             (in_cache ? " (in cache)" : ""),
-                        ai.get<double>(), f.get<double>(), size_text(field(m, "size"))});
+                        ai.get<double>(), f.get<double>(), size_label(field(m, "size"))});
       const json& peak = field(field(field(*d, "peaks"), str(m, "precision").c_str()), "flops");
       if (peak.is_number()) roofs[str(m, "precision")] = peak.get<double>();
     }

@@ -16,6 +16,21 @@ std::string ProblemSize::label() const {
   return s;
 }
 
+std::string size_label(const nlohmann::json& size) {
+  std::string s;
+  if (!size.is_object()) return s;
+  if (size.contains("variant") && size["variant"].is_string())
+    s = size["variant"].get<std::string>();
+  for (const auto& [k, v] : size.items()) {
+    if (k == "variant") continue;
+    if (!s.empty()) s += ',';
+    s += k;
+    s += '=';
+    s += v.dump();
+  }
+  return s;
+}
+
 nlohmann::json ProblemSize::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   if (!variant.empty()) j["variant"] = variant;

@@ -26,6 +26,9 @@ struct ProblemSize {
   int64_t get(const std::string& name, int64_t fallback = 0) const;
 };
 
+// label() of a size read back from a result file (to_json's object).
+std::string size_label(const nlohmann::json& size);
+
 // What the harness asks a backend to build: one kernel at one precision and
 // size, optionally a forced implementation (--implementation), and the seed
 // of its pseudo-random inputs (recorded in the result file).

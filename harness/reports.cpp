@@ -16,10 +16,7 @@ namespace flopscope {
 namespace {
 
 std::string pct(const std::optional<double>& v) {
-  if (!v) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * *v);
-  return buf;
+  return v ? format_percent(*v) : "-";
 }
 
 std::string csv_field(std::string s) {

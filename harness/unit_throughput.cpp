@@ -6,24 +6,9 @@
 #include <memory>
 
 #include "harness/interrupt.h"
+#include "harness/units.h"
 
 namespace flopscope {
-
-namespace {
-
-std::string percent(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f%%", 100 * fraction);
-  return buf;
-}
-
-std::string ghz(double hz) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GHz", hz * 1e-9);
-  return buf;
-}
-
-}  // namespace
 
 std::optional<double> fp64_vector_peak_at(const Device& d, double clock_hz) {
   auto it = d.peaks.find(Precision::fp64);
@@ -83,8 +68,9 @@ UnitThroughput check_unit_throughput(Backend& b, const Device& d, double seconds
                   {"seconds", s},
                   {"threshold", kSharedUnitsFraction}};
     if (fraction < kSharedUnitsFraction)
-      out.warning = d.id + ": FMA throughput on all cores at once was " + percent(fraction) +
-                    " of the peak at the measured " + ghz(*clock_hz) +
+      out.warning = d.id + ": FMA throughput on all cores at once was " +
+                    format_percent(fraction, 0) + " of the peak at the measured " +
+                    format_ghz(*clock_hz) +
                     ": the cores' FMA throughput is shared, with another hardware thread (an SMT "
                     "sibling the topology does not show, or a host running two vCPUs on one "
                     "core) or with other work time-sliced onto them; compute-bound CPU figures "

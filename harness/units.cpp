@@ -21,6 +21,18 @@ std::string format_rate(double value, std::string_view unit) {
   return buf;
 }
 
+std::string format_percent(double fraction, int decimals) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*f%%", decimals, 100 * fraction);
+  return buf;
+}
+
+std::string format_ghz(double hz) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.2f GHz", hz * 1e-9);
+  return buf;
+}
+
 namespace {
 // Splits "2.4GHz" into 2.4 and "ghz" (lower-cased). False on junk.
 bool split_number(std::string_view s, double& number, std::string& suffix) {

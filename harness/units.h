@@ -9,6 +9,10 @@ namespace flopscope {
 
 // 1.234e11, "FLOP/s" -> "123.4 GFLOP/s"
 std::string format_rate(double value, std::string_view unit);
+// 0.1234 -> "12.3%" (decimals 1), "12%" (decimals 0)
+std::string format_percent(double fraction, int decimals = 1);
+// 3.4312e9 -> "3.43 GHz": a clock where a table or message gives it to 10 MHz
+std::string format_ghz(double hz);
 // "2.4GHz", "2400MHz", "2.4" (GHz) -> Hz
 std::optional<double> parse_clock_hz(std::string_view s);
 // "30s", "10m", "1h", "90" (seconds) -> seconds

@@ -8,6 +8,8 @@
 #include <regex>
 #include <vector>
 
+#include "harness/units.h"
+
 namespace flopscope::cpu {
 
 namespace {
@@ -839,12 +841,6 @@ const SkuClock* find_sku(const std::string& norm) {
   return nullptr;
 }
 
-std::string ghz(double hz) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GHz", hz / 1e9);
-  return buf;
-}
-
 }  // namespace
 
 std::optional<SpecClock> spec_clock(const CpuIdent& id) {
@@ -858,11 +854,12 @@ std::optional<SpecClock> spec_clock(const CpuIdent& id) {
   }
   if (at) {
     c.base_hz = *at;  // the vendor's own base clock, printed in the brand string
-    c.source = "base " + ghz(c.base_hz) + " from the model name";
-    if (row) c.source += ", boost " + ghz(c.boost_hz) + " from the SKU table (" + row->name + ")";
+    c.source = "base " + format_ghz(c.base_hz) + " from the model name";
+    if (row)
+      c.source += ", boost " + format_ghz(c.boost_hz) + " from the SKU table (" + row->name + ")";
   } else {
-    c.source = "SKU table (" + std::string(row->name) + "): base " + ghz(c.base_hz) + ", boost " +
-               ghz(c.boost_hz);
+    c.source = "SKU table (" + std::string(row->name) + "): base " + format_ghz(c.base_hz) +
+               ", boost " + format_ghz(c.boost_hz);
   }
   return c;
 }
