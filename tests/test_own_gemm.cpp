@@ -258,13 +258,16 @@ TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
   // A large L3 (the total of several instances) is capped at 8192 columns.
   EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 256ull << 20}).nc, 8190);
   EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 4 << 20}).nc, 1020);
-  // FP32 16x6: floor(7 x 16 / 22) = 5 ways: KC = 5 x 4096 / (16 x 4) = 320.
-  EXPECT_EQ(own_gemm_blocking(s, zen3).kc, 320);
+  // FP32 16x6: floor(7 x 16 / 22) = 5 ways: KC = 5 x 4096 / (16 x 4) = 320,
+  // below FP32's floor of 2 KiB / 4 B = 512 (FP64's is 256, as above).
+  const auto bs = own_gemm_blocking(s, zen3);
+  EXPECT_EQ(bs.kc, 512);
+  EXPECT_NE(bs.derivation.find("(320), raised to 512"), std::string::npos) << bs.derivation;
   // A 48 KiB 12-way L1 (Zen 5, Golden Cove): floor(11 x 8 / 14) = 6 ways -> 384.
   const CacheSizes zen5{48 << 10, 1 << 20, 32 << 20};
   EXPECT_EQ(own_gemm_blocking(d, zen5).kc, 384);
   // AVX-512 24x8 there: floor(11 x 24 / 32) = 8 ways, KC = 8 x 4096 / (24 x
-  // 8) = 170 -> 168, below the floor of 256 that C's traffic sets; MC =
+  // 8) = 170 -> 168, below FP64's floor of 256; MC =
   // 768 KiB / (256 x 8 B) = 384.
   const OwnGemmVariant z{"flopscope-avx512-24x8", Precision::fp64, IsaFamily::avx512, 24, 8};
   const auto bz = own_gemm_blocking(z, zen5);

@@ -15,14 +15,23 @@
 //    Arm L1s (Apple's 128 KiB 8-way) are taken as 4-way too: a KC that
 //    leaves part of the L1 unused, never one that overflows it (but see
 //    the floor below).
-//    KC is then raised to kKcFloor where the model gives less: each
+//    KC is then raised to a floor where the model gives less: each
 //    micro-kernel call reads and writes its C tile once per KC steps (8 / KC
 //    bytes per FLOP in FP64), from memory once C outgrows the caches, and
-//    each pc step ends in a barrier. On 2 Zen 5 cores (AVX-512 tiles, 48 KiB
-//    L1d, model 160-192), 256 won all 10 alternating FP64 pairs at n = 1024
-//    (by 1-11%, median 6%) and both FP32 ones (9-11%), though it overflows
-//    the model's L1 share; at n = 2048 and 4096 the pairs split either way
-//    within +-7%, the noise of that machine.
+//    each pc step packs B between two barriers and starts on cold B panels.
+//    The floor is kKcFloorBytes of each A row per step (KC x element size):
+//    256 in FP64, 512 in FP32. A step of KC steps on an n x n C is n^2 KC
+//    FMAs, and FP32 vectors hold twice the lanes, so at the same KC an FP32
+//    step is over in half the time and its fixed costs weigh double: twice
+//    the KC gives both precisions steps of the same length.
+//    Measured on 2 Zen 5 cores (AVX-512 tiles, 48 KiB L1d, model 160-192):
+//    in FP64, 256 won all 10 alternating pairs against the model at n =
+//    1024 (by 1-11%, median 6%), though it overflows the model's L1 share,
+//    and 512 tied 256 at n = 1024-4096. In FP32, 512 won all 11 alternating
+//    pairs against 256 at n = 1024 (48x8 and 32x14, by 4-11%; splitting the
+//    rows finer at 256 gained 1-3% of it), and tied it at 2048 and 4096; the
+//    AVX2 16x6 FP32 tile, whose model gives 512 there, ran 3-4% slower at
+//    256 at n = 1024 and 2048.
 //  - MC: the MC x KC block of A stays in the core's L2 while B micro-panels
 //    and C tiles pass through: it gets three quarters of the L2 (the model's
 //    W - 2 of W ways for the usual 8-way L2: one way for the B micro-panels,
@@ -49,7 +58,7 @@ constexpr uint64_t kL1WayBytes = 4096;  // sets x line of a VIPT L1 with 4 KiB p
 constexpr int64_t kArmL1Ways = 4;
 constexpr int64_t kKcMultiple = 4;  // the micro-kernel's k loop is unrolled by 4
 constexpr int64_t kKcMin = 64, kKcMax = 1024;
-constexpr int64_t kKcFloor = 256;  // see the KC note above
+constexpr int64_t kKcFloorBytes = 2048;  // see the KC note above
 constexpr int64_t kNcMax = 8192;
 
 int64_t round_down(int64_t v, int64_t multiple, int64_t at_least) {
@@ -87,7 +96,8 @@ OwnGemmBlocking own_gemm_blocking(const OwnGemmVariant& v, const CacheSizes& giv
   const int64_t a_ways = std::max<int64_t>(1, (ways - 1) * mr / (mr + nr));
   const int64_t model_kc = std::clamp(
       round_down(a_ways * way_bytes / (mr * s), kKcMultiple, kKcMultiple), kKcMin, kKcMax);
-  b.kc = std::max(model_kc, kKcFloor);
+  const int64_t kc_floor = kKcFloorBytes / s;
+  b.kc = std::max(model_kc, kc_floor);
 
   b.mc = round_down(static_cast<int64_t>(c.l2_bytes_per_core * 3 / 4) / (b.kc * s), mr, mr);
   b.nc =
@@ -95,8 +105,8 @@ OwnGemmBlocking own_gemm_blocking(const OwnGemmVariant& v, const CacheSizes& giv
 
   b.derivation = "KC: A micro-panel in " + std::to_string(a_ways) + " of " + std::to_string(ways) +
                  " ways of a " + kib(c.l1d_bytes_per_core) + " L1d" +
-                 (model_kc < kKcFloor ? " (" + std::to_string(model_kc) + "), raised to " +
-                                            std::to_string(kKcFloor) + " for C's traffic"
+                 (model_kc < kc_floor ? " (" + std::to_string(model_kc) + "), raised to " +
+                                            std::to_string(kc_floor) + " for the per-step costs"
                                       : "") +
                  "; MC: A block in 3/4 of a " + kib(c.l2_bytes_per_core) +
                  " L2; NC: B block in half of a " + kib(c.l3_bytes_total) + " L3, at most " +
