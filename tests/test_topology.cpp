@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "devices/cpu/cache_sizes.h"
 #include "devices/topology/pinning.h"
 #include "devices/topology/topology.h"
 
@@ -274,6 +275,30 @@ TEST(TopologyFixture, CpuIdentityCachesAndCores) {
   // SMT siblings are n and n+4: one thread per core means PUs 0-3, not 0,4,1,5.
   EXPECT_EQ(flopscope::topo::pu_per_core(t), (std::vector<int>{0, 1, 2, 3}));
   EXPECT_EQ(flopscope::topo::pu_per_core_in(t, t.gpus[5].cpuset), (std::vector<int>{2, 3}));
+}
+
+TEST(TopologyFixture, CacheSizesForTheKernels) {
+  Topology t = load_topology_xml(fixture_path().string());
+  flopscope::cpu::CpuContext ctx;
+  flopscope::cpu::set_cache_sizes(t, ctx);
+  EXPECT_EQ(ctx.l1d_bytes_per_core, 48u << 10);
+  EXPECT_EQ(ctx.l2_bytes_per_core, 2u << 20);
+  EXPECT_EQ(ctx.l3_bytes_total, 210u << 20);  // two packages' 105 MiB
+  EXPECT_EQ(ctx.cache_source, "hwloc");
+
+  // What a Zen 5 VM reported (an L3 of 508 MB a core) and a missing L2 are
+  // replaced, each named once, the list without a trailing separator.
+  for (auto& c : t.caches) {
+    if (c.level == 3) c.size_bytes = 508ull << 20, c.count = t.cores;
+    if (c.level == 2) c.size_bytes = 0;
+  }
+  flopscope::cpu::set_cache_sizes(t, ctx);
+  EXPECT_EQ(ctx.l2_bytes_per_core, 1u << 20);
+  EXPECT_EQ(ctx.l3_bytes_total, static_cast<uint64_t>(t.cores) * (4u << 20));
+  EXPECT_EQ(ctx.cache_source,
+            "hwloc, corrected: L2 0 B from hwloc is implausible, using 1048576 B; L3 " +
+                std::to_string((508ull << 20) * static_cast<uint64_t>(t.cores)) +
+                " B from hwloc is implausible, using 4 MiB per core");
 }
 
 TEST(TopologyFixture, Json) {
