@@ -56,12 +56,16 @@ std::string rate(double v, Precision p) {
   return format_rate(v, rate_unit(p));
 }
 
-// The sustained figure of a measurement: steady state for soaks, the median
-// of repetitions for burst runs.
-double figure_of(const nlohmann::json& m) {
-  if (m.contains("steady_flops") && m["steady_flops"].is_number())
-    return m["steady_flops"].get<double>();
-  return m.value("median_flops", 0.0);
+// A minimum's figure, and the figure as the table shows it: a bandwidth
+// minimum (kernel stream, copy and triad alike) reads and shows B/s; every
+// other minimum the sustained FLOP/s (OP/s for int8).
+double figure_for(const ReferenceMinimum& mn, const nlohmann::json& m) {
+  return mn.bytes_per_second ? sustained_bandwidth(m) : sustained_figure(m);
+}
+
+std::string shown(const ReferenceMinimum& mn, double v) {
+  if (mn.bytes_per_second) return format_rate(v, "B/s");
+  return rate(v, mn.precision ? *mn.precision : headline_precisions(*mn.cls)[0]);
 }
 
 bool is_soak(const nlohmann::json& m) {
@@ -145,7 +149,7 @@ Evidence find_evidence(const nlohmann::json& run, const std::string& id, const R
           why = "the figure is flagged (" + f.get<std::string>() +
                 "): a fraction of that peak proves nothing";
     if (why.empty()) {
-      if (!e.best || figure_of(m) > figure_of(*e.best)) e.best = &m;
+      if (!e.best || figure_for(mn, m) > figure_for(mn, *e.best)) e.best = &m;
     } else if (!other || m.value("status", "") != "unsupported") {
       other = &m;
       other_why = why;
@@ -168,34 +172,39 @@ Evidence find_evidence(const nlohmann::json& run, const std::string& id, const R
 std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
                                     const ReferenceMinimum& mn, const nlohmann::json& d) {
   const std::string id = d.value("id", ""), idn = identity_of(d);
-  const Precision unit_precision = mn.precision ? *mn.precision : headline_precisions(*mn.cls)[0];
   // A fraction of a peak: which one ("spec" or "measured-clock", as the
   // efficiency flags name them); null for an absolute minimum.
-  const char* of_peak = mn.flops ? nullptr : mn.spec_peak ? "spec" : "measured-clock";
+  const char* of_peak = mn.flops || mn.bytes_per_second ? nullptr
+                        : mn.spec_peak                  ? "spec"
+                                                        : "measured-clock";
   const Evidence e = find_evidence(c.run, id, mn, c.ref.require_soak, of_peak);
   std::optional<double> figure;
   std::string label = mn.what();
   const nlohmann::json* source = e.best;
   if (source) {
-    figure = figure_of(*source);
+    figure = figure_for(mn, *source);
     if (mn.cls) label += ": " + source->value("kernel", "") + " " + source->value("precision", "");
+    const auto& variant = get(get(*source, "size"), "variant");
+    if (mn.bytes_per_second && variant.is_string()) label += " " + variant.get<std::string>();
     label += is_soak(*source) ? " sustained (soak steady state)" : " (burst median)";
   }
   const std::string& missing_why = e.why;
   // What is required.
   std::optional<double> required;
   std::string required_text, peak_why;
-  if (mn.flops) {
+  if (mn.bytes_per_second) {
+    required = *mn.bytes_per_second;
+    required_text = ">= " + shown(mn, *required);
+  } else if (mn.flops) {
     required = *mn.flops;
-    required_text = ">= " + rate(*mn.flops, unit_precision);
+    required_text = ">= " + shown(mn, *mn.flops);
   } else {
     const bool vector_unit = mn.kernel && *mn.kernel == KernelKind::peak;
     const auto ps =
         mn.precision ? std::vector<Precision>{*mn.precision} : headline_precisions(*mn.cls);
     if (auto pk = peak_of(d, ps, mn.spec_peak, vector_unit, &peak_why)) {
       required = *mn.fraction * *pk;
-      required_text = ">= " + rate(*required, unit_precision) + " (" +
-                      format_percent(*mn.fraction) + " of " +
+      required_text = ">= " + shown(mn, *required) + " (" + format_percent(*mn.fraction) + " of " +
                       (mn.spec_peak ? "spec" : "measured-clock") + " peak)";
     } else {
       required_text = format_percent(*mn.fraction) + " of " +
@@ -207,11 +216,11 @@ std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
     return std::nullopt;
   }
   if (!required) {
-    add(c, id, idn, label, rate(*figure, unit_precision), required_text, false, peak_why);
+    add(c, id, idn, label, shown(mn, *figure), required_text, false, peak_why);
     return figure;
   }
   const bool ok = *figure >= *required;
-  add(c, id, idn, label, rate(*figure, unit_precision), required_text, ok,
+  add(c, id, idn, label, shown(mn, *figure), required_text, ok,
       "below the minimum by " + format_percent(1 - *figure / *required) + " (" + rule.label + ")");
   // A soak that lost too much speed fails even above its minimum.
   const auto max_drop = rule.max_drop ? rule.max_drop : c.ref.max_drop;
@@ -294,7 +303,6 @@ CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
         if (auto f = check_minimum(c, rule, mn, *d))
           groups[d->value("name", "")].push_back({d, *f});
       if (tol <= 0) continue;
-      const Precision up = mn.precision ? *mn.precision : headline_precisions(*mn.cls)[0];
       for (const auto& [name, members] : groups) {
         if (members.size() < 2) continue;
         std::vector<double> v;
@@ -302,11 +310,11 @@ CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
         const double median = summarize(v).median;
         for (const auto& [d, f] : members) {
           const double below = median > 0 ? 1 - f / median : 0;
-          add(c, d->value("id", ""), identity_of(*d), "peers " + mn.what(), rate(f, up),
-              ">= " + rate(median * (1 - tol), up) + " (median - " + format_percent(tol) + ")",
+          add(c, d->value("id", ""), identity_of(*d), "peers " + mn.what(), shown(mn, f),
+              ">= " + shown(mn, median * (1 - tol)) + " (median - " + format_percent(tol) + ")",
               below <= tol,
               format_percent(below) + " below the median of " + std::to_string(members.size()) +
-                  " " + name + " (" + rate(median, up) + ")");
+                  " " + name + " (" + shown(mn, median) + ")");
         }
       }
     }
@@ -321,7 +329,7 @@ CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
     as_class.cls = nm.cls;
     for (const auto& [id, d] : c.devices) {
       const Evidence e = find_evidence(run, id, as_class, ref.require_soak, /*of_peak=*/nullptr);
-      totals[node_of(id)] += e.best ? figure_of(*e.best) : 0;
+      totals[node_of(id)] += e.best ? sustained_figure(*e.best) : 0;
       if (!e.best)
         lacking[node_of(id)] += (lacking[node_of(id)].empty() ? "" : "; ") + id + ": " + e.why;
     }

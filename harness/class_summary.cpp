@@ -29,26 +29,34 @@ const std::vector<Precision>& headline_precisions(PerfClass c) {
   return c == PerfClass::supercomputing ? fp64 : c == PerfClass::basic ? fp32 : half;
 }
 
+const Measurement* class_headline(const std::vector<Measurement>& ms, const std::string& device,
+                                  PerfClass c) {
+  for (KernelKind k : kHeadlineOrder) {
+    const Measurement* best = nullptr;
+    for (const auto& m : ms)
+      if (m.device == device && m.kernel == k && m.valid() && headline_precision(c, m.precision) &&
+          (!best || m.median_flops > best->median_flops))
+        best = &m;
+    if (best) return best;
+  }
+  return nullptr;
+}
+
 nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
                                  const std::vector<std::string>& device_ids) {
   nlohmann::json out = nlohmann::json::object();
   for (PerfClass c : kAllClasses) {
     nlohmann::json cls;
     nlohmann::json per_device = nlohmann::json::object();
+    nlohmann::json efficiency = nlohmann::json::object();
     nlohmann::json beside = nlohmann::json::object();
     double total = 0;
     std::set<std::string> kernels, precisions;
     for (const auto& id : device_ids) {
-      const Measurement* best = nullptr;
-      for (KernelKind k : kHeadlineOrder) {
-        for (const auto& m : ms)
-          if (m.device == id && m.kernel == k && m.valid() && headline_precision(c, m.precision) &&
-              (!best || m.median_flops > best->median_flops))
-            best = &m;
-        if (best) break;
-      }
+      const Measurement* best = class_headline(ms, id, c);
       if (best) {
         per_device[id] = best->median_flops;
+        efficiency[id] = best->efficiency.to_json();
         total += best->median_flops;
         kernels.insert(std::string(to_string(best->kernel)));
         precisions.insert(std::string(to_string(best->precision)));
@@ -62,12 +70,11 @@ nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
         std::string key =
             std::string(to_string(m.kernel)) + "/" + std::string(to_string(m.precision));
         if (!m.size.variant.empty()) key += "/" + m.size.variant;
-        const bool better =
-            !side.contains(key) ||
-            (m.flop_per_iteration > 0
-                 ? side[key]["flops"].get<double>() < m.median_flops
-                 : side[key]["bytes_per_second"].is_number() &&
-                       side[key]["bytes_per_second"].get<double>() < m.median_bytes_per_second);
+        const bool better = !side.contains(key) ||
+                            (!m.bandwidth_only() ? side[key]["flops"].get<double>() < m.median_flops
+                                                 : side[key]["bytes_per_second"].is_number() &&
+                                                       side[key]["bytes_per_second"].get<double>() <
+                                                           m.median_bytes_per_second);
         if (better)
           side[key] = {{"flops", m.median_flops},
                        {"unit", rate_unit(m.precision)},
@@ -82,14 +89,7 @@ nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
                             ? nlohmann::json(m.bytes_per_iteration / m.seconds_per_iteration)
                             : nlohmann::json(nullptr)},
                        {"roofline", m.roofline ? m.roofline->to_json() : nlohmann::json(nullptr)},
-                       {"efficiency",
-                        {{"spec", m.efficiency.spec ? nlohmann::json(*m.efficiency.spec)
-                                                    : nlohmann::json(nullptr)},
-                         {"clock", m.efficiency.clock ? nlohmann::json(*m.efficiency.clock)
-                                                      : nlohmann::json(nullptr)},
-                         {"measured_peak", m.efficiency.measured_peak
-                                               ? nlohmann::json(*m.efficiency.measured_peak)
-                                               : nlohmann::json(nullptr)}}}};
+                       {"efficiency", m.efficiency.to_json()}};
       }
       if (!side.empty()) beside[id] = side;
     }
@@ -101,11 +101,38 @@ nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
     cls["flops"] = per_device.empty() ? nlohmann::json(nullptr) : nlohmann::json(total);
     cls["unit"] = "FLOP/s";
     cls["per_device"] = per_device;
+    cls["per_device_efficiency"] = efficiency;
+    cls["of_peak"] = class_of_peak(per_device, efficiency);
     cls["kernel"] = join(kernels);
     cls["precision"] = join(precisions);
     cls["beside"] = beside;
     if (per_device.empty()) cls["note"] = missing_headline_note(c, !beside.empty());
     out[std::string(to_string(c))] = cls;
+  }
+  return out;
+}
+
+nlohmann::json class_of_peak(const nlohmann::json& per_device,
+                             const nlohmann::json& per_device_efficiency) {
+  nlohmann::json out = {{"clock", nullptr}, {"spec", nullptr}};
+  if (!per_device.is_object() || per_device.empty() || !per_device_efficiency.is_object())
+    return out;
+  for (const char* basis : {"clock", "spec"}) {
+    double total = 0, peaks = 0;
+    bool every = true;
+    for (const auto& [id, f] : per_device.items()) {
+      const auto e = per_device_efficiency.find(id);
+      const nlohmann::json* fraction =
+          e != per_device_efficiency.end() && e->is_object() && e->contains(basis) ? &(*e)[basis]
+                                                                                   : nullptr;
+      if (!f.is_number() || !fraction || !fraction->is_number() || fraction->get<double>() <= 0) {
+        every = false;
+        break;
+      }
+      total += f.get<double>();
+      peaks += f.get<double>() / fraction->get<double>();
+    }
+    if (every && peaks > 0) out[basis] = total / peaks;
   }
   return out;
 }

@@ -15,10 +15,26 @@ namespace flopscope {
 // intelligent; TF32, FP8 and INT8 stand beside.
 const std::vector<Precision>& headline_precisions(PerfClass c);
 
+// The verified measurement that is `device`'s headline in class c: its
+// best GEMM in the class's headline precisions, else (a stand-in the
+// summary names) its best FMA chains; nullptr when it has neither.
+const Measurement* class_headline(const std::vector<Measurement>& ms, const std::string& device,
+                                  PerfClass c);
+
 // classes: {basic|intelligent|supercomputing: {flops, unit, per_device,
-// kernel, precision, beside: {device: {fft, stencil, ...}}}}
+// per_device_efficiency, of_peak, kernel, precision, beside: {device: {fft,
+// stencil, ...}}}}. per_device_efficiency holds each headline's efficiency
+// (Efficiency::to_json), of_peak what class_of_peak makes of them.
 nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
                                  const std::vector<std::string>& device_ids);
+
+// The class total against the peaks its figures were judged by: {clock,
+// spec}, each the sum of the figures over the sum of each device's peak
+// (its figure over its efficiency: a tensor-core GEMM's matrix units, FMA
+// chains' vector units), or null unless every device has that efficiency.
+// Shared by the run's summary and merge's rack totals.
+nlohmann::json class_of_peak(const nlohmann::json& per_device,
+                             const nlohmann::json& per_device_efficiency);
 
 // The note of a class without a headline figure: what is missing, named
 // (the class's GEMM precision) when other verified figures stand beside it.

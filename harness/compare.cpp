@@ -23,20 +23,6 @@ struct Cell {
 
 using Key = std::tuple<std::string, std::string, std::string, std::string>;
 
-// Stream copy is compared by its bandwidth (flopscope::bandwidth_only).
-bool bandwidth_only(const nlohmann::json& m) {
-  return flopscope::bandwidth_only(m.value("flop_per_iteration", 0.0),
-                                   m.value("bytes_per_iteration", 0.0));
-}
-
-// The sustained figure: steady state for soaks, the median for burst runs.
-double figure_of(const nlohmann::json& m) {
-  const char* steady = bandwidth_only(m) ? "steady_bytes_per_second" : "steady_flops";
-  const char* median = bandwidth_only(m) ? "median_bytes_per_second" : "median_flops";
-  if (m.contains(steady) && m[steady].is_number()) return m[steady].get<double>();
-  return m.contains(median) && m[median].is_number() ? m[median].get<double>() : 0.0;
-}
-
 // How a run was made, in the words compare prints: tool version and commit,
 // burst or soak, quick or not. Runs that differ here differ in method.
 std::string method_of(const nlohmann::json& d) {
@@ -70,7 +56,7 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
         order.push_back(k);
       }
       units[k] = bandwidth_only(m) ? "B/s" : m.value("unit", "FLOP/s");
-      Cell c{figure_of(m), m.value("cv", 0.0), m.value("status", "?"),
+      Cell c{sustained_figure(m), m.value("cv", 0.0), m.value("status", "?"),
              m.value("mode", "burst") == "soak"};
       // Several entries for one key (repeated sizes): keep the best valid one.
       if (!row[f] || (c.status == "ok" && (row[f]->status != "ok" || c.flops > row[f]->flops)))

@@ -155,30 +155,25 @@ nlohmann::json concurrent_summary(const std::vector<Measurement>& ms,
     for (const auto& [id, v] : cls["per_device"].items()) {
       const double flops = v.get<double>();
       const Device* d = by_id.count(id) ? by_id[id] : nullptr;
-      // The figure's precision, to find the peak it is a fraction of.
-      std::optional<double> peak;
+      // The headline's own efficiency (apply_efficiency): against the units
+      // it ran on, at the spec clock where one is known, else at the clock
+      // measured around it.
+      std::optional<double> fraction;
       std::string basis;
-      for (const auto& m : ms)
-        if (m.device == id && m.valid() && class_of(m.precision) == c && m.median_flops == flops &&
-            d) {
-          auto find = [&](const PeakTable& t) -> std::optional<double> {
-            auto it = t.find(m.precision);
-            return it == t.end() ? std::nullopt : it->second.best();
-          };
-          if ((peak = find(d->spec_peaks)))
-            basis = "spec";
-          else if ((peak = find(d->peaks)))
-            basis = "clock";
-          break;
-        }
+      if (const Measurement* m = class_headline(ms, id, c)) {
+        if ((fraction = m->efficiency.spec))
+          basis = "spec";
+        else if ((fraction = m->efficiency.clock))
+          basis = "clock";
+      }
       const double median = d ? summarize(peers[d->name]).median : flops;
       nlohmann::json e = {{"device", id},
                           {"flops", flops},
-                          {"fraction_of_peak", peak ? nlohmann::json(flops / *peak) : nullptr},
-                          {"peak", peak ? nlohmann::json(basis) : nullptr},
+                          {"fraction_of_peak", fraction ? nlohmann::json(*fraction) : nullptr},
+                          {"peak", fraction ? nlohmann::json(basis) : nullptr},
                           {"peer_median_flops", median},
                           {"below_peer_median", median > 0 ? 1 - flops / median : 0.0}};
-      const double f = peak ? flops / *peak : 1.5;
+      const double f = fraction ? *fraction : 1.5;
       if (worst.is_null() || f < worst_fraction) {
         worst = e;
         worst_fraction = f;

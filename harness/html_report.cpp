@@ -8,7 +8,9 @@
 #include <sstream>
 #include <vector>
 
+#include "harness/class_summary.h"
 #include "harness/kernel_run.h"
+#include "harness/measurement.h"
 #include "harness/svg_plot.h"
 #include "harness/units.h"
 
@@ -48,15 +50,13 @@ bool shown(const json& m) {
   return str(m, "status") == "ok" && field(m, "verified") == true;
 }
 
-// The figure the terminal table leads with: FLOP/s, or bandwidth for a
-// kernel without arithmetic (stream copy).
+// The figure a measurement stands for (sustained_figure): FLOP/s, or
+// bandwidth for a kernel without arithmetic (stream copy).
 std::string figure(const json& m) {
-  const json& flops = field(m, "median_flops");
-  if (flops.is_number() && flops.get<double>() > 0)
-    return format_rate(flops.get<double>(), str(m, "unit").empty() ? "FLOP/s" : str(m, "unit"));
-  const json& bw = field(m, "median_bytes_per_second");
-  if (bw.is_number()) return format_rate(bw.get<double>(), "B/s");
-  return "-";
+  const double f = sustained_figure(m);
+  if (f <= 0) return "-";
+  return bandwidth_only(m) ? format_rate(f, "B/s")
+                           : format_rate(f, str(m, "unit").empty() ? "FLOP/s" : str(m, "unit"));
 }
 
 std::string bar(double fraction) {
@@ -140,47 +140,41 @@ void header(std::ostringstream& os, const json& r, const std::string& source) {
   }
 }
 
-// The verified measurement a class figure of `device` came from: its
-// kernel and precision (unless the class joined several: "mixed") and its
-// median.
-const json* source_of(const Index& ix, const json& cls, const std::string& device, double flops) {
-  auto it = ix.measurements.find(device);
-  if (it == ix.measurements.end()) return nullptr;
+// A file from before schema 1.2.0 has no of_peak: each device's headline is
+// then found among its verified measurements by kernel, precision (unless
+// the class joined several: "mixed") and median, and its efficiency taken.
+json legacy_of_peak(const Index& ix, const json& cls) {
   const std::string kernel = str(cls, "kernel"), precision = str(cls, "precision");
-  for (const json* m : it->second) {
-    const json& f = field(*m, "median_flops");
-    if (!shown(*m) || !f.is_number() || std::abs(f.get<double>() - flops) > 1e-9 * flops) continue;
-    if ((kernel == "mixed" || str(*m, "kernel") == kernel) &&
-        (precision == "mixed" || str(*m, "precision") == precision))
-      return m;
+  json efficiency = json::object();
+  for (const auto& [device, f] : field(cls, "per_device").items()) {
+    auto it = ix.measurements.find(device);
+    if (!f.is_number() || it == ix.measurements.end()) continue;
+    for (const json* m : it->second) {
+      const json& median = field(*m, "median_flops");
+      if (shown(*m) && median.is_number() &&
+          std::abs(median.get<double>() - f.get<double>()) <= 1e-9 * f.get<double>() &&
+          (kernel == "mixed" || str(*m, "kernel") == kernel) &&
+          (precision == "mixed" || str(*m, "precision") == precision)) {
+        efficiency[device] = field(*m, "efficiency");
+        break;
+      }
+    }
   }
-  return nullptr;
+  return class_of_peak(field(cls, "per_device"), efficiency);
 }
 
-// The class against the peaks its figures were judged by: each device's
-// figure over its efficiency is the peak of the units it ran on (a
-// tensor-core GEMM against the matrix units, FMA chains against the vector
-// units), at the measured clock where every figure has one, else at the
-// spec clock.
-std::string class_of_peak(const Index& ix, const json& c) {
-  if (!field(c, "flops").is_number() || !field(c, "per_device").is_object()) return "-";
-  double total = 0, at_clock = 0, at_spec = 0;
-  bool clock = true, spec = true;
-  for (const auto& [dev, f] : c["per_device"].items()) {
-    if (!f.is_number()) return "-";
-    const json* m = source_of(ix, c, dev, f.get<double>());
-    const json& e = m ? field(*m, "efficiency") : kNull;
-    total += f.get<double>();
-    const json& ec = field(e, "clock");
-    const json& es = field(e, "spec");
-    clock = clock && ec.is_number() && ec.get<double>() > 0;
-    spec = spec && es.is_number() && es.get<double>() > 0;
-    if (clock) at_clock += f.get<double>() / ec.get<double>();
-    if (spec) at_spec += f.get<double>() / es.get<double>();
+// The class against the peaks its figures were judged by (class_of_peak in
+// class_summary.h): at the measured clock where every figure has one, else
+// at the spec clock.
+std::string of_peak(const Index& ix, const json& c) {
+  if (!field(c, "flops").is_number()) return "-";
+  const json of = field(c, "of_peak").is_object() ? field(c, "of_peak") : legacy_of_peak(ix, c);
+  for (const char* basis : {"clock", "spec"}) {
+    const json& f = field(of, basis);
+    if (f.is_number() && f.get<double>() > 0)
+      return percent(f.get<double>()) + bar(f.get<double>()) +
+             (std::string(basis) == "clock" ? " at the measured clock" : " at spec");
   }
-  if (clock && at_clock > 0)
-    return percent(total / at_clock) + bar(total / at_clock) + " at the measured clock";
-  if (spec && at_spec > 0) return percent(total / at_spec) + bar(total / at_spec) + " at spec";
   return "<span class=\"muted\">peak unknown</span>";
 }
 
@@ -201,7 +195,7 @@ void classes(std::ostringstream& os, const json& r, const Index& ix) {
              has ? html_escape(format_rate(c["flops"].get<double>(), str(c, "unit")))
                  : "<span class=\"muted\">no figure</span>",
              html_escape(has ? str(c, "kernel") + " " + str(c, "precision") : str(c, "note")), per,
-             class_of_peak(ix, c)});
+             of_peak(ix, c)});
   }
   os << "</table>\n";
 }
@@ -227,11 +221,12 @@ void devices(std::ostringstream& os, const json& r) {
 }
 
 void measurements(std::ostringstream& os, const json& ms) {
-  os << "<h2>Measurements</h2>\n<p class=\"muted\">A figure is shown only where its check passed. "
-        "%clock: against the peak at the clock measured around the figure; %spec: at the spec "
+  os << "<h2>Measurements</h2>\n<p class=\"muted\">A figure (the median of the repetitions, a "
+        "soak's steady state) is shown only where its check passed. %clock: against the peak at "
+        "the clock measured around the figure; %spec: at the spec "
         "clock; %peakk: against the device's measured peak kernel.</p>\n<table>\n";
   row(os,
-      {"device", "kernel", "precision", "size", "implementation", "median", "cv", "%clock", "%spec",
+      {"device", "kernel", "precision", "size", "implementation", "figure", "cv", "%clock", "%spec",
        "%peakk", "status"},
       "th");
   for (const auto& m : ms) {

@@ -26,6 +26,37 @@ nlohmann::json opt(const std::optional<double>& v) {
 }
 }  // namespace
 
+bool bandwidth_only(const nlohmann::json& m) {
+  auto number = [&](const char* key) {
+    return m.is_object() && m.contains(key) && m[key].is_number() ? m[key].get<double>() : 0.0;
+  };
+  return bandwidth_only(number("flop_per_iteration"), number("bytes_per_iteration"));
+}
+
+namespace {
+double steady_else_median(const nlohmann::json& m, const char* steady, const char* median) {
+  for (const char* key : {steady, median})
+    if (m.is_object() && m.contains(key) && m[key].is_number()) return m[key].get<double>();
+  return 0;
+}
+}  // namespace
+
+double sustained_bandwidth(const nlohmann::json& m) {
+  return steady_else_median(m, "steady_bytes_per_second", "median_bytes_per_second");
+}
+
+double sustained_figure(const nlohmann::json& m) {
+  return bandwidth_only(m) ? sustained_bandwidth(m)
+                           : steady_else_median(m, "steady_flops", "median_flops");
+}
+
+nlohmann::json Efficiency::to_json() const {
+  nlohmann::json j = {
+      {"spec", opt(spec)}, {"clock", opt(clock)}, {"measured_peak", opt(measured_peak)}};
+  if (!unit.empty()) j["unit"] = unit;
+  return j;
+}
+
 nlohmann::json Roofline::to_json() const {
   nlohmann::json j = {{"bandwidth_source", bandwidth_source},
                       {"bandwidth_bytes_per_second", bandwidth_bytes_per_second},
@@ -86,10 +117,7 @@ nlohmann::json Measurement::to_json() const {
   j["clock_before_hz"] = opt(clock_before_hz);
   j["clock_after_hz"] = opt(clock_after_hz);
   if (!clock_probes_hz.empty()) j["clock_probes_hz"] = clock_probes_hz;
-  j["efficiency"] = {{"spec", opt(efficiency.spec)},
-                     {"clock", opt(efficiency.clock)},
-                     {"measured_peak", opt(efficiency.measured_peak)}};
-  if (!efficiency.unit.empty()) j["efficiency"]["unit"] = efficiency.unit;
+  j["efficiency"] = efficiency.to_json();
   j["flags"] = flags;
   j["mode"] = mode();
   if (soak) {

@@ -27,6 +27,8 @@ struct Efficiency {
   std::optional<double> clock;          // against the peak at the clock measured now
   std::optional<double> measured_peak;  // against the device's own peak kernel's best repetition
   std::string unit;  // the execution units all three are of: "vector" or "matrix" (empty: unknown)
+  // {spec, clock, measured_peak} (null where unknown), and unit when known.
+  nlohmann::json to_json() const;
 };
 
 // A bandwidth-bound kernel against the memory roofline: the bandwidth the
@@ -78,6 +80,16 @@ struct SoakRecord {
 inline bool bandwidth_only(double flop_per_iteration, double bytes_per_iteration) {
   return flop_per_iteration <= 0 && bytes_per_iteration > 0;
 }
+
+// The same rule, and the figures a measurement stands for, read from a
+// result file (Measurement::to_json) by certify, compare and the report:
+// a soak's steady state, else the median; 0 where the file has none.
+// sustained_figure is in B/s where bandwidth_only, else in its unit's rate;
+// sustained_bandwidth in B/s for any kernel that records one (stream's
+// copy and triad alike).
+bool bandwidth_only(const nlohmann::json& m);
+double sustained_figure(const nlohmann::json& m);
+double sustained_bandwidth(const nlohmann::json& m);
 
 struct Measurement {
   std::string device;

@@ -160,6 +160,7 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
   std::map<std::string, std::map<std::string, double>> per_class;  // class -> id -> flops
   std::map<std::string, std::set<std::string>> class_kernels, class_precisions;
   std::map<std::string, nlohmann::json> beside;
+  std::map<std::string, nlohmann::json> efficiency_of;  // class -> {id: the headline's efficiency}
   // Every field of a rank's file is read in this loop: one of the wrong
   // type names its file (consume_document).
   for (const auto& k : ranks)
@@ -204,8 +205,10 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
         notes.push_back("rank " + std::to_string(k.rank) + ": " + n.get<std::string>());
       for (const char* cls : kClasses) {
         const auto c_doc = get(get(d, "classes"), cls);
+        const auto& eff = get(c_doc, "per_device_efficiency");
         for (const auto& [id, v] : get(c_doc, "per_device").items()) {
           per_class[cls][prefix + id] = v.get<double>();
+          if (eff.is_object() && eff.contains(id)) efficiency_of[cls][prefix + id] = eff[id];
           if (get(c_doc, "kernel").is_string()) class_kernels[cls].insert(c_doc["kernel"]);
           if (get(c_doc, "precision").is_string()) class_precisions[cls].insert(c_doc["precision"]);
         }
@@ -248,6 +251,9 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
     c["flops"] = per.empty() ? nlohmann::json(nullptr) : nlohmann::json(total);
     c["unit"] = "FLOP/s";
     c["per_device"] = per;
+    if (efficiency_of[cls].is_null()) efficiency_of[cls] = nlohmann::json::object();
+    c["per_device_efficiency"] = efficiency_of[cls];
+    c["of_peak"] = class_of_peak(per, efficiency_of[cls]);
     c["kernel"] = join(class_kernels[cls]);
     c["precision"] = join(class_precisions[cls]);
     c["beside"] = beside[cls].is_null() ? nlohmann::json::object() : beside[cls];

@@ -84,7 +84,8 @@ ReferenceMinimum parse_minimum(const Checker& c, const nlohmann::json& j, const 
     c.only_keys(j, ptr, {"class", "flops", "note"});
   else
     c.only_keys(j, ptr,
-                {"kernel", "precision", "class", "flops", "fraction_of_peak", "peak", "note"});
+                {"kernel", "precision", "class", "flops", "bytes_per_second", "fraction_of_peak",
+                 "peak", "note"});
   if (j.contains("kernel")) {
     auto k = parse_kernel(c.str(j["kernel"], ptr + "/kernel", true));
     if (!k) c.fail(ptr + "/kernel", "unknown kernel (gemm, fft, stencil, peak, stream)");
@@ -110,9 +111,22 @@ ReferenceMinimum parse_minimum(const Checker& c, const nlohmann::json& j, const 
   m.flops = c.number(at(j, "flops"), ptr + "/flops", 0, 1e30, true, "FLOP/s above 0");
   m.fraction = c.number(at(j, "fraction_of_peak"), ptr + "/fraction_of_peak", 0, 1.01, true,
                         "a fraction of the peak, above 0 and at most 1.01");
+  // Stream's minimum is a bandwidth, and only its minimum is: copy's FLOP/s
+  // are 0 on every machine (bandwidth_only), and triad, at 2 FLOP per 24 or
+  // 12 bytes, is a bandwidth test as well. The best of either counts.
+  m.bytes_per_second =
+      c.number(at(j, "bytes_per_second"), ptr + "/bytes_per_second", 0, 1e30, true, "B/s above 0");
+  const bool stream = m.kernel == KernelKind::stream;
+  if (m.bytes_per_second && !stream)
+    c.fail(ptr + "/bytes_per_second", "only applies to kernel stream (use flops)");
+  if (stream && (m.flops || m.fraction))
+    c.fail(ptr + (m.flops ? "/flops" : "/fraction_of_peak"),
+           "stream is a bandwidth test: give its minimum as bytes_per_second");
+  if (stream && !m.bytes_per_second)
+    c.fail(ptr + "/bytes_per_second", "is required for kernel stream (the minimum in B/s)");
   if (m.flops && m.fraction)
     c.fail(ptr + "/fraction_of_peak", "give either flops or fraction_of_peak, not both");
-  if (!m.flops && !m.fraction)
+  if (!m.flops && !m.fraction && !stream)
     c.fail(ptr + "/flops", node ? "is required (the minimum node total in FLOP/s)"
                                 : "is required (or fraction_of_peak)");
   if (j.contains("peak")) {

@@ -16,9 +16,10 @@ struct ReferenceMinimum {
   std::optional<KernelKind> kernel;  // with precision; or class alone
   std::optional<Precision> precision;
   std::optional<PerfClass> cls;
-  std::optional<double> flops;     // absolute, FLOP/s (OP/s for int8)
-  std::optional<double> fraction;  // of the peak below
-  bool spec_peak = true;           // false: the peak at the measured clock
+  std::optional<double> flops;             // absolute, FLOP/s (OP/s for int8)
+  std::optional<double> bytes_per_second;  // absolute, B/s: kernel stream (copy and triad)
+  std::optional<double> fraction;          // of the peak below
+  bool spec_peak = true;                   // false: the peak at the measured clock
   std::string note;
   std::string what() const;  // "gemm fp64", "class supercomputing"
 };

@@ -11,7 +11,7 @@
 
 namespace flopscope {
 
-inline constexpr const char* kSchemaVersion = "1.1.0";
+inline constexpr const char* kSchemaVersion = "1.2.0";
 
 struct RunRecord {
   std::vector<std::string> command_line;

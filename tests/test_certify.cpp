@@ -166,6 +166,20 @@ TEST(Reference, MalformedNamesLineAndField) {
   EXPECT_NE(e.find("minimums[0].precision: is required"), std::string::npos) << e;
   e = what_of([] { make_ref(ref_with_min(R"({"class": "basic"})")); });
   EXPECT_NE(e.find("minimums[0].flops: is required"), std::string::npos) << e;
+  // Stream copy's minimum is a bandwidth, and only its minimum is.
+  e = what_of(
+      [] { make_ref(ref_with_min(R"({"kernel": "stream", "precision": "fp64", "flops": 1e9})")); });
+  EXPECT_NE(e.find("minimums[0].flops: stream is a bandwidth test"), std::string::npos) << e;
+  e = what_of([] { make_ref(ref_with_min(R"({"kernel": "stream", "precision": "fp64"})")); });
+  EXPECT_NE(e.find("minimums[0].bytes_per_second: is required for kernel stream"),
+            std::string::npos)
+      << e;
+  e = what_of([] {
+    make_ref(ref_with_min(R"({"kernel": "gemm", "precision": "fp64", "bytes_per_second": 1e9})"));
+  });
+  EXPECT_NE(e.find("minimums[0].bytes_per_second: only applies to kernel stream"),
+            std::string::npos)
+      << e;
   e = what_of([] {
     make_ref(
         R"({"schema_version": "2.0.0", "kind": "flopscope-reference", "name": "t", "devices": []})");
@@ -258,6 +272,43 @@ TEST(Certify, PassesAboveAndFailsBelowTheMinimum) {
     ++rows;
   }
   EXPECT_EQ(rows, static_cast<int>(fail.checks.size())) << table.str();
+}
+
+// Stream is certified on its bandwidth: copy's FLOP/s are 0 everywhere, so
+// a minimum in FLOP/s could never pass, and triad counts by its B/s, never
+// by its FLOP/s. Peers are compared in B/s as well.
+TEST(Certify, StreamMinimumIsABandwidth) {
+  auto stream = [](const std::string& dev, const std::string& variant, double flops, double bps) {
+    json m = measurement(dev, flops, "ok", "stream");
+    m["size"] = {{"variant", variant}, {"elements", 1024}};
+    m["flop_per_iteration"] = flops > 0 ? 2048 : 0;
+    m["bytes_per_iteration"] = 16384;
+    m["median_bytes_per_second"] = bps;
+    return m;
+  };
+  // cpu1 ran triad only: its 28 GB/s (2.3 GFLOP/s) is its figure.
+  auto doc = run_doc({device("cpu0", "EPYC", 60e9), device("cpu1", "EPYC", 60e9)},
+                     {stream("cpu0", "copy", 0, 30e9), stream("cpu0", "triad", 2.5e9, 26e9),
+                      stream("cpu1", "triad", 2.3e9, 28e9)});
+  const auto ref = make_ref(
+      ref_with_min(R"({"kernel": "stream", "precision": "fp64", "bytes_per_second": 25e9})"));
+  auto pass = certify(doc, ref);
+  EXPECT_TRUE(pass.passed()) << failures_of(pass);
+  std::map<std::string, std::string> figures;  // "device check" -> figure
+  for (const auto& c : pass.checks) figures[c.device + " " + c.check] = c.figure;
+  EXPECT_EQ(figures["cpu0 stream fp64 copy (burst median)"], "30 GB/s");
+  EXPECT_EQ(figures["cpu1 stream fp64 triad (burst median)"], "28 GB/s");
+  EXPECT_EQ(figures["cpu1 peers stream fp64"], "28 GB/s");
+
+  auto fail =
+      certify(doc, make_ref(ref_with_min(
+                       R"({"kernel": "stream", "precision": "fp64", "bytes_per_second": 29e9})")));
+  ASSERT_EQ(fail.failures(), 1) << failures_of(fail);
+  const auto& c =
+      *std::find_if(fail.checks.begin(), fail.checks.end(), [](auto& x) { return !x.passed; });
+  EXPECT_EQ(c.device, "cpu1");
+  EXPECT_EQ(c.figure, "28 GB/s");
+  EXPECT_NE(c.required.find(">= 29 GB/s"), std::string::npos) << c.required;
 }
 
 // Long cells are printed whole and push their column out, so the next
@@ -520,6 +571,26 @@ TEST(Merge, JoinsRanksIntoNodesWithTotalsAndOutliers) {
     node_flagged |= o.value("node", "") == "node2";
   }
   EXPECT_TRUE(device_flagged && node_flagged) << d["rack"]["outliers"];
+}
+
+// The rack's class fraction of peak comes from each rank's headline
+// efficiencies, carried over under the devices' rack ids.
+TEST(Merge, RackOfPeakFromEachRanksEfficiencies) {
+  auto r0 = partial(0, 2, "a", 0, 50e9), r1 = partial(1, 2, "b", 1, 50e9);
+  r0["classes"]["supercomputing"]["per_device_efficiency"] = {
+      {"cpu0", {{"clock", 0.5}, {"spec", nullptr}, {"measured_peak", nullptr}}}};
+  r1["classes"]["supercomputing"]["per_device_efficiency"] = {
+      {"cpu0", {{"clock", 0.25}, {"spec", nullptr}, {"measured_peak", nullptr}}}};
+  auto out = merge_partials({{"r0.json", r0}, {"r1.json", r1}});
+  ASSERT_EQ(out.exit_code, 0) << out.summary;
+  const auto& sc = out.doc["classes"]["supercomputing"];
+  EXPECT_DOUBLE_EQ(sc["per_device_efficiency"]["node1/cpu0"]["clock"].get<double>(), 0.25);
+  EXPECT_DOUBLE_EQ(sc["of_peak"]["clock"].get<double>(), 100e9 / (100e9 + 200e9));
+  EXPECT_TRUE(sc["of_peak"]["spec"].is_null());
+  // A rank file from before 1.2.0 has none: no fraction, not a wrong one.
+  r1["classes"]["supercomputing"].erase("per_device_efficiency");
+  out = merge_partials({{"r0.json", r0}, {"r1.json", r1}});
+  EXPECT_TRUE(out.doc["classes"]["supercomputing"]["of_peak"]["clock"].is_null());
 }
 
 // A class without a headline says so as the run's summary does: the

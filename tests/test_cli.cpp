@@ -581,6 +581,46 @@ TEST(CliRun, CpuFigureRecordsItsClockProbes) {
   fs::remove_all(dir);
 }
 
+// The reference schema and the parser agree: every shipped reference is
+// valid, and so is a stream minimum in B/s; one in FLOP/s is refused by both.
+TEST(CliCertify, ReferenceSchemaAgreesWithTheParser) {
+  const fs::path schema = fs::path(FLOPSCOPE_SCHEMA).parent_path() / "reference-1.schema.json";
+  auto valid = [&](const fs::path& p) {
+    const std::string cmd = std::string("python3 ") + FLOPSCOPE_VALIDATOR + " " + schema.string() +
+                            " " + p.string() + " 2>&1";
+    return WEXITSTATUS(std::system(cmd.c_str())) == 0;
+  };
+  int shipped = 0;
+  for (const auto& e : fs::directory_iterator(schema.parent_path().parent_path() / "references"))
+    if (e.path().extension() == ".json") {
+      EXPECT_TRUE(valid(e.path())) << e.path();
+      ++shipped;
+    }
+  EXPECT_GE(shipped, 3);
+  auto dir = scratch();
+  auto ref = [&](const std::string& name, const std::string& minimum) {
+    const fs::path p = dir / name;
+    std::ofstream(p) << R"({"schema_version": "1.0.0", "kind": "flopscope-reference", "name": "t",)"
+                     << R"( "devices": [{"match": {"kind": "cpu"}, "minimums": [)" << minimum
+                     << "]}]}";
+    return p;
+  };
+  const auto bandwidth =
+      ref("bw.json", R"({"kernel": "stream", "precision": "fp64", "bytes_per_second": 1e10})");
+  const auto flops =
+      ref("flops.json", R"({"kernel": "stream", "precision": "fp64", "flops": 1e9})");
+  const auto gemm_bytes =
+      ref("gemm.json", R"({"kernel": "gemm", "precision": "fp64", "bytes_per_second": 1e9})");
+  EXPECT_TRUE(valid(bandwidth));
+  EXPECT_FALSE(valid(flops));
+  EXPECT_FALSE(valid(gemm_bytes));
+  const auto run = peak_run(dir, "run.json");
+  EXPECT_NE(flopscope("certify " + run.string() + " --reference " + bandwidth.string()).code, 2);
+  EXPECT_EQ(flopscope("certify " + run.string() + " --reference " + flops.string()).code, 2);
+  EXPECT_EQ(flopscope("certify " + run.string() + " --reference " + gemm_bytes.string()).code, 2);
+  fs::remove_all(dir);
+}
+
 TEST(CliCertify, MeetsMissesAndMalformed) {
   auto dir = soak_scratch("certify");
   auto run = peak_run_unflagged(dir, "run.json");

@@ -226,6 +226,37 @@ TEST(ClassSummary, GemmHeadlineAndUnverifiedNeverCounted) {
   EXPECT_EQ(only_peak["supercomputing"]["kernel"], "peak");
 }
 
+// Each device's headline carries its efficiency, and the class is set
+// against the sum of the peaks the figures were judged by: a figure over its
+// efficiency, whatever units (matrix or vector) that was.
+TEST(ClassSummary, OfPeakSumsThePeaksEachHeadlineWasJudgedBy) {
+  auto a = measured(KernelKind::gemm, 60e9, 3e9);
+  a.efficiency.clock = 0.6;  // judged by a 100 GFLOP/s peak
+  a.efficiency.spec = 0.5;
+  a.efficiency.unit = "matrix";
+  auto smaller = a;  // not the headline: the best GEMM is
+  smaller.median_flops = 50e9;
+  smaller.efficiency.clock = 0.99;
+  auto b = measured(KernelKind::gemm, 30e9, 3e9);
+  b.device = "cpu1";
+  b.efficiency.clock = 0.6;  // a 50 GFLOP/s peak; no spec clock known
+  const std::vector<Measurement> ms = {smaller, a, b};
+  EXPECT_EQ(class_headline(ms, "cpu0", PerfClass::supercomputing), &ms[1]);
+  EXPECT_EQ(class_headline(ms, "cpu1", PerfClass::basic), nullptr);
+
+  auto j = summarize_classes(ms, {"cpu0", "cpu1"})["supercomputing"];
+  EXPECT_DOUBLE_EQ(j["per_device_efficiency"]["cpu0"]["clock"].get<double>(), 0.6);
+  EXPECT_EQ(j["per_device_efficiency"]["cpu0"]["unit"], "matrix");
+  EXPECT_TRUE(j["per_device_efficiency"]["cpu1"]["spec"].is_null());
+  EXPECT_DOUBLE_EQ(j["of_peak"]["clock"].get<double>(), 90e9 / 150e9);
+  EXPECT_TRUE(j["of_peak"]["spec"].is_null()) << "cpu1 has no spec efficiency";
+  // No figure, no fraction; a device missing from the efficiencies spoils it.
+  EXPECT_TRUE(summarize_classes(ms, {"cpu0"})["basic"]["of_peak"]["clock"].is_null());
+  EXPECT_TRUE(class_of_peak({{"cpu0", 1e9}}, nlohmann::json::object())["clock"].is_null());
+  EXPECT_DOUBLE_EQ(
+      class_of_peak({{"cpu0", 1e9}}, {{"cpu0", {{"spec", 0.25}}}})["spec"].get<double>(), 0.25);
+}
+
 // Every row's cells line up whatever the lengths of sizes and library
 // names: each column is as wide as its widest cell, and the implementation,
 // the longest, comes last.
@@ -299,6 +330,19 @@ TEST(ClassSummary, TableShowsTheGemmsBesideTheHeadline) {
       << t;
   EXPECT_NE(t.find("beside: gemm int8 256 GOP/s"), std::string::npos) << t;
   EXPECT_EQ(t.find("beside: gemm fp64"), std::string::npos) << t;
+  // No efficiency known: no fraction of peak.
+  EXPECT_EQ(t.find("of peak"), std::string::npos) << t;
+
+  dgemm.efficiency.clock = 0.8;
+  dgemm.efficiency.spec = 0.9;
+  std::ostringstream with;
+  print_class_table(with, summarize_classes({dgemm}, {"cpu0"}));
+  EXPECT_NE(with.str().find("gemm fp64, 80.0% of peak at the measured clock\n"), std::string::npos)
+      << with.str();
+  dgemm.efficiency.clock.reset();  // no clock measured: the spec clock's
+  std::ostringstream spec;
+  print_class_table(spec, summarize_classes({dgemm}, {"cpu0"}));
+  EXPECT_NE(spec.str().find("gemm fp64, 90.0% of peak at spec\n"), std::string::npos) << spec.str();
 }
 
 TEST(AtomicFile, WritesWholeOrRefuses) {

@@ -56,7 +56,8 @@ json small_result() {
                     {"unit", "FLOP/s"},
                     {"kernel", "gemm"},
                     {"precision", "fp64"},
-                    {"per_device", {{"cpu0", 5e10}}}}}};
+                    {"per_device", {{"cpu0", 5e10}}},
+                    {"of_peak", {{"clock", 0.8}, {"spec", 0.75}}}}}};
   json gemm = measurement("gemm", {{"n", 1024}}, 5e10, true);
   json broken = measurement("fft", {{"n", 4096}}, 9.99e99, false);
   json stencil = measurement("stencil", {{"nx", 64}, {"variant", "7-point"}}, 2e10, true);
@@ -124,13 +125,30 @@ TEST(HtmlReport, SelfContainedEscapedAndOnlyVerifiedFigures) {
   EXPECT_EQ(html.find(format_rate(9.99e99, "FLOP/s")), std::string::npos);
   EXPECT_NE(html.find("element 3 is wrong"), std::string::npos);
   EXPECT_NE(html.find(format_rate(5e10, "FLOP/s")), std::string::npos);
-  // The class against the peak its figure was judged by: the gemm's 80% at
-  // the measured clock.
+  // The class against the peaks its figures were judged by (of_peak): 80% at
+  // the measured clock, ahead of the spec clock's 75%.
   EXPECT_NE(html.find("80.0%<span class=\"bar\"><span style=\"width:80.0%\"></span></span> at "
                       "the measured clock"),
             std::string::npos)
       << html;
   EXPECT_NE(html.find("pre-flight: load average 3.00"), std::string::npos);
+
+  json r = small_result();
+  r["classes"]["supercomputing"]["of_peak"]["clock"] = nullptr;
+  EXPECT_NE(render_html_report(r, "run.json")
+                .find("75.0%<span class=\"bar\"><span "
+                      "style=\"width:75.0%\"></span></span> at spec"),
+            std::string::npos);
+  // A file from before of_peak: the class's figure is found among the
+  // verified measurements (the gemm, at 80% of the clock's peak).
+  r["classes"]["supercomputing"].erase("of_peak");
+  EXPECT_NE(render_html_report(r, "run.json")
+                .find("80.0%<span class=\"bar\"><span "
+                      "style=\"width:80.0%\"></span></span> at the "
+                      "measured clock"),
+            std::string::npos);
+  r["classes"]["supercomputing"]["per_device"]["cpu0"] = 4e10;  // no measurement has that figure
+  EXPECT_NE(render_html_report(r, "run.json").find("peak unknown"), std::string::npos);
 }
 
 TEST(HtmlReport, SoakSeriesAndRoofline) {

@@ -425,6 +425,36 @@ TEST(Sustained, ConcurrentDevicesRunTogether) {
   EXPECT_TRUE(summary["slowest"]["supercomputing"].is_object());
 }
 
+// The slowest device of a class is the one furthest below the peak its
+// headline was judged by: that headline's own efficiency, spec clock first,
+// whatever units it ran on (a GPU's FP64 FMA chains stand in on vector
+// units, not on the larger matrix-unit peak).
+TEST(Sustained, ConcurrentSlowestIsJudgedByTheHeadlinesEfficiency) {
+  auto chains = [](const std::string& dev, double flops, std::optional<double> spec,
+                   std::optional<double> clock) {
+    Measurement m;
+    m.device = dev;
+    m.kernel = KernelKind::peak;
+    m.precision = Precision::fp64;
+    m.status = MeasurementStatus::ok;
+    m.verification.checked = m.verification.passed = true;
+    m.median_flops = flops;
+    m.efficiency.spec = spec;
+    m.efficiency.clock = clock;
+    return m;
+  };
+  const std::vector<Measurement> ms = {chains("cuda:0", 30e12, 0.9, 0.95),
+                                       chains("cuda:1", 31e12, std::nullopt, 0.8)};
+  std::vector<Device> devs(2);
+  devs[0].id = "cuda:0";
+  devs[1].id = "cuda:1";
+  devs[0].name = devs[1].name = "GPU";
+  const auto s = concurrent_summary(ms, devs, nlohmann::json::array())["slowest"]["supercomputing"];
+  EXPECT_EQ(s["device"], "cuda:1") << s;
+  EXPECT_DOUBLE_EQ(s["fraction_of_peak"].get<double>(), 0.8);
+  EXPECT_EQ(s["peak"], "clock");  // no spec clock known for it
+}
+
 // Two sizes of one kernel and precision (stream copy and triad) are two
 // groups, each summarized with its own figures; copy by its bandwidth.
 TEST(Sustained, ConcurrentSummaryKeepsEachSizeApart) {
