@@ -153,20 +153,35 @@ class CpuStencilRun final : public KernelRun {
   // read and one write of a grid, the traffic a sweep must move. The other
   // grid holds the last sweep's input, which the next sweep overwrites
   // before anything reads it; until then verify() checks the copy.
+  //
+  // Timed as STREAM times its kernels: the best of several passes after an
+  // untimed first one. A single pass (about 1 ms for a 56 MiB grid on 2 Zen 5
+  // cores) also timed waking and pinning the threads and the first touches:
+  // it read 69-72 GB/s where the run's stream copy read 85-99, and put the
+  // 7-point sweep at 102-108% of its roofline.
   std::optional<double> time_interleaved_copy() override {
-    const auto t0 = std::chrono::steady_clock::now();
+    constexpr int kPasses = 4;  // the first untimed
+    double best = std::numeric_limits<double>::infinity();
 #pragma omp parallel num_threads(threads_)
     {
       const int t = omp_get_thread_num();
       flopscope::cpu::pin_omp_thread(config_.pus, t);
-      stream::cpu::copy_share(config_.isa, previous_, current_, grid_.elements, t, threads_,
-                              streaming_);
+      std::chrono::steady_clock::time_point t0;
+      for (int pass = 0; pass < kPasses; ++pass) {
+#pragma omp barrier
+        if (t == 0) t0 = std::chrono::steady_clock::now();
+        stream::cpu::copy_share(config_.isa, previous_, current_, grid_.elements, t, threads_,
+                                streaming_);
+#pragma omp barrier
+        if (t == 0 && pass > 0)
+          best = std::min(
+              best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      }
     }
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     copied_over_input_ = true;
-    if (!(s > 0)) return std::nullopt;
+    if (!(best > 0) || !std::isfinite(best)) return std::nullopt;
     return stream::bytes_per_element(stream::Op::copy, sizeof(T)) *
-           static_cast<double>(grid_.elements) / s;
+           static_cast<double>(grid_.elements) / best;
   }
 
   Verification verify() override {
