@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "devices/cpu/arm_implementers.h"
 #include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/cpu_microarch.h"
 
@@ -47,6 +48,16 @@ bool has(const std::string& s, const std::string& part) {
 
 // This development machine as recorded: cpuid says AuthenticAMD family 25 model 1 "AMD EPYC",
 // with AVX2 and FMA but no AVX-512.
+// One table of Arm implementer codes for cpuinfo/MIDR and hwloc alike.
+TEST(CpuIdentity, ArmImplementerVendors) {
+  using flopscope::cpu::arm_implementer_vendor;
+  EXPECT_EQ(arm_implementer_vendor(0x41), "ARM");  // as the microarchitecture table spells it
+  EXPECT_EQ(arm_implementer_vendor(0x4e), "NVIDIA");
+  EXPECT_EQ(arm_implementer_vendor(0x53), "Samsung");
+  EXPECT_EQ(arm_implementer_vendor(0xc0), "Ampere");
+  EXPECT_EQ(arm_implementer_vendor(0x7), "Arm implementer 0x07");
+}
+
 TEST(CpuMicroarch, DevMachineRecordingIsZen3) {
   CpuIdent id = x86("AuthenticAMD", 25, 1, 1, "AMD EPYC");
   Microarch m = must_identify(id);

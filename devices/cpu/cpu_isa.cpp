@@ -1,5 +1,7 @@
 #include "devices/cpu/cpu_isa.h"
 
+#include "devices/cpu/arm_implementers.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -54,36 +56,6 @@ std::string trim(std::string s) {
   if (b == std::string::npos) return "";
   size_t e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
-}
-
-// Arm implementer codes (MIDR[31:24]) for the vendor string; 0x41 is spelled "ARM" as the
-// microarchitecture table expects.
-std::string arm_vendor(unsigned implementer) {
-  switch (implementer) {
-    case 0x41:
-      return "ARM";
-    case 0x42:
-      return "Broadcom";
-    case 0x43:
-      return "Cavium";
-    case 0x46:
-      return "Fujitsu";
-    case 0x48:
-      return "HiSilicon";
-    case 0x4e:
-      return "NVIDIA";
-    case 0x51:
-      return "Qualcomm";
-    case 0x61:
-      return "Apple";
-    case 0x6d:
-      return "Microsoft";
-    case 0xc0:
-      return "Ampere";
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "Arm implementer 0x%02x", implementer);
-  return buf;
 }
 
 [[maybe_unused]] std::string read_file(const char* path) {
@@ -203,7 +175,7 @@ CpuIdent parse_arm_cpuinfo(std::string_view text) {
       id.model_name = val;
     }
   }
-  if (have_impl) id.vendor = arm_vendor(id.arm_implementer);
+  if (have_impl) id.vendor = arm_implementer_vendor(id.arm_implementer);
   return id;
 }
 
@@ -245,7 +217,7 @@ CpuIdent detect_cpu_ident() {
       unsigned long v = std::strtoul(midr.c_str(), nullptr, 0);
       id.arm_implementer = (v >> 24) & 0xff;
       id.arm_part = (v >> 4) & 0xfff;
-      id.vendor = arm_vendor(id.arm_implementer);
+      id.vendor = arm_implementer_vendor(id.arm_implementer);
     }
   }
 #endif

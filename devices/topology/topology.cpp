@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "devices/cpu/arm_implementers.h"
+
 namespace flopscope::topo {
 namespace {
 
@@ -350,32 +352,7 @@ std::string trimmed(const char* s) {
 // Arm reports an implementer code, not a vendor string.
 std::string arm_implementer_name(const char* implementer) {
   if (!implementer) return {};
-  switch (parse_hex(implementer)) {
-    case 0x41:
-      return "ARM";
-    case 0x42:
-      return "Broadcom";
-    case 0x43:
-      return "Cavium";
-    case 0x46:
-      return "Fujitsu";
-    case 0x48:
-      return "HiSilicon";
-    case 0x4e:
-      return "NVIDIA";
-    case 0x51:
-      return "Qualcomm";
-    case 0x53:
-      return "Samsung";
-    case 0x61:
-      return "Apple";
-    case 0x6d:
-      return "Microsoft";
-    case 0xc0:
-      return "Ampere";
-    default:
-      return std::string("Arm implementer ") + implementer;
-  }
+  return cpu::arm_implementer_vendor(parse_hex(implementer));
 }
 
 struct KindRecord {
