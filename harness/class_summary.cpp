@@ -137,6 +137,17 @@ nlohmann::json class_of_peak(const nlohmann::json& per_device,
   return out;
 }
 
+std::optional<ClassFraction> headline_fraction(const nlohmann::json& of_peak) {
+  if (!of_peak.is_object()) return std::nullopt;
+  for (const auto& [basis, at] :
+       {std::pair{"clock", "at the measured clock"}, {"spec", "at spec"}}) {
+    const auto f = of_peak.find(basis);
+    if (f != of_peak.end() && f->is_number() && f->get<double>() > 0)
+      return ClassFraction{f->get<double>(), at};
+  }
+  return std::nullopt;
+}
+
 std::string missing_headline_note(PerfClass c, bool has_beside) {
   return has_beside
              ? std::string("no verified ") + headline_name(c) + " figure, the class's headline"

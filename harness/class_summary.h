@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,15 @@ nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
 // Shared by the run's summary and merge's rack totals.
 nlohmann::json class_of_peak(const nlohmann::json& per_device,
                              const nlohmann::json& per_device_efficiency);
+
+// The fraction a class's of_peak leads with: at the measured clock where
+// it has one, else at the spec clock. `at` names it: "at the measured
+// clock" or "at spec". nullopt when of_peak has neither (or is no object).
+struct ClassFraction {
+  double fraction = 0;
+  const char* at = "";
+};
+std::optional<ClassFraction> headline_fraction(const nlohmann::json& of_peak);
 
 // The note of a class without a headline figure: what is missing, named
 // (the class's GEMM precision) when other verified figures stand beside it.

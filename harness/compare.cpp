@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "harness/class_summary.h"
 #include "harness/kernel_run.h"
 #include "harness/measurement.h"
 #include "harness/units.h"
@@ -136,7 +137,13 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
       // where no GEMM verified, or a mix) is named beside the figure.
       std::string text = flops.is_number() ? format_rate(flops.get<double>(), "FLOP/s") : "-";
       if (flops.is_number() && kernel != "gemm") text += " (" + kernel + ")";
-      std::snprintf(line, sizeof line, " %22s", text.c_str());
+      // Against the peaks the figures were judged by: hardware compared by
+      // its efficiency as well as its figure.
+      if (const auto f = flops.is_number() && c.is_object() && c.contains("of_peak")
+                             ? headline_fraction(c["of_peak"])
+                             : std::nullopt)
+        text += " " + format_percent(f->fraction, 0);
+      std::snprintf(line, sizeof line, " %26s", text.c_str());
       os << line;
       if (f == 0) {
         if (flops.is_number()) first = flops.get<double>();
@@ -152,7 +159,9 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
     }
     os << "\n";
   }
-  os << "Figures: steady state for soaks, median for burst runs. '!': the ratio differs from 1 by "
+  os << "Figures: steady state for soaks, median for burst runs; a class's percentage is of the "
+        "peaks its figures were judged by (at the measured clock, else spec). '!': the ratio "
+        "differs from 1 by "
         "more than twice the runs' combined CV (at least 1%). '*': not like for like (a soak "
         "against a burst, or class figures from different kernels).\n";
   return flagged;

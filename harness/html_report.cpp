@@ -169,12 +169,8 @@ json legacy_of_peak(const Index& ix, const json& cls) {
 std::string of_peak(const Index& ix, const json& c) {
   if (!field(c, "flops").is_number()) return "-";
   const json of = field(c, "of_peak").is_object() ? field(c, "of_peak") : legacy_of_peak(ix, c);
-  for (const char* basis : {"clock", "spec"}) {
-    const json& f = field(of, basis);
-    if (f.is_number() && f.get<double>() > 0)
-      return percent(f.get<double>()) + bar(f.get<double>()) +
-             (std::string(basis) == "clock" ? " at the measured clock" : " at spec");
-  }
+  if (const auto f = headline_fraction(of))
+    return format_percent(f->fraction) + bar(f->fraction) + " " + f->at;
   return "<span class=\"muted\">peak unknown</span>";
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "harness/class_summary.h"
 #include "harness/statistics.h"
 #include "harness/text_table.h"
 #include "harness/units.h"
@@ -107,15 +108,10 @@ void print_class_table(std::ostream& os, const nlohmann::json& classes) {
     std::string how = c["kernel"].is_null() ? std::string(c.value("note", ""))
                                             : c["kernel"].get<std::string>() + " " +
                                                   c["precision"].get<std::string>();
-    // Against the peaks the figures were judged by (class_of_peak): the
-    // measured clock's where every device has one, else the spec clock's.
-    if (!c["kernel"].is_null() && c.contains("of_peak") && c["of_peak"].is_object())
-      for (const char* basis : {"clock", "spec"})
-        if (c["of_peak"].value(basis, nlohmann::json()).is_number()) {
-          how += ", " + format_percent(c["of_peak"][basis].get<double>()) + " of peak" +
-                 (std::string(basis) == "clock" ? " at the measured clock" : " at spec");
-          break;
-        }
+    // Against the peaks the figures were judged by (class_of_peak).
+    if (!c["kernel"].is_null() && c.contains("of_peak"))
+      if (const auto f = headline_fraction(c["of_peak"]))
+        how += ", " + format_percent(f->fraction) + " of peak " + f->at;
     char line[256];
     std::snprintf(line, sizeof line, "  %-15s %16s  %s\n", name.c_str(), rate.c_str(), how.c_str());
     os << line;

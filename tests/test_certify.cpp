@@ -735,6 +735,22 @@ TEST(Certify, NodeTotalsRequireWhatTheDevicesRequire) {
       << failures_of(rep);
 }
 
+// Procurement compares efficiency as well as figures: each run's class
+// figure carries its fraction of the peaks it was judged by, where known.
+TEST(Compare, ClassFiguresCarryTheirFractionOfPeak) {
+  auto a = run_doc({device("cpu0", "EPYC", 100e9)}, {measurement("cpu0", 80e9, "ok", "gemm")});
+  auto b = run_doc({device("cpu0", "Xeon", 100e9)}, {measurement("cpu0", 60e9, "ok", "gemm")});
+  a["classes"]["supercomputing"]["kernel"] = b["classes"]["supercomputing"]["kernel"] = "gemm";
+  a["classes"]["supercomputing"]["of_peak"] = {{"clock", 0.8}, {"spec", 0.7}};
+  b["classes"]["supercomputing"]["of_peak"] = {{"clock", nullptr}, {"spec", 0.55}};
+  std::ostringstream os;
+  print_comparison(os, {{"a.json", a}, {"b.json", b}});
+  const std::string out = os.str();
+  EXPECT_NE(out.find("80 GFLOP/s 80%"), std::string::npos) << out;
+  EXPECT_NE(out.find("60 GFLOP/s 55%"), std::string::npos) << out;  // spec, the one it has
+  EXPECT_NE(out.find("0.750"), std::string::npos) << out;
+}
+
 // Not like for like is said, not hidden: a class figure that is not a GEMM
 // is named, its ratio against a GEMM is starred, a soak against a burst is
 // starred, and runs made another way (version, mode, --quick) get a note.
