@@ -139,11 +139,10 @@ nlohmann::json class_of_peak(const nlohmann::json& per_device,
 
 std::optional<ClassFraction> headline_fraction(const nlohmann::json& of_peak) {
   if (!of_peak.is_object()) return std::nullopt;
-  for (const auto& [basis, at] :
-       {std::pair{"clock", "at the measured clock"}, {"spec", "at spec"}}) {
-    const auto f = of_peak.find(basis);
+  for (const bool spec : {false, true}) {
+    const auto f = of_peak.find(spec ? "spec" : "clock");
     if (f != of_peak.end() && f->is_number() && f->get<double>() > 0)
-      return ClassFraction{f->get<double>(), at};
+      return ClassFraction{f->get<double>(), spec, spec ? "at spec" : "at the measured clock"};
   }
   return std::nullopt;
 }

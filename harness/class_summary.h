@@ -42,6 +42,7 @@ nlohmann::json class_of_peak(const nlohmann::json& per_device,
 // clock" or "at spec". nullopt when of_peak has neither (or is no object).
 struct ClassFraction {
   double fraction = 0;
+  bool spec = false;  // at the spec clock
   const char* at = "";
 };
 std::optional<ClassFraction> headline_fraction(const nlohmann::json& of_peak);

@@ -139,11 +139,13 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
       if (flops.is_number() && kernel != "gemm") text += " (" + kernel + ")";
       // Against the peaks the figures were judged by: hardware compared by
       // its efficiency as well as its figure.
-      if (const auto f = flops.is_number() && c.is_object() && c.contains("of_peak")
-                             ? headline_fraction(c["of_peak"])
-                             : std::nullopt)
-        text += " " + format_percent(f->fraction, 0);
-      std::snprintf(line, sizeof line, " %26s", text.c_str());
+      // A spec-clock fraction is marked: it is not like for like with a
+      // measured clock's.
+      if (const auto frac = flops.is_number() && c.is_object() && c.contains("of_peak")
+                                ? headline_fraction(c["of_peak"])
+                                : std::nullopt)
+        text += " " + format_percent(frac->fraction, 0) + (frac->spec ? " spec" : "");
+      std::snprintf(line, sizeof line, " %31s", text.c_str());
       os << line;
       if (f == 0) {
         if (flops.is_number()) first = flops.get<double>();
@@ -160,7 +162,8 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
     os << "\n";
   }
   os << "Figures: steady state for soaks, median for burst runs; a class's percentage is of the "
-        "peaks its figures were judged by (at the measured clock, else spec). '!': the ratio "
+        "peaks its figures were judged by, at the measured clock ('spec': at the spec clock). '!': "
+        "the ratio "
         "differs from 1 by "
         "more than twice the runs' combined CV (at least 1%). '*': not like for like (a soak "
         "against a burst, or class figures from different kernels).\n";

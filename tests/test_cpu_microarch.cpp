@@ -46,8 +46,6 @@ bool has(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
-// This development machine as recorded: cpuid says AuthenticAMD family 25 model 1 "AMD EPYC",
-// with AVX2 and FMA but no AVX-512.
 // One table of Arm implementer codes for cpuinfo/MIDR and hwloc alike.
 TEST(CpuIdentity, ArmImplementerVendors) {
   using flopscope::cpu::arm_implementer_vendor;
@@ -56,8 +54,13 @@ TEST(CpuIdentity, ArmImplementerVendors) {
   EXPECT_EQ(arm_implementer_vendor(0x53), "Samsung");
   EXPECT_EQ(arm_implementer_vendor(0xc0), "Ampere");
   EXPECT_EQ(arm_implementer_vendor(0x7), "Arm implementer 0x07");
+  // /proc/cpuinfo goes through the same table.
+  EXPECT_EQ(flopscope::cpu::parse_arm_cpuinfo("CPU implementer : 0x53\nCPU part : 0x002\n").vendor,
+            "Samsung");
 }
 
+// This development machine as recorded: cpuid says AuthenticAMD family 25 model 1 "AMD EPYC",
+// with AVX2 and FMA but no AVX-512.
 TEST(CpuMicroarch, DevMachineRecordingIsZen3) {
   CpuIdent id = x86("AuthenticAMD", 25, 1, 1, "AMD EPYC");
   Microarch m = must_identify(id);

@@ -288,10 +288,9 @@ TEST(TopologyFixture, CacheSizesForTheKernels) {
 
   // What a Zen 5 VM reported (an L3 of 508 MB a core) and a missing L2 are
   // replaced, each named once, the list without a trailing separator.
-  for (auto& c : t.caches) {
+  for (auto& c : t.caches)
     if (c.level == 3) c.size_bytes = 508ull << 20, c.count = t.cores;
-    if (c.level == 2) c.size_bytes = 0;
-  }
+  std::erase_if(t.caches, [](const auto& c) { return c.level == 2; });
   flopscope::cpu::set_cache_sizes(t, ctx);
   EXPECT_EQ(ctx.l2_bytes_per_core, 1u << 20);
   EXPECT_EQ(ctx.l3_bytes_total, static_cast<uint64_t>(t.cores) * (4u << 20));

@@ -10,6 +10,7 @@ namespace flopscope::cpu {
 // has is replaced by a conservative figure, and the context says so.
 void set_cache_sizes(const topo::Topology& t, CpuContext& ctx) {
   std::string notes;
+  ctx.l1d_bytes_per_core = ctx.l2_bytes_per_core = ctx.l3_bytes_total = 0;
   for (const auto& c : t.caches) {
     if (c.type == "instruction" || c.count <= 0) continue;
     if (c.level == 1) ctx.l1d_bytes_per_core = c.size_bytes;

@@ -350,9 +350,13 @@ std::string trimmed(const char* s) {
 }
 
 // Arm reports an implementer code, not a vendor string.
+// A value that is not a number is kept as hwloc gave it.
 std::string arm_implementer_name(const char* implementer) {
-  if (!implementer) return {};
-  return cpu::arm_implementer_vendor(parse_hex(implementer));
+  if (!implementer || !*implementer) return {};
+  char* end = nullptr;
+  const unsigned long code = std::strtoul(implementer, &end, 16);
+  if (end == implementer) return std::string("Arm implementer ") + implementer;
+  return cpu::arm_implementer_vendor(static_cast<unsigned>(code));
 }
 
 struct KindRecord {

@@ -24,14 +24,15 @@
 //    FMAs, and FP32 vectors hold twice the lanes, so at the same KC an FP32
 //    step is over in half the time and its fixed costs weigh double: twice
 //    the KC gives both precisions steps of the same length.
-//    Measured on 2 Zen 5 cores (AVX-512 tiles, 48 KiB L1d, model 160-192):
+//    Measured on 2 Zen 5 cores (AVX-512 tiles, 48 KiB L1d, model 160-224):
 //    in FP64, 256 won all 10 alternating pairs against the model at n =
 //    1024 (by 1-11%, median 6%), though it overflows the model's L1 share,
 //    and 512 tied 256 at n = 1024-4096. In FP32, 512 won all 11 alternating
 //    pairs against 256 at n = 1024 (48x8 and 32x14, by 4-11%; splitting the
 //    rows finer at 256 gained 1-3% of it), and tied it at 2048 and 4096; the
 //    AVX2 16x6 FP32 tile, whose model gives 512 there, ran 3-4% slower at
-//    256 at n = 1024 and 2048.
+//    256 at n = 1024 and 2048. Not measured on a 32 KiB L1 (Zen 3), where
+//    the floor raises the AVX2 FP32 tile from the model's 320 to 512.
 //  - MC: the MC x KC block of A stays in the core's L2 while B micro-panels
 //    and C tiles pass through: it gets three quarters of the L2 (the model's
 //    W - 2 of W ways for the usual 8-way L2: one way for the B micro-panels,
