@@ -1,6 +1,8 @@
 #include "harness/class_summary.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <set>
 
 namespace flopscope {
@@ -135,6 +137,43 @@ nlohmann::json class_of_peak(const nlohmann::json& per_device,
     if (every && peaks > 0) out[basis] = total / peaks;
   }
   return out;
+}
+
+nlohmann::json of_peak_in(const nlohmann::json& cls, const nlohmann::json& measurements) {
+  if (!cls.is_object()) return class_of_peak(nullptr, nullptr);
+  if (cls.contains("of_peak") && cls["of_peak"].is_object()) return cls["of_peak"];
+  const auto text = [](const nlohmann::json& j, const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
+                                                                  : std::string();
+  };
+  const std::string kernel = text(cls, "kernel"), precision = text(cls, "precision");
+  const nlohmann::json none = nlohmann::json::object();
+  const nlohmann::json& per_device =
+      cls.contains("per_device") && cls["per_device"].is_object() ? cls["per_device"] : none;
+  // The verified measurements by device, once: a rack file holds thousands.
+  std::map<std::string, std::vector<const nlohmann::json*>> by_device;
+  if (measurements.is_array())
+    for (const auto& m : measurements)
+      if (m.is_object() && text(m, "status") == "ok" &&
+          m.value("verified", nlohmann::json()) == true)
+        by_device[text(m, "device")].push_back(&m);
+  nlohmann::json efficiency = nlohmann::json::object();
+  for (const auto& [device, f] : per_device.items()) {
+    auto it = by_device.find(device);
+    if (!f.is_number() || it == by_device.end()) continue;
+    const double figure = f.get<double>();
+    for (const nlohmann::json* m : it->second) {
+      const auto median = m->find("median_flops");
+      if (median != m->end() && median->is_number() &&
+          std::abs(median->get<double>() - figure) <= 1e-9 * figure &&
+          (kernel == "mixed" || text(*m, "kernel") == kernel) &&
+          (precision == "mixed" || text(*m, "precision") == precision)) {
+        efficiency[device] = m->value("efficiency", nlohmann::json());
+        break;
+      }
+    }
+  }
+  return class_of_peak(per_device, efficiency);
 }
 
 std::optional<ClassFraction> headline_fraction(const nlohmann::json& of_peak) {

@@ -37,6 +37,12 @@ nlohmann::json summarize_classes(const std::vector<Measurement>& ms,
 nlohmann::json class_of_peak(const nlohmann::json& per_device,
                              const nlohmann::json& per_device_efficiency);
 
+// A class's of_peak as its file has it; for a file from before schema
+// 1.2.0, which has none, worked out from the file's measurements: each
+// device's headline found among its verified ones by kernel, precision
+// (unless the class joined several: "mixed") and median.
+nlohmann::json of_peak_in(const nlohmann::json& cls, const nlohmann::json& measurements);
+
 // The fraction a class's of_peak leads with: at the measured clock where
 // it has one, else at the spec clock. `at` names it: "at the measured
 // clock" or "at spec". nullopt when of_peak has neither (or is no object).

@@ -141,8 +141,10 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
       // its efficiency as well as its figure.
       // A spec-clock fraction is marked: it is not like for like with a
       // measured clock's.
-      if (const auto frac = flops.is_number() && c.is_object() && c.contains("of_peak")
-                                ? headline_fraction(c["of_peak"])
+      const auto ms = runs[f].doc.find("measurements");
+      if (const auto frac = flops.is_number()
+                                ? headline_fraction(of_peak_in(
+                                      c, ms != runs[f].doc.end() ? *ms : nlohmann::json()))
                                 : std::nullopt)
         text += " " + format_percent(frac->fraction, 0) + (frac->spec ? " spec" : "");
       std::snprintf(line, sizeof line, " %31s", text.c_str());

@@ -140,41 +140,18 @@ void header(std::ostringstream& os, const json& r, const std::string& source) {
   }
 }
 
-// A file from before schema 1.2.0 has no of_peak: each device's headline is
-// then found among its verified measurements by kernel, precision (unless
-// the class joined several: "mixed") and median, and its efficiency taken.
-json legacy_of_peak(const Index& ix, const json& cls) {
-  const std::string kernel = str(cls, "kernel"), precision = str(cls, "precision");
-  json efficiency = json::object();
-  for (const auto& [device, f] : field(cls, "per_device").items()) {
-    auto it = ix.measurements.find(device);
-    if (!f.is_number() || it == ix.measurements.end()) continue;
-    for (const json* m : it->second) {
-      const json& median = field(*m, "median_flops");
-      if (shown(*m) && median.is_number() &&
-          std::abs(median.get<double>() - f.get<double>()) <= 1e-9 * f.get<double>() &&
-          (kernel == "mixed" || str(*m, "kernel") == kernel) &&
-          (precision == "mixed" || str(*m, "precision") == precision)) {
-        efficiency[device] = field(*m, "efficiency");
-        break;
-      }
-    }
-  }
-  return class_of_peak(field(cls, "per_device"), efficiency);
-}
-
 // The class against the peaks its figures were judged by (class_of_peak in
 // class_summary.h): at the measured clock where every figure has one, else
 // at the spec clock.
-std::string of_peak(const Index& ix, const json& c) {
+std::string of_peak(const json& r, const json& c) {
   if (!field(c, "flops").is_number()) return "-";
-  const json of = field(c, "of_peak").is_object() ? field(c, "of_peak") : legacy_of_peak(ix, c);
+  const json of = of_peak_in(c, field(r, "measurements"));
   if (const auto f = headline_fraction(of))
     return format_percent(f->fraction) + bar(f->fraction) + " " + f->at;
   return "<span class=\"muted\">peak unknown</span>";
 }
 
-void classes(std::ostringstream& os, const json& r, const Index& ix) {
+void classes(std::ostringstream& os, const json& r) {
   const json& cls = field(r, "classes");
   if (!cls.is_object() || cls.empty()) return;
   os << "<h2>Computing power by class (verified figures only)</h2>\n<table>\n";
@@ -191,7 +168,7 @@ void classes(std::ostringstream& os, const json& r, const Index& ix) {
              has ? html_escape(format_rate(c["flops"].get<double>(), str(c, "unit")))
                  : "<span class=\"muted\">no figure</span>",
              html_escape(has ? str(c, "kernel") + " " + str(c, "precision") : str(c, "note")), per,
-             of_peak(ix, c)});
+             of_peak(r, c)});
   }
   os << "</table>\n";
 }
@@ -463,7 +440,7 @@ std::string render_html_report(const json& r, const std::string& source) {
      << kStyle << "</head>\n<body>\n";
   const Index ix = index_of(r);
   header(os, r, source);
-  classes(os, r, ix);
+  classes(os, r);
   rack(os, r);
   static const json kEmpty = json::array();
   const json& ms = field(r, "measurements").is_array() ? r["measurements"] : kEmpty;

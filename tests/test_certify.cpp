@@ -743,9 +743,16 @@ TEST(Compare, ClassFiguresCarryTheirFractionOfPeak) {
   a["classes"]["supercomputing"]["kernel"] = b["classes"]["supercomputing"]["kernel"] = "gemm";
   a["classes"]["supercomputing"]["of_peak"] = {{"clock", 0.8}, {"spec", 0.7}};
   b["classes"]["supercomputing"]["of_peak"] = {{"clock", nullptr}, {"spec", 0.55}};
+  // A file from before schema 1.2.0: the fraction comes from the measurement
+  // behind the class figure.
+  auto old = run_doc({device("cpu0", "EPYC", 100e9)}, {measurement("cpu0", 70e9, "ok", "gemm")});
+  old["classes"]["supercomputing"]["kernel"] = "gemm";
+  old["measurements"][0]["precision"] = "fp64";
+  old["measurements"][0]["efficiency"] = {{"clock", 0.7}, {"spec", nullptr}};
   std::ostringstream os;
-  print_comparison(os, {{"a.json", a}, {"b.json", b}});
+  print_comparison(os, {{"a.json", a}, {"b.json", b}, {"old.json", old}});
   const std::string out = os.str();
+  EXPECT_NE(out.find("70 GFLOP/s 70%"), std::string::npos) << out;
   EXPECT_NE(out.find("80 GFLOP/s 80%"), std::string::npos) << out;
   EXPECT_NE(out.find("60 GFLOP/s 55% spec"), std::string::npos) << out;  // the one it has
   EXPECT_NE(out.find("0.750"), std::string::npos) << out;
