@@ -138,9 +138,8 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
       std::string text = flops.is_number() ? format_rate(flops.get<double>(), "FLOP/s") : "-";
       if (flops.is_number() && kernel != "gemm") text += " (" + kernel + ")";
       // Against the peaks the figures were judged by: hardware compared by
-      // its efficiency as well as its figure.
-      // A spec-clock fraction is marked: it is not like for like with a
-      // measured clock's.
+      // its efficiency as well as its figure. A spec-clock fraction is
+      // marked: it is not like for like with a measured clock's.
       const auto ms = runs[f].doc.find("measurements");
       if (const auto frac = flops.is_number()
                                 ? headline_fraction(of_peak_in(
@@ -165,10 +164,8 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
   }
   os << "Figures: steady state for soaks, median for burst runs; a class's percentage is of the "
         "peaks its figures were judged by, at the measured clock ('spec': at the spec clock). '!': "
-        "the ratio "
-        "differs from 1 by "
-        "more than twice the runs' combined CV (at least 1%). '*': not like for like (a soak "
-        "against a burst, or class figures from different kernels).\n";
+        "the ratio differs from 1 by more than twice the runs' combined CV (at least 1%). '*': not "
+        "like for like (a soak against a burst, or class figures from different kernels).\n";
   return flagged;
 }
 

@@ -59,8 +59,7 @@ void print_measurement_table(std::ostream& os, const std::vector<Measurement>& m
     std::string bandwidth =
         m.median_bytes_per_second > 0 ? format_rate(m.median_bytes_per_second, "B/s") : "-";
     const bool has_rate = m.median_flops > 0 || m.median_bytes_per_second > 0;
-    char cv[16];
-    std::snprintf(cv, sizeof cv, "%.2f%%", 100 * m.cv);
+    const std::string cv = format_percent(m.cv, 2);
     rows.push_back({m.device, std::string(to_string(m.kernel)), std::string(to_string(m.precision)),
                     m.size.label(), rate, bandwidth, has_rate ? cv : "-", pct(m.efficiency.clock),
                     pct(m.efficiency.spec), pct(m.efficiency.measured_peak), status_text(m),

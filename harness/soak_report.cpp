@@ -25,16 +25,16 @@ void print_soak_table(std::ostream& os, const std::vector<Measurement>& ms) {
     const std::string unit = s.unit;
     const double burst = bytes ? s.burst_bytes_per_second : s.burst_flops;
     const double steady = bytes ? s.steady_bytes_per_second : s.steady_flops;
-    char drop[16], checks[16];
-    std::snprintf(drop, sizeof drop, "%.1f%%", 100 * s.drop);
+    const std::string drop = format_percent(s.drop);
+    char checks[16];
     std::snprintf(checks, sizeof checks, "%d/%d", s.verifications - s.verification_failures,
                   s.verifications);
     std::snprintf(
         line, sizeof line, "%-12s %-8s %-5s %-18s %14s %14s %7s %8zu %7s  %s\n", m.device.c_str(),
         std::string(to_string(m.kernel)).c_str(), std::string(to_string(m.precision)).c_str(),
         m.size.label().c_str(), s.series.empty() ? "-" : format_rate(burst, unit).c_str(),
-        s.series.empty() ? "-" : format_rate(steady, unit).c_str(), drop, s.series.size(), checks,
-        s.attribution.is_object() ? s.attribution.value("cause", "?").c_str() : "-");
+        s.series.empty() ? "-" : format_rate(steady, unit).c_str(), drop.c_str(), s.series.size(),
+        checks, s.attribution.is_object() ? s.attribution.value("cause", "?").c_str() : "-");
     os << line;
     if (s.attribution.is_object() && s.attribution.value("cause", "none") != "none")
       os << "    why: " << s.attribution.value("evidence", "") << "\n";
