@@ -250,39 +250,54 @@ TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
   const OwnGemmVariant d{"flopscope-avx2-8x6", Precision::fp64, IsaFamily::avx2, 8, 6};
   const OwnGemmVariant s{"flopscope-avx2-16x6", Precision::fp32, IsaFamily::avx2, 16, 6};
   const CacheSizes zen3{32 << 10, 512 << 10, 32 << 20};
-  // 8 ways of 32 KiB; A panel in floor(7 x 8 / 14) = 4 ways: KC = 4 x 4096 / (8 x 8) = 256.
+  // 8 ways of 32 KiB; A panel in floor(7 x 8 / 14) = 4 ways: KC = 4 x 4096 /
+  // (8 x 8) = 256, raised to FP64's floor of 4 KiB / 8 B = 512.
   const auto bd = own_gemm_blocking(d, zen3);
-  EXPECT_EQ(bd.kc, 256);
-  EXPECT_EQ(bd.mc, 192);   // 384 KiB / (256 x 8 B)
-  EXPECT_EQ(bd.nc, 8190);  // 16 MiB / (256 x 8 B) = 8192, down to a multiple of 6
+  EXPECT_EQ(bd.kc, 512);
+  EXPECT_NE(bd.derivation.find("(256), raised to 512"), std::string::npos) << bd.derivation;
+  EXPECT_EQ(bd.mc, 64);    // half of 512 KiB / (512 x 8 B)
+  EXPECT_EQ(bd.nc, 8190);  // 32 MiB / (512 x 8 B) = 8192, down to a multiple of 6
   // A large L3 (the total of several instances) is capped at 8192 columns.
   EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 256ull << 20}).nc, 8190);
   EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 4 << 20}).nc, 1020);
   // FP32 16x6: floor(7 x 16 / 22) = 5 ways: KC = 5 x 4096 / (16 x 4) = 320,
-  // below FP32's floor of 2 KiB / 4 B = 512 (FP64's is 256, as above).
+  // below FP32's floor of 4 KiB / 4 B = 1024.
   const auto bs = own_gemm_blocking(s, zen3);
-  EXPECT_EQ(bs.kc, 512);
-  EXPECT_NE(bs.derivation.find("(320), raised to 512"), std::string::npos) << bs.derivation;
+  EXPECT_EQ(bs.kc, 1024);
+  EXPECT_EQ(bs.mc, 64);  // half of 512 KiB / (1024 x 4 B)
+  EXPECT_NE(bs.derivation.find("(320), raised to 1024"), std::string::npos) << bs.derivation;
   // A 48 KiB 12-way L1 (Zen 5, Golden Cove): floor(11 x 8 / 14) = 6 ways -> 384.
   const CacheSizes zen5{48 << 10, 1 << 20, 32 << 20};
-  EXPECT_EQ(own_gemm_blocking(d, zen5).kc, 384);
+  const auto bd5 = own_gemm_blocking(d, zen5);
+  EXPECT_EQ(bd5.kc, 512);
+  EXPECT_NE(bd5.derivation.find("(384), raised to 512"), std::string::npos) << bd5.derivation;
   // AVX-512 24x8 there: floor(11 x 24 / 32) = 8 ways, KC = 8 x 4096 / (24 x
-  // 8) = 170 -> 168, below FP64's floor of 256; MC =
-  // 768 KiB / (256 x 8 B) = 384.
+  // 8) = 170 -> 168, below FP64's floor of 512; MC = 512 KiB / (512 x 8 B)
+  // = 128 -> 120, five micro-panels.
   const OwnGemmVariant z{"flopscope-avx512-24x8", Precision::fp64, IsaFamily::avx512, 24, 8};
   const auto bz = own_gemm_blocking(z, zen5);
-  EXPECT_EQ(bz.kc, 256);
-  EXPECT_EQ(bz.mc, 384);
-  EXPECT_NE(bz.derivation.find("(168), raised to 256"), std::string::npos) << bz.derivation;
+  EXPECT_EQ(bz.kc, 512);
+  EXPECT_EQ(bz.mc, 120);
+  EXPECT_EQ(bz.nc, 8192);  // min(8192, 32 MiB / (512 x 8 B))
+  EXPECT_NE(bz.derivation.find("(168), raised to 512"), std::string::npos) << bz.derivation;
+  // The floor is lowered where half the L2 would hold fewer than two A
+  // micro-panels of it: 128 KiB / (2 x 24 x 8 B) = 341 -> 340, MC 48.
+  const auto small_l2 = own_gemm_blocking(z, CacheSizes{48 << 10, 256 << 10, 32 << 20});
+  EXPECT_EQ(small_l2.kc, 340);
+  EXPECT_EQ(small_l2.mc, 48);
+  // ...but never below the model: 24 ways of a 96 KiB L1 give 24x8 KC =
+  // floor(23 x 24 / 32) = 17 ways x 4096 / (24 x 8) = 362 -> 360.
+  EXPECT_EQ(own_gemm_blocking(z, CacheSizes{96 << 10, 64 << 10, 32 << 20}).kc, 360);
   // Arm's 64 KiB 4-way L1d: ways of 16 KiB, the FP64 A panel in
   // max(1, floor(3 x 8 / 14)) = 1 of them: KC = 16384 / (8 x 8) = 256; FP32
-  // 16x6 in floor(3 x 16 / 22) = 2: KC = 2 x 16384 / (16 x 4) = 512.
+  // 16x6 in floor(3 x 16 / 22) = 2: KC = 2 x 16384 / (16 x 4) = 512. Both
+  // are raised to the floors.
   const CacheSizes neoverse{64 << 10, 1 << 20, 32 << 20};
   const OwnGemmVariant neon_d{"flopscope-neon-8x6", Precision::fp64, IsaFamily::neon, 8, 6};
   const OwnGemmVariant neon_s{"flopscope-neon-16x6", Precision::fp32, IsaFamily::neon, 16, 6};
-  EXPECT_EQ(own_gemm_blocking(neon_d, neoverse).kc, 256);
-  EXPECT_EQ(own_gemm_blocking(neon_d, neoverse).mc, 384);  // 768 KiB / (256 x 8 B)
-  EXPECT_EQ(own_gemm_blocking(neon_s, neoverse).kc, 512);
+  EXPECT_EQ(own_gemm_blocking(neon_d, neoverse).kc, 512);
+  EXPECT_EQ(own_gemm_blocking(neon_d, neoverse).mc, 128);  // 512 KiB / (512 x 8 B)
+  EXPECT_EQ(own_gemm_blocking(neon_s, neoverse).kc, 1024);
   // Blocks are whole tiles, and unknown sizes fall back with a note.
   const auto unknown = own_gemm_blocking(d, CacheSizes{});
   EXPECT_EQ(unknown.mc % d.mr, 0);

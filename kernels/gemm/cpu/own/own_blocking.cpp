@@ -20,31 +20,38 @@
 //    bytes per FLOP in FP64), from memory once C outgrows the caches, and
 //    each pc step packs B between two barriers and starts on cold B panels.
 //    The floor is kKcFloorBytes of each A row per step (KC x element size):
-//    256 in FP64, 512 in FP32. A step of KC steps on an n x n C is n^2 KC
+//    512 in FP64, 1024 in FP32. A step of KC steps on an n x n C is n^2 KC
 //    FMAs, and FP32 vectors hold twice the lanes, so at the same KC an FP32
 //    step is over in half the time and its fixed costs weigh double: twice
-//    the KC gives both precisions steps of the same length.
-//    Measured on 2 Zen 5 cores (AVX-512 tiles, 48 KiB L1d, model 160-224):
-//    in FP64, 256 won all 10 alternating pairs against the model at n =
-//    1024 (by 1-11%, median 6%), though it overflows the model's L1 share,
-//    and 512 tied 256 at n = 1024-4096. In FP32, 512 won all 11 alternating
-//    pairs against 256 at n = 1024 (48x8 and 32x14, by 4-11%; splitting the
-//    rows finer at 256 gained 1-3% of it), and tied it at 2048 and 4096; the
-//    AVX2 16x6 FP32 tile, whose model gives 512 there, ran 3-4% slower at
-//    256 at n = 1024 and 2048. Not measured on a 32 KiB L1 (Zen 3), where
-//    the floor raises the AVX2 FP32 tile from the model's 320 to 512.
-//  - MC: the MC x KC block of A stays in the core's L2 while B micro-panels
-//    and C tiles pass through: it gets three quarters of the L2 (the model's
-//    W - 2 of W ways for the usual 8-way L2: one way for the B micro-panels,
-//    the current one and the next, prefetched, one for C). On Zen 3 (512
-//    KiB), interleaved runs put 3/4 and 4/4 1-3% ahead of 1/2 (medians, on a
-//    busy machine: about the size of the noise).
+//    the KC gives both precisions steps of the same length. The A and B
+//    micro-panels then outgrow the L1 and both stream from the L2 (AMD's
+//    own Zen 4 BLIS takes KC = 512 in FP64 too); the L2 keeps up, and C's
+//    traffic from memory is halved. The floor is lowered (never below the
+//    model) where half the L2 would not hold two A micro-panels of it.
+//    Measured on 2 Zen 5 cores (AVX-512 tiles, 48 KiB L1d, 1 MiB L2, model
+//    160-224), alternating runs of 3-4 repetitions, against the former
+//    blocking (KC 256 and 512, MC from three quarters of the L2), NC 2048:
+//    FP64 24x8 at KC 512 (MC 120) won 4 of 4 pairs at n = 4096 (by 2.7-6.2%)
+//    and 3 of 3 at 1024 and 2048 (by 2.9-8.7%); FP32 48x8 at KC 1024 (MC
+//    96) won 3 of 3 at 4096 (0.6-2.6%) and 2 of 3 at 1024 and 2048.
+//    An earlier floor of 2 KiB (256 and 512) had won against the model's
+//    KC by 1-11% at n = 1024. Not measured on a 32 KiB L1 or a small L2
+//    (Zen 3, Skylake client).
+//  - MC: the MC x KC block of A stays in the core's L2 while the B
+//    micro-panels (the current one and the next, prefetched: 64 KiB at KC
+//    512 in FP64) and C tiles pass through: it gets half of the L2. On 2
+//    Zen 5 cores at KC 512 (FP64) and 1024 (FP32), n = 4096, half the L2
+//    (MC 120 and 96) beat three quarters (192 and 192) in 2 of 3 and 3 of
+//    3 alternating pairs (FP32 by 2.6-6%), and in FP64 an A block of 15/16
+//    of the L2 (MC 240) ran 4% behind one of 9/16 (MC 144). (On Zen 3 at KC 256, three quarters had
+//    run 1-3% ahead of half: about the noise, and not repeated at the present KC.)
 //  - NC: the KC x NC block of B, shared by every thread, stays in the L3: it
-//    gets half of the L3 (the rest is for the A blocks' traffic, C and other
-//    processes), and at most kNcMax columns. Beyond that the A repacking a
-//    larger NC saves (one copy of A per NC columns: 1 / (2 NC) elements per
-//    FLOP) is far below 1% of the work, and the cap bounds the block (16 MiB
-//    in FP64 at KC = 256) where the total L3 the context gives is split into
+//    gets the L3's size, and at most kNcMax columns. A larger NC means
+//    fewer copies of A (one per NC columns: 1 / (2 NC) elements per FLOP,
+//    read from memory): at KC 512 in FP64 on 2 Zen 5 cores (an L3 of 4 MiB
+//    per core as the guest is told), NC 2048 (the whole L3) and 4096 ran
+//    1.5% ahead of 1024 (half of it). The cap bounds the block (32 MiB in
+//    FP64 at KC = 512) where the total L3 the context gives is split into
 //    instances (one per CCX on EPYC) that each hold their own copy.
 #include <algorithm>
 #include <string>
@@ -59,7 +66,8 @@ constexpr uint64_t kL1WayBytes = 4096;  // sets x line of a VIPT L1 with 4 KiB p
 constexpr int64_t kArmL1Ways = 4;
 constexpr int64_t kKcMultiple = 4;  // the micro-kernel's k loop is unrolled by 4
 constexpr int64_t kKcMin = 64, kKcMax = 1024;
-constexpr int64_t kKcFloorBytes = 2048;  // see the KC note above
+constexpr int64_t kKcFloorBytes = 4096;    // see the KC note above
+constexpr int64_t kMinPanelsInL2Half = 2;  // A micro-panels at the KC floor
 constexpr int64_t kNcMax = 8192;
 
 int64_t round_down(int64_t v, int64_t multiple, int64_t at_least) {
@@ -97,20 +105,22 @@ OwnGemmBlocking own_gemm_blocking(const OwnGemmVariant& v, const CacheSizes& giv
   const int64_t a_ways = std::max<int64_t>(1, (ways - 1) * mr / (mr + nr));
   const int64_t model_kc = std::clamp(
       round_down(a_ways * way_bytes / (mr * s), kKcMultiple, kKcMultiple), kKcMin, kKcMax);
-  const int64_t kc_floor = kKcFloorBytes / s;
+  const int64_t l2_half = static_cast<int64_t>(c.l2_bytes_per_core / 2);
+  const int64_t kc_floor =
+      std::min(kKcFloorBytes / s,
+               round_down(l2_half / (kMinPanelsInL2Half * mr * s), kKcMultiple, kKcMultiple));
   b.kc = std::max(model_kc, kc_floor);
 
-  b.mc = round_down(static_cast<int64_t>(c.l2_bytes_per_core * 3 / 4) / (b.kc * s), mr, mr);
-  b.nc =
-      round_down(std::min(kNcMax, static_cast<int64_t>(c.l3_bytes_total / 2) / (b.kc * s)), nr, nr);
+  b.mc = round_down(l2_half / (b.kc * s), mr, mr);
+  b.nc = round_down(std::min(kNcMax, static_cast<int64_t>(c.l3_bytes_total) / (b.kc * s)), nr, nr);
 
   b.derivation = "KC: A micro-panel in " + std::to_string(a_ways) + " of " + std::to_string(ways) +
                  " ways of a " + kib(c.l1d_bytes_per_core) + " L1d" +
                  (model_kc < kc_floor ? " (" + std::to_string(model_kc) + "), raised to " +
                                             std::to_string(kc_floor) + " for the per-step costs"
                                       : "") +
-                 "; MC: A block in 3/4 of a " + kib(c.l2_bytes_per_core) +
-                 " L2; NC: B block in half of a " + kib(c.l3_bytes_total) + " L3, at most " +
+                 "; MC: A block in half of a " + kib(c.l2_bytes_per_core) +
+                 " L2; NC: B block in a " + kib(c.l3_bytes_total) + " L3, at most " +
                  std::to_string(kNcMax) + " columns";
   if (!fallbacks.empty()) b.derivation += " (" + fallbacks.substr(0, fallbacks.size() - 2) + ")";
   return b;
