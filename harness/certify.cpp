@@ -7,6 +7,7 @@
 
 #include "harness/class_summary.h"
 #include "harness/efficiency.h"
+#include "harness/measurement.h"
 #include "harness/statistics.h"
 #include "harness/text_table.h"
 #include "harness/units.h"
@@ -63,7 +64,7 @@ double figure_for(const ReferenceMinimum& mn, const nlohmann::json& m) {
   return mn.bytes_per_second ? sustained_bandwidth(m) : sustained_figure(m);
 }
 
-std::string shown(const ReferenceMinimum& mn, double v) {
+std::string format_minimum(const ReferenceMinimum& mn, double v) {
   if (mn.bytes_per_second) return format_rate(v, "B/s");
   return rate(v, mn.precision ? *mn.precision : headline_precisions(*mn.cls)[0]);
 }
@@ -139,8 +140,8 @@ Evidence find_evidence(const nlohmann::json& run, const std::string& id, const R
                      [&](Precision p) { return m.value("precision", "") == to_string(p); }))
       continue;
     std::string why;
-    if (m.value("status", "") != "ok")
-      why = "not valid: " + m.value("status", "") + ": " + m.value("message", "");
+    if (!valid_figure(m))
+      why = "not valid: " + figure_status(m) + ": " + m.value("message", "");
     else if (require_soak && !is_soak(m))
       why = "only a burst figure; the reference requires a soak (run --duration)";
     else if (of_peak)
@@ -194,18 +195,18 @@ std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
   std::string required_text, peak_why;
   if (mn.bytes_per_second) {
     required = *mn.bytes_per_second;
-    required_text = ">= " + shown(mn, *required);
+    required_text = ">= " + format_minimum(mn, *required);
   } else if (mn.flops) {
     required = *mn.flops;
-    required_text = ">= " + shown(mn, *mn.flops);
+    required_text = ">= " + format_minimum(mn, *mn.flops);
   } else {
     const bool vector_unit = mn.kernel && *mn.kernel == KernelKind::peak;
     const auto ps =
         mn.precision ? std::vector<Precision>{*mn.precision} : headline_precisions(*mn.cls);
     if (auto pk = peak_of(d, ps, mn.spec_peak, vector_unit, &peak_why)) {
       required = *mn.fraction * *pk;
-      required_text = ">= " + shown(mn, *required) + " (" + format_percent(*mn.fraction) + " of " +
-                      (mn.spec_peak ? "spec" : "measured-clock") + " peak)";
+      required_text = ">= " + format_minimum(mn, *required) + " (" + format_percent(*mn.fraction) +
+                      " of " + (mn.spec_peak ? "spec" : "measured-clock") + " peak)";
     } else {
       required_text = format_percent(*mn.fraction) + " of " +
                       (mn.spec_peak ? "spec" : "measured-clock") + " peak";
@@ -216,11 +217,11 @@ std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
     return std::nullopt;
   }
   if (!required) {
-    add(c, id, idn, label, shown(mn, *figure), required_text, false, peak_why);
+    add(c, id, idn, label, format_minimum(mn, *figure), required_text, false, peak_why);
     return figure;
   }
   const bool ok = *figure >= *required;
-  add(c, id, idn, label, shown(mn, *figure), required_text, ok,
+  add(c, id, idn, label, format_minimum(mn, *figure), required_text, ok,
       "below the minimum by " + format_percent(1 - *figure / *required) + " (" + rule.label + ")");
   // A soak that lost too much speed fails even above its minimum.
   const auto max_drop = rule.max_drop ? rule.max_drop : c.ref.max_drop;
@@ -310,11 +311,12 @@ CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
         const double median = summarize(v).median;
         for (const auto& [d, f] : members) {
           const double below = median > 0 ? 1 - f / median : 0;
-          add(c, d->value("id", ""), identity_of(*d), "peers " + mn.what(), shown(mn, f),
-              ">= " + shown(mn, median * (1 - tol)) + " (median - " + format_percent(tol) + ")",
+          add(c, d->value("id", ""), identity_of(*d), "peers " + mn.what(), format_minimum(mn, f),
+              ">= " + format_minimum(mn, median * (1 - tol)) + " (median - " + format_percent(tol) +
+                  ")",
               below <= tol,
               format_percent(below) + " below the median of " + std::to_string(members.size()) +
-                  " " + name + " (" + shown(mn, median) + ")");
+                  " " + name + " (" + format_minimum(mn, median) + ")");
         }
       }
     }

@@ -154,9 +154,7 @@ nlohmann::json of_peak_in(const nlohmann::json& cls, const nlohmann::json& measu
   std::map<std::string, std::vector<const nlohmann::json*>> by_device;
   if (measurements.is_array())
     for (const auto& m : measurements)
-      if (m.is_object() && text(m, "status") == "ok" &&
-          m.value("verified", nlohmann::json()) == true)
-        by_device[text(m, "device")].push_back(&m);
+      if (valid_figure(m)) by_device[text(m, "device")].push_back(&m);
   nlohmann::json efficiency = nlohmann::json::object();
   for (const auto& [device, f] : per_device.items()) {
     auto it = by_device.find(device);

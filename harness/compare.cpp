@@ -57,7 +57,7 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
         order.push_back(k);
       }
       units[k] = bandwidth_only(m) ? "B/s" : m.value("unit", "FLOP/s");
-      Cell c{sustained_figure(m), m.value("cv", 0.0), m.value("status", "?"),
+      Cell c{sustained_figure(m), m.value("cv", 0.0), figure_status(m),
              m.value("mode", "burst") == "soak"};
       // Several entries for one key (repeated sizes): keep the best valid one.
       if (!row[f] || (c.status == "ok" && (row[f]->status != "ok" || c.flops > row[f]->flops)))

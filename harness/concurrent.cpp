@@ -157,7 +157,10 @@ nlohmann::json concurrent_summary(const std::vector<Measurement>& ms,
       const Device* d = by_id.count(id) ? by_id[id] : nullptr;
       // The headline's own efficiency (apply_efficiency): against the units
       // it ran on, at the spec clock where one is known, else at the clock
-      // measured around it.
+      // measured around it. Spec first, where the class tables put the
+      // measured clock first: here the question is which device is slow,
+      // and a throttled one is, though against its own lowered clock it
+      // looks as efficient as its peers.
       std::optional<double> fraction;
       std::string basis;
       if (const Measurement* m = class_headline(ms, id, c)) {

@@ -45,11 +45,6 @@ std::string plain_axis(double v, const std::string& unit) {
   return buf;
 }
 
-// A measurement whose figure may be shown: it ran, and its check passed.
-bool shown(const json& m) {
-  return str(m, "status") == "ok" && field(m, "verified") == true;
-}
-
 // The figure a measurement stands for (sustained_figure): FLOP/s, or
 // bandwidth for a kernel without arithmetic (stream copy).
 std::string figure(const json& m) {
@@ -204,9 +199,9 @@ void measurements(std::ostringstream& os, const json& ms) {
       "th");
   for (const auto& m : ms) {
     const json& e = field(m, "efficiency");
-    const bool ok = shown(m);
+    const bool ok = valid_figure(m);
     std::string status = ok ? "verified"
-                            : "<span class=\"fail\">" + html_escape(str(m, "status")) + "</span> " +
+                            : "<span class=\"fail\">" + html_escape(figure_status(m)) + "</span> " +
                                   html_escape(str(m, "message"));
     if (field(m, "flags").is_array())
       for (const auto& f : m["flags"])
@@ -242,8 +237,8 @@ void soaks(std::ostringstream& os, const json& ms) {
     const std::string title = str(m, "device") + " " + str(m, "kernel") + " " +
                               str(m, "precision") + " " + size_label(field(m, "size"));
     os << "<h3>" << html_escape(title) << "</h3>\n";
-    if (!shown(m)) {  // its rates are not evidence of anything
-      os << "<p><span class=\"fail\">not verified: " << html_escape(str(m, "status")) << "</span> "
+    if (!valid_figure(m)) {  // its rates are not evidence of anything
+      os << "<p><span class=\"fail\">not verified: " << html_escape(figure_status(m)) << "</span> "
          << html_escape(str(m, "message")) << " (its series is not shown)</p>\n";
       continue;
     }
@@ -363,7 +358,7 @@ void rooflines(std::ostringstream& os, const Index& ix) {
     std::string own_copy_source;
     for (const json* mp : mit->second) {
       const json& m = *mp;
-      if (!shown(m)) continue;
+      if (!valid_figure(m)) continue;
       if (str(m, "kernel") == "stream" && str(field(m, "size"), "variant") == "copy" &&
           field(m, "median_bytes_per_second").is_number() && copy_from_memory(m))
         copy = std::max(copy, m["median_bytes_per_second"].get<double>());

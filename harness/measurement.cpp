@@ -50,6 +50,21 @@ double sustained_figure(const nlohmann::json& m) {
                            : steady_else_median(m, "steady_flops", "median_flops");
 }
 
+bool valid_figure(const nlohmann::json& m) {
+  return figure_status(m) == "ok";
+}
+
+std::string figure_status(const nlohmann::json& m) {
+  if (!m.is_object()) return "?";
+  const auto status = m.find("status");
+  const std::string s = status != m.end() && status->is_string() ? status->get<std::string>() : "?";
+  if (s != "ok") return s;
+  const auto verified = m.find("verified");
+  return verified != m.end() && *verified == true
+             ? "ok"
+             : std::string(to_string(MeasurementStatus::not_verified));
+}
+
 nlohmann::json Efficiency::to_json() const {
   nlohmann::json j = {
       {"spec", opt(spec)}, {"clock", opt(clock)}, {"measured_peak", opt(measured_peak)}};

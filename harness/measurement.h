@@ -91,6 +91,16 @@ bool bandwidth_only(const nlohmann::json& m);
 double sustained_figure(const nlohmann::json& m);
 double sustained_bandwidth(const nlohmann::json& m);
 
+// Whether a measurement read from a result file may be shown and counted:
+// it ran ("status": "ok") and its check passed ("verified": true). A file
+// flopscope wrote never has one without the other, but one edited by hand
+// or cut short may: the report, compare, certify and the class fractions
+// all ask here.
+bool valid_figure(const nlohmann::json& m);
+// Its status as those readers print it: "ok" where valid_figure, else the
+// recorded status ("not_verified" for an "ok" without a passed check).
+std::string figure_status(const nlohmann::json& m);
+
 struct Measurement {
   std::string device;
   KernelKind kernel = KernelKind::peak;

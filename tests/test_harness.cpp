@@ -13,6 +13,7 @@
 #include "harness/efficiency.h"
 #include "harness/errors.h"
 #include "harness/kernel_run.h"
+#include "harness/measurement.h"
 #include "harness/plan.h"
 #include "harness/reports.h"
 #include "harness/statistics.h"
@@ -255,6 +256,24 @@ TEST(ClassSummary, OfPeakSumsThePeaksEachHeadlineWasJudgedBy) {
   EXPECT_TRUE(class_of_peak({{"cpu0", 1e9}}, nlohmann::json::object())["clock"].is_null());
   EXPECT_DOUBLE_EQ(
       class_of_peak({{"cpu0", 1e9}}, {{"cpu0", {{"spec", 0.25}}}})["spec"].get<double>(), 0.25);
+}
+
+// One reading of "this figure counts" for every reader of a result file: a
+// hand-edited "ok" without a passed check is not valid, and says so.
+TEST(ResultFile, ValidFigureNeedsStatusOkAndAPassedCheck) {
+  const nlohmann::json good = {{"status", "ok"}, {"verified", true}};
+  EXPECT_TRUE(valid_figure(good));
+  EXPECT_EQ(figure_status(good), "ok");
+  for (const auto& [m, status] : std::vector<std::pair<nlohmann::json, std::string>>{
+           {{{"status", "ok"}, {"verified", false}}, "not_verified"},
+           {{{"status", "ok"}}, "not_verified"},
+           {{{"status", "ok"}, {"verified", "true"}}, "not_verified"},
+           {{{"status", "failed"}, {"verified", true}}, "failed"},
+           {{{"verified", true}}, "?"},
+           {nlohmann::json::array(), "?"}}) {
+    EXPECT_FALSE(valid_figure(m)) << m;
+    EXPECT_EQ(figure_status(m), status) << m;
+  }
 }
 
 // Every row's cells line up whatever the lengths of sizes and library

@@ -43,8 +43,9 @@
 //    Zen 5 cores at KC 512 (FP64) and 1024 (FP32), n = 4096, half the L2
 //    (MC 120 and 96) beat three quarters (192 and 192) in 2 of 3 and 3 of
 //    3 alternating pairs (FP32 by 2.6-6%), and in FP64 an A block of 15/16
-//    of the L2 (MC 240) ran 4% behind one of 9/16 (MC 144). (On Zen 3 at KC 256, three quarters had
-//    run 1-3% ahead of half: about the noise, and not repeated at the present KC.)
+//    of the L2 (MC 240) ran 4% behind one of 9/16 (MC 144). (On Zen 3 at
+//    KC 256, three quarters had run 1-3% ahead of half: about the noise,
+//    and not repeated at the present KC.)
 //  - NC: the KC x NC block of B, shared by every thread, stays in the L3: it
 //    gets the L3's size, and at most kNcMax columns. A larger NC means
 //    fewer copies of A (one per NC columns: 1 / (2 NC) elements per FLOP,

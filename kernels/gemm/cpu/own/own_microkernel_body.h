@@ -31,9 +31,11 @@ inline void micro_kernel_body(int64_t k, const typename S::T* __restrict a,
   using V = typename S::V;
   constexpr int L = S::kLanes;
   constexpr int MR = MV * L;
-  // One line of each lookahead request (own_lookahead.h) per 4 k steps: 64
-  // requests in a KC of 256, enough for the 32-42 lines of a C tile and a B
-  // slice of 16 lines (MC = 384, MR = 24).
+  // One line of each lookahead request (own_lookahead.h) per 4 k steps:
+  // KC / 4 of each (128 at FP64's KC of 512, 256 at FP32's 1024), enough
+  // for the 24-42 lines of a C tile and a B slice (a 32 KiB micro-panel
+  // over the calls on the current one: 103 lines at MC 120 and MR 24, 256
+  // at MC 96 and MR 48).
   constexpr int kGroup = 4;
 
   V acc[NR][MV];
