@@ -26,7 +26,7 @@ missing figure (an own tile or every library failed) fails its bars.
   scripts/bench-own-gemm.py [--rounds 2] [--reps 10] [--min-seconds 1]
       [--sizes 1024,2048,4096] [--precisions fp64,fp32]
       [--libraries blis:skx,openblas:Cooperlake,openblas:SkylakeX]
-      [--own-args "--kc 512 --mc 192"] [--bench PATH] [--log DIR]
+      [--own-args "--kc 256 --mc 384"] [--bench PATH] [--log DIR]
 
 --own-args passes blocking overrides (--mc, --kc, --nc) to the own engines
 only, to compare a blocking against the libraries the way the defaults are.
