@@ -284,7 +284,7 @@ CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
     for (const auto* d : matched)
       for (const auto& m : get(run, "measurements")) {
         if (m.value("device", "") != d->value("id", "")) continue;
-        const std::string st = m.value("status", "");
+        const std::string st = figure_status(m);
         if (st == "not_verified" || st == "failed")
           add(c, d->value("id", ""), identity_of(*d),
               m.value("kernel", "") + " " + m.value("precision", "") + " verified", st, "ok", false,

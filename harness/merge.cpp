@@ -8,6 +8,7 @@
 #include "harness/class_summary.h"
 #include "harness/errors.h"
 #include "harness/json_file.h"
+#include "harness/measurement.h"
 #include "harness/result_document.h"
 #include "harness/statistics.h"
 
@@ -197,8 +198,9 @@ MergeOutcome merge_partials(const std::vector<PartialResult>& parts, double tol,
       }
       for (auto m : d.value("measurements", nlohmann::json::array())) {
         m["device"] = prefix + m.value("device", "");
+        // value() throws on a status of the wrong type: bad input, named.
         failed |= m.value("status", "") == "failed";
-        unverified |= m.value("status", "") == "not_verified";
+        unverified |= figure_status(m) == "not_verified";
         measurements.push_back(m);
       }
       for (const auto& n : d.value("notes", nlohmann::json::array()))

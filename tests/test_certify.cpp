@@ -356,6 +356,12 @@ TEST(Certify, FailsWhatIsNotMeasuredVerifiedOrComplete) {
   doc =
       run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50e9, "not_verified", "gemm")});
   EXPECT_NE(failures_of(certify(doc, r)).find("not_verified"), std::string::npos);
+  // A file edited to say "ok" without a passed check is no better.
+  doc = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50e9, "ok", "gemm")});
+  doc["measurements"][0]["verified"] = false;
+  const std::string edited = failures_of(certify(doc, r));
+  EXPECT_NE(edited.find("not valid: not_verified"), std::string::npos) << edited;
+  EXPECT_NE(edited.find("gemm fp64 verified"), std::string::npos) << edited;
   doc = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 50e9, "ok", "gemm")}, false);
   EXPECT_NE(failures_of(certify(doc, r)).find("run | complete"), std::string::npos);
   // A fraction of the spec peak with no spec clock known: fails with the reason.

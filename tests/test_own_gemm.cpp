@@ -256,9 +256,9 @@ TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
   EXPECT_EQ(bd.kc, 512);
   EXPECT_NE(bd.derivation.find("(256), raised to 512"), std::string::npos) << bd.derivation;
   EXPECT_EQ(bd.mc, 64);    // half of 512 KiB / (512 x 8 B)
-  EXPECT_EQ(bd.nc, 8190);  // 32 MiB / (512 x 8 B) = 8192, down to a multiple of 6
-  // A large L3 (the total of several instances) is capped at 8192 columns.
-  EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 256ull << 20}).nc, 8190);
+  EXPECT_EQ(bd.nc, 4092);  // 16 MiB of the 32 / (512 x 8 B) = 4096, down to a multiple of 6
+  // A large L3 (the total of several instances) gets a block of 16 MiB too.
+  EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 256ull << 20}).nc, 4092);
   EXPECT_EQ(own_gemm_blocking(d, CacheSizes{32 << 10, 512 << 10, 4 << 20}).nc, 1020);
   // FP32 16x6: floor(7 x 16 / 22) = 5 ways: KC = 5 x 4096 / (16 x 4) = 320,
   // below FP32's floor of 4 KiB / 4 B = 1024.
@@ -278,16 +278,25 @@ TEST(OwnGemm, BlockingFollowsTheAnalyticalModel) {
   const auto bz = own_gemm_blocking(z, zen5);
   EXPECT_EQ(bz.kc, 512);
   EXPECT_EQ(bz.mc, 120);
-  EXPECT_EQ(bz.nc, 8192);  // min(8192, 32 MiB / (512 x 8 B))
+  EXPECT_EQ(bz.nc, 4096);  // 16 MiB / (512 x 8 B)
   EXPECT_NE(bz.derivation.find("(168), raised to 512"), std::string::npos) << bz.derivation;
   // The floor is lowered where half the L2 would hold fewer than two A
   // micro-panels of it: 128 KiB / (2 x 24 x 8 B) = 341 -> 340, MC 48.
   const auto small_l2 = own_gemm_blocking(z, CacheSizes{48 << 10, 256 << 10, 32 << 20});
   EXPECT_EQ(small_l2.kc, 340);
   EXPECT_EQ(small_l2.mc, 48);
+  EXPECT_NE(small_l2.derivation.find("raised to 340 for the per-step costs (the floor of 512 "
+                                     "lowered to fit 2 A micro-panels in half the L2)"),
+            std::string::npos)
+      << small_l2.derivation;
   // ...but never below the model: 24 ways of a 96 KiB L1 give 24x8 KC =
   // floor(23 x 24 / 32) = 17 ways x 4096 / (24 x 8) = 362 -> 360.
-  EXPECT_EQ(own_gemm_blocking(z, CacheSizes{96 << 10, 64 << 10, 32 << 20}).kc, 360);
+  const auto big_l1 = own_gemm_blocking(z, CacheSizes{96 << 10, 64 << 10, 32 << 20});
+  EXPECT_EQ(big_l1.kc, 360);
+  // Then not even one micro-panel (24 x 360 x 8 B) fits half the L2: MC is
+  // one, and the derivation says so.
+  EXPECT_EQ(big_l1.mc, 24);
+  EXPECT_NE(big_l1.derivation.find("one micro-panel"), std::string::npos) << big_l1.derivation;
   // Arm's 64 KiB 4-way L1d: ways of 16 KiB, the FP64 A panel in
   // max(1, floor(3 x 8 / 14)) = 1 of them: KC = 16384 / (8 x 8) = 256; FP32
   // 16x6 in floor(3 x 16 / 22) = 2: KC = 2 x 16384 / (16 x 4) = 512. Both

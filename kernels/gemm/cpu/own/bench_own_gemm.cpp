@@ -34,18 +34,22 @@
 // its usual variables (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE: a number or a name
 // such as zen3). A library gets the thread environment the GEMM probe gives
 // it (worker_process.h: its thread count, and for an OpenMP library one
-// place per measured PU, bound close), each variable unless already set:
-// unpinned, BLIS's OpenMP threads ran DGEMM n=4096 anywhere between 72% and
-// 83% of the peak on 2 Zen 5 cores, while the own GEMM pins its own.
+// place per measured PU, bound close), each variable unless already set
+// (apply_thread_environment says how): unpinned, BLIS's OpenMP threads ran DGEMM n=4096 anywhere
+// between 72% and 83% of the peak on 2 Zen 5 cores, while the own GEMM pins its own.
 #include <dlfcn.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -222,23 +226,57 @@ std::vector<gcpu::GemmCandidate> library_candidates(const cpu::CpuIsa& isa,
 }
 
 // Whether the installed library at `path` runs its threads through OpenMP
-// (false for a path the library search does not find).
+// (false for a path the library search does not find). The search records
+// resolved paths; a path given by hand may be a link to one.
 bool openmp_library_at(const std::string& path) {
+  char buf[PATH_MAX];
+  const std::string real = realpath(path.c_str(), buf) ? std::string(buf) : path;
   for (const auto& lib : gcpu::find_gemm_libraries())
-    if (lib.path == path) return gcpu::uses_openmp_threads(lib);
+    if (lib.path == real) return gcpu::uses_openmp_threads(lib);
   return false;
 }
 
-Engine library_engine(const std::string& path, const std::vector<int>& pus) {
-  for (const auto& [var, value] : gcpu::thread_environment(pus, openmp_library_at(path)))
-    setenv(var.c_str(), value.c_str(), 0);
-  // The clock probe pinned this thread to the first PU, and threads inherit
-  // their creator's affinity: OpenBLAS would start its pool (and count the
-  // CPUs it may use) inside one PU. The library gets all the cores measured.
+// Lets the calling thread run on every PU in `pus`.
+void allow_pus(const std::vector<int>& pus) {
   cpu_set_t set;
   CPU_ZERO(&set);
   for (int pu : pus) CPU_SET(pu, &set);
   sched_setaffinity(0, sizeof set, &set);
+}
+
+// Set in the environment of the process restarted below.
+constexpr const char* kRestarted = "FLOPSCOPE_BENCH_OWN_GEMM_RESTARTED";
+
+// Gives the library at `path` the GEMM probe's thread environment, each
+// variable unless already set. The OpenMP runtime reads its variables once,
+// when it is loaded, and this program links it for the own GEMM, so it is
+// loaded before main: where a variable had to be set, the program starts
+// itself again, once, for the runtime to read them (setenv alone left
+// OMP_PLACES unread, and BLIS's threads unbound).
+void apply_thread_environment(const std::string& path, const std::vector<int>& pus, char** argv) {
+  bool set_here = false;
+  for (const auto& [var, value] : gcpu::thread_environment(pus, openmp_library_at(path)))
+    if (!std::getenv(var.c_str())) {
+      setenv(var.c_str(), value.c_str(), 1);
+      set_here = true;
+    }
+  if (!set_here || std::getenv(kRestarted)) return;
+  setenv(kRestarted, "1", 1);
+  // The runtime intersects its places with the affinity it starts with, and
+  // a restarted process keeps this one's: finding the machine pinned this
+  // thread to one PU, which would leave OMP_PLACES one place.
+  allow_pus(pus);
+  execv("/proc/self/exe", argv);
+  std::fprintf(stderr, "bench_own_gemm: cannot restart with the library's thread environment: %s\n",
+               std::strerror(errno));
+  std::exit(3);
+}
+
+Engine library_engine(const std::string& path, const std::vector<int>& pus) {
+  // The clock probe pinned this thread to the first PU, and threads inherit
+  // their creator's affinity: OpenBLAS would start its pool (and count the
+  // CPUs it may use) inside one PU. The library gets all the cores measured.
+  allow_pus(pus);
   void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     std::fprintf(stderr, "bench_own_gemm: cannot load %s: %s\n", path.c_str(), dlerror());
@@ -253,9 +291,8 @@ Engine library_engine(const std::string& path, const std::vector<int>& pus) {
   }
   Engine e;
   e.name = path;
-  for (const char* var : {"OPENBLAS_CORETYPE", "BLIS_ARCH_TYPE", "OPENBLAS_NUM_THREADS",
-                          "BLIS_NUM_THREADS", "OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES"})
-    if (const char* v = std::getenv(var)) e.name += std::string(" ") + var + "=" + v;
+  for (const auto& var : gcpu::managed_library_variables())
+    if (const char* v = std::getenv(var.c_str())) e.name += " " + var + "=" + v;
   e.dgemm = [d](int64_t n, const double* a, const double* b, double* c) {
     const int ni = static_cast<int>(n);
     d(kCblasColMajor, kCblasNoTrans, kCblasNoTrans, ni, ni, ni, 1.0, a, ni, b, ni, 0.0, c, ni);
@@ -534,6 +571,7 @@ int main(int argc, char** argv) {
     }
     o.engine = c.library.path;
   }
+  if (o.engine != "own") apply_thread_environment(o.engine, ctx.pus, argv);
   const auto ident = cpu::detect_cpu_ident();
   const auto march = cpu::identify_microarch(ident, nullptr);
 

@@ -47,13 +47,15 @@
 //    KC 256, three quarters had run 1-3% ahead of half: about the noise,
 //    and not repeated at the present KC.)
 //  - NC: the KC x NC block of B, shared by every thread, stays in the L3: it
-//    gets the L3's size, and at most kNcMax columns. A larger NC means
-//    fewer copies of A (one per NC columns: 1 / (2 NC) elements per FLOP,
-//    read from memory): at KC 512 in FP64 on 2 Zen 5 cores (an L3 of 4 MiB
-//    per core as the guest is told), NC 2048 (the whole L3) and 4096 ran
-//    1.5% ahead of 1024 (half of it). The cap bounds the block (32 MiB in
-//    FP64 at KC = 512) where the total L3 the context gives is split into
-//    instances (one per CCX on EPYC) that each hold their own copy.
+//    gets the L3's size, but at most kBBlockMaxBytes and kNcMax columns. A
+//    larger NC means fewer copies of A (one per NC columns: 1 / (2 NC)
+//    elements per FLOP, read from memory): at KC 512 in FP64 on 2 Zen 5
+//    cores (an L3 of 4 MiB per core as the guest is told), NC 2048 (the
+//    whole L3) and 4096 ran 1.5% ahead of 1024 (half of it). The caps bound
+//    the block where the total L3 the context gives is split into instances
+//    that each hold their own copy (one per CCX on EPYC: 16 MiB on Zen 2, 32
+//    MiB on Zen 3-5): 16 MiB is half of the larger ones, the share the
+//    former rule gave, and NC 4096 at KC 512 in FP64.
 #include <algorithm>
 #include <string>
 
@@ -70,6 +72,7 @@ constexpr int64_t kKcMin = 64, kKcMax = 1024;
 constexpr int64_t kKcFloorBytes = 4096;    // see the KC note above
 constexpr int64_t kMinPanelsInL2Half = 2;  // A micro-panels at the KC floor
 constexpr int64_t kNcMax = 8192;
+constexpr uint64_t kBBlockMaxBytes = 16 << 20;
 
 int64_t round_down(int64_t v, int64_t multiple, int64_t at_least) {
   return std::max(at_least, v / multiple * multiple);
@@ -113,16 +116,22 @@ OwnGemmBlocking own_gemm_blocking(const OwnGemmVariant& v, const CacheSizes& giv
   b.kc = std::max(model_kc, kc_floor);
 
   b.mc = round_down(l2_half / (b.kc * s), mr, mr);
-  b.nc = round_down(std::min(kNcMax, static_cast<int64_t>(c.l3_bytes_total) / (b.kc * s)), nr, nr);
+  const auto b_block = static_cast<int64_t>(std::min(c.l3_bytes_total, kBBlockMaxBytes));
+  b.nc = round_down(std::min(kNcMax, b_block / (b.kc * s)), nr, nr);
 
   b.derivation = "KC: A micro-panel in " + std::to_string(a_ways) + " of " + std::to_string(ways) +
                  " ways of a " + kib(c.l1d_bytes_per_core) + " L1d" +
                  (model_kc < kc_floor ? " (" + std::to_string(model_kc) + "), raised to " +
                                             std::to_string(kc_floor) + " for the per-step costs"
                                       : "") +
-                 "; MC: A block in half of a " + kib(c.l2_bytes_per_core) +
-                 " L2; NC: B block in a " + kib(c.l3_bytes_total) + " L3, at most " +
-                 std::to_string(kNcMax) + " columns";
+                 (model_kc < kc_floor && kc_floor < kKcFloorBytes / s
+                      ? " (the floor of " + std::to_string(kKcFloorBytes / s) + " lowered to fit " +
+                            std::to_string(kMinPanelsInL2Half) + " A micro-panels in half the L2)"
+                      : "") +
+                 "; MC: A block in half of a " + kib(c.l2_bytes_per_core) + " L2" +
+                 (b.mc * b.kc * s > l2_half ? " (one micro-panel, more than half of it)" : "") +
+                 "; NC: B block in a " + kib(c.l3_bytes_total) + " L3, at most " +
+                 kib(kBBlockMaxBytes) + " and " + std::to_string(kNcMax) + " columns";
   if (!fallbacks.empty()) b.derivation += " (" + fallbacks.substr(0, fallbacks.size() - 2) + ")";
   return b;
 }

@@ -32,10 +32,12 @@ inline void micro_kernel_body(int64_t k, const typename S::T* __restrict a,
   constexpr int L = S::kLanes;
   constexpr int MR = MV * L;
   // One line of each lookahead request (own_lookahead.h) per 4 k steps:
-  // KC / 4 of each (128 at FP64's KC of 512, 256 at FP32's 1024), enough
-  // for the 24-42 lines of a C tile and a B slice (a 32 KiB micro-panel
-  // over the calls on the current one: 103 lines at MC 120 and MR 24, 256
-  // at MC 96 and MR 48).
+  // KC / 4 of each (128 at FP64's KC of 512, 256 at FP32's 1024). That
+  // covers a C tile (12-42 lines) and, on the AVX-512 tiles at the blocking
+  // of a 1 MiB L2, a B slice (the next KC x NR micro-panel over the calls
+  // on the current one: 103 lines at MC 120 and MR 24, 256 at MC 96 and MR
+  // 48). A smaller L2 gives fewer calls and larger slices, whose remainder
+  // goes out after the k loop.
   constexpr int kGroup = 4;
 
   V acc[NR][MV];
