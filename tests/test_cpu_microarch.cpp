@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "devices/cpu/arm_implementers.h"
+#include "devices/arm_implementers.h"
 #include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/cpu_microarch.h"
 

@@ -1,6 +1,6 @@
 #include "devices/cpu/cpu_isa.h"
 
-#include "devices/cpu/arm_implementers.h"
+#include "devices/arm_implementers.h"
 
 #include <cstdint>
 #include <cstdio>

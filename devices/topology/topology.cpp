@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "devices/cpu/arm_implementers.h"
+#include "devices/arm_implementers.h"
 
 namespace flopscope::topo {
 namespace {

@@ -3,7 +3,8 @@
 // (cpu_isa.cpp, from /proc/cpuinfo or MIDR) and hwloc topologies
 // (topology.cpp, the CPUImplementer info), so a node's CPU has one vendor
 // name whichever way it was read. 0x41 is spelled "ARM", as the
-// microarchitecture table expects.
+// microarchitecture table expects. It sits here rather than in devices/cpu
+// because the topology reads it too, and links nothing of the CPU backend.
 #pragma once
 
 #include <cstdio>
