@@ -35,8 +35,9 @@
 // such as zen3). A library gets the thread environment the GEMM probe gives
 // it (worker_process.h: its thread count, and for an OpenMP library one
 // place per measured PU, bound close), each variable unless already set
-// (apply_thread_environment says how): unpinned, BLIS's OpenMP threads ran DGEMM n=4096 anywhere
-// between 72% and 83% of the peak on 2 Zen 5 cores, while the own GEMM pins its own.
+// (apply_thread_environment says how): unpinned, BLIS's OpenMP threads ran
+// DGEMM n=4096 anywhere between 72% and 83% of the peak on 2 Zen 5 cores,
+// while the own GEMM pins its own.
 #include <dlfcn.h>
 #include <sched.h>
 #include <unistd.h>
@@ -63,6 +64,7 @@
 #include "devices/cpu/cpu_backend.h"
 #include "devices/cpu/cpu_microarch.h"
 #include "devices/cpu/huge_pages.h"
+#include "devices/topology/pinning.h"
 #include "harness/statistics.h"
 #include "kernels/gemm/cpu/blis_arch.h"
 #include "kernels/gemm/cpu/gemm_cpu_format.h"
@@ -236,14 +238,6 @@ bool openmp_library_at(const std::string& path) {
   return false;
 }
 
-// Lets the calling thread run on every PU in `pus`.
-void allow_pus(const std::vector<int>& pus) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  for (int pu : pus) CPU_SET(pu, &set);
-  sched_setaffinity(0, sizeof set, &set);
-}
-
 // Set in the environment of the process restarted below.
 constexpr const char* kRestarted = "FLOPSCOPE_BENCH_OWN_GEMM_RESTARTED";
 
@@ -265,7 +259,7 @@ void apply_thread_environment(const std::string& path, const std::vector<int>& p
   // The runtime intersects its places with the affinity it starts with, and
   // a restarted process keeps this one's: finding the machine pinned this
   // thread to one PU, which would leave OMP_PLACES one place.
-  allow_pus(pus);
+  flopscope::topo::pin_current_thread_to_pus(pus);
   execv("/proc/self/exe", argv);
   std::fprintf(stderr, "bench_own_gemm: cannot restart with the library's thread environment: %s\n",
                std::strerror(errno));
@@ -276,7 +270,7 @@ Engine library_engine(const std::string& path, const std::vector<int>& pus) {
   // The clock probe pinned this thread to the first PU, and threads inherit
   // their creator's affinity: OpenBLAS would start its pool (and count the
   // CPUs it may use) inside one PU. The library gets all the cores measured.
-  allow_pus(pus);
+  flopscope::topo::pin_current_thread_to_pus(pus);
   void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     std::fprintf(stderr, "bench_own_gemm: cannot load %s: %s\n", path.c_str(), dlerror());
