@@ -171,13 +171,6 @@ def run_engine(a, bench, engine, log_path):
     precisions = [p for p in a.precisions if engine[0] != "own" or p in engine[1]]
     cmd = [bench, "--precisions", ",".join(precisions), "--sizes", ",".join(map(str, a.sizes)),
            "--reps", str(a.reps), "--min-seconds", str(a.min_seconds)]
-    env = dict(os.environ)
-    # bench_own_gemm gives a library the GEMM probe's thread environment,
-    # each variable unless already set: none may come from this shell.
-    for var in ("OPENBLAS_CORETYPE", "BLIS_ARCH_TYPE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                "BLIS_NUM_THREADS", "OMP_PLACES", "OMP_PROC_BIND", "OMP_DYNAMIC",
-                "GOMP_CPU_AFFINITY", "KMP_AFFINITY", "MKL_NUM_THREADS", "MKL_DYNAMIC"):
-        env.pop(var, None)
     if engine[0] == "own":
         cmd += ["--variant", ",".join(engine[1].values())] + a.own_args
     else:
@@ -186,7 +179,7 @@ def run_engine(a, bench, engine, log_path):
     limit = 600 + 60 * len(precisions) * len(a.sizes) * a.reps * max(1.0, a.min_seconds)
     with open(log_path, "w") as log:
         try:
-            rc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+            rc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT,
                                 timeout=limit).returncode
         except subprocess.TimeoutExpired:
             rc = None

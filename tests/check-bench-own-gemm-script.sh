@@ -40,7 +40,9 @@ err=$("$script" --bench "$bench" --libraries nosuchblas:avx2 2>&1 >/dev/null); r
   { echo "FAIL: an unknown library exited $rc: $err"; exit 1; }
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
-out=$("$script" --bench "$bench" --libraries openblas:Haswell --sizes 64 --reps 2 --own-args "--kc 32" \
+# Variables from the shell do not reach the library: it runs with the
+# probe's environment only (bench_own_gemm's apply_library_environment).
+out=$(OPENBLAS_CORETYPE=Zen BLIS_JC_NT=3 "$script" --bench "$bench" --libraries openblas:Haswell --sizes 64 --reps 2 --own-args "--kc 32" \
   --min-seconds 0.01 --rounds 1 --log "$log" 2>&1); rc=$?
 echo "$out"
 [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { echo "FAIL: exited $rc"; exit 1; }
@@ -56,4 +58,7 @@ tiles=$(awk '{split($2, f, "-"); fam[$1] = fam[$1] ? fam[$1] : f[2]; if (f[2] ==
 # The own engines ran with the blocking given, the library without it.
 grep -l "kc=32 " "$log"/*own* >/dev/null || { echo "FAIL: --own-args did not reach the own engines"; exit 1; }
 grep -q "kc=32" "$log"/*openblas* && { echo "FAIL: --own-args reached the library"; exit 1; }
+engine=$(grep "^engine:" "$log"/*openblas*)
+grep -qi " OPENBLAS_CORETYPE=Haswell " <<<"$engine $" && ! grep -q "BLIS_JC_NT" <<<"$engine" ||
+  { echo "FAIL: the library ran with the shell's variables: $engine"; exit 1; }
 echo "PASS"

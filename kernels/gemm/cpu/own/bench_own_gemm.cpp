@@ -34,10 +34,11 @@
 // its usual variables (OPENBLAS_CORETYPE, BLIS_ARCH_TYPE: a number or a name
 // such as zen3). A library gets the thread environment the GEMM probe gives
 // it (worker_process.h: its thread count, and for an OpenMP library one
-// place per measured PU, bound close), each variable unless already set
-// (apply_thread_environment says how): unpinned, BLIS's OpenMP threads ran
+// place per measured PU, bound close). Unpinned, BLIS's OpenMP threads ran
 // DGEMM n=4096 anywhere between 72% and 83% of the peak on 2 Zen 5 cores,
-// while the own GEMM pins its own.
+// while the own GEMM pins its own. With --library no other library variable
+// from the shell reaches it; a library given by path keeps those the user
+// set (apply_library_environment says how).
 #include <dlfcn.h>
 #include <sched.h>
 #include <unistd.h>
@@ -241,20 +242,42 @@ bool openmp_library_at(const std::string& path) {
 // Set in the environment of the process restarted below.
 constexpr const char* kRestarted = "FLOPSCOPE_BENCH_OWN_GEMM_RESTARTED";
 
-// Gives the library at `path` the GEMM probe's thread environment, each
-// variable unless already set. The OpenMP runtime reads its variables once,
-// when it is loaded, and this program links it for the own GEMM, so it is
-// loaded before main: where a variable had to be set, the program starts
-// itself again, once, for the runtime to read them (setenv alone left
-// OMP_PLACES unread, and BLIS's threads unbound).
-void apply_thread_environment(const std::string& path, const std::vector<int>& pus, char** argv) {
-  bool set_here = false;
-  for (const auto& [var, value] : gcpu::thread_environment(pus, openmp_library_at(path)))
-    if (!std::getenv(var.c_str())) {
-      setenv(var.c_str(), value.c_str(), 1);
-      set_here = true;
+// Gives the library at `path` the GEMM probe's thread environment. With
+// `config` (--library: the configuration variable and its value, if the
+// library has one) the managed variables (worker_process.h) end up exactly
+// as the probe's worker gets them: that pair and the thread environment, and
+// none from the shell, which on the development VM exports
+// OPENBLAS_CORETYPE=Haswell. Without it (--engine PATH) each variable is set
+// unless already set, so a user can steer the library by hand.
+//
+// The OpenMP runtime reads its variables once, when it is loaded, and this
+// program links it for the own GEMM, so it is loaded before main: where a
+// variable had to change, the program starts itself again, once, for the
+// runtime to read them (setenv alone left OMP_PLACES unread, and BLIS's
+// threads unbound).
+void apply_library_environment(const std::string& path, const std::vector<int>& pus,
+                               const std::optional<gcpu::EnvList>& config, char** argv) {
+  gcpu::EnvList want = config.value_or(gcpu::EnvList{});
+  for (auto& var_value : gcpu::thread_environment(pus, openmp_library_at(path)))
+    want.push_back(std::move(var_value));
+  bool changed = false;
+  if (config)
+    for (const auto& var : gcpu::managed_library_variables()) {
+      const bool wanted =
+          std::any_of(want.begin(), want.end(), [&](const auto& kv) { return kv.first == var; });
+      if (!wanted && std::getenv(var.c_str())) {
+        unsetenv(var.c_str());
+        changed = true;
+      }
     }
-  if (!set_here || std::getenv(kRestarted)) return;
+  for (const auto& [var, value] : want) {
+    const char* now = std::getenv(var.c_str());
+    if (!now || (config && value != now)) {
+      setenv(var.c_str(), value.c_str(), 1);
+      changed = true;
+    }
+  }
+  if (!changed || std::getenv(kRestarted)) return;
   setenv(kRestarted, "1", 1);
   // The runtime intersects its places with the affinity it starts with, and
   // a restarted process keeps this one's: finding the machine pinned this
@@ -557,15 +580,13 @@ int main(int argc, char** argv) {
     }
     const gcpu::GemmCandidate& c = found.front();
     const std::string variable = gcpu::configuration_variable(c.library.family);
-    if (!variable.empty()) {
-      if (c.config.empty())
-        unsetenv(variable.c_str());
-      else
-        setenv(variable.c_str(), c.config.c_str(), 1);
-    }
+    gcpu::EnvList config;
+    if (!variable.empty() && !c.config.empty()) config.emplace_back(variable, c.config);
     o.engine = c.library.path;
+    apply_library_environment(o.engine, ctx.pus, config, argv);
+  } else if (o.engine != "own") {
+    apply_library_environment(o.engine, ctx.pus, std::nullopt, argv);
   }
-  if (o.engine != "own") apply_thread_environment(o.engine, ctx.pus, argv);
   const auto ident = cpu::detect_cpu_ident();
   const auto march = cpu::identify_microarch(ident, nullptr);
 
