@@ -41,6 +41,13 @@ if(FLOPSCOPE_HIP_ENABLED)
   string(REGEX REPLACE ".*MAJOR ([0-9]+).*MINOR ([0-9]+).*" "\\1.\\2" FLOPSCOPE_HIP_VERSION
          "${_hip_version_lines}")
 
+  # hipcc (clang) leaves two empty folders named after the source in TMPDIR
+  # on every compile: they go into the build folder, not /tmp.
+  set(FLOPSCOPE_HIPCC_TMPDIR "${CMAKE_BINARY_DIR}/hipcc-tmp")
+  file(MAKE_DIRECTORY "${FLOPSCOPE_HIPCC_TMPDIR}")
+  set(FLOPSCOPE_HIPCC_RUN "${CMAKE_COMMAND}" -E env "TMPDIR=${FLOPSCOPE_HIPCC_TMPDIR}"
+                          "${FLOPSCOPE_HIPCC}")
+
   # Targets: every one of these the compiler knows (a ROCm 5.2 compiler knows
   # neither gfx942 nor gfx950), so that CI compiles the CDNA2 (MFMA) and RDNA2
   # (no matrix units) paths at least. Override with -DFLOPSCOPE_HIP_ARCHITECTURES.
@@ -49,7 +56,7 @@ if(FLOPSCOPE_HIP_ENABLED)
     file(WRITE "${_probe}" "__global__ void flopscope_probe() {}\n")
     set(_known "")
     foreach(arch gfx908 gfx90a gfx942 gfx950 gfx1030 gfx1100)
-      execute_process(COMMAND "${FLOPSCOPE_HIPCC}" -x hip --offload-arch=${arch} --cuda-device-only
+      execute_process(COMMAND ${FLOPSCOPE_HIPCC_RUN} -x hip --offload-arch=${arch} --cuda-device-only
                               -c "${_probe}" -o "${CMAKE_BINARY_DIR}/hip-probe-${arch}.o"
                       RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
       if(rc EQUAL 0)
@@ -117,7 +124,7 @@ function(flopscope_hip_sources target)
     file(MAKE_DIRECTORY "${obj_dir}")
     add_custom_command(
       OUTPUT "${obj}"
-      COMMAND "${FLOPSCOPE_HIPCC}" ${flags} -MD -MF "${obj}.d" -c "${src}" -o "${obj}"
+      COMMAND ${FLOPSCOPE_HIPCC_RUN} ${flags} -MD -MF "${obj}.d" -c "${src}" -o "${obj}"
       DEPENDS "${src}"
       DEPFILE "${obj}.d"
       COMMENT "hipcc ${rel}"
