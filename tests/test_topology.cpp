@@ -271,6 +271,11 @@ TEST(TopologyFixture, CpuIdentityCachesAndCores) {
   EXPECT_EQ(t.caches[2].type, "unified");
   EXPECT_EQ(t.caches[2].size_bytes, 105u << 20);
   EXPECT_EQ(t.caches[2].count, 2);
+  // Each L1d and L2 serves one core, each L3 a package's two.
+  EXPECT_EQ(t.caches[0].cores, 4);
+  EXPECT_EQ(t.caches[1].cores, 4);
+  EXPECT_EQ(t.caches[2].cores, 4);
+  EXPECT_EQ(t.caches[2].bytes_per_core(), 105u << 19);
 
   // SMT siblings are n and n+4: one thread per core means PUs 0-3, not 0,4,1,5.
   EXPECT_EQ(flopscope::topo::pu_per_core(t), (std::vector<int>{0, 1, 2, 3}));
@@ -300,6 +305,42 @@ TEST(TopologyFixture, CacheSizesForTheKernels) {
                 " B from hwloc is implausible, using 4 MiB per core");
 }
 
+// Hybrid parts: one entry per size at a level. The kernels block for the
+// smallest per-core share, and the L3 is every instance's.
+TEST(TopologyFixture, CacheSizesOfHybridCores) {
+  Topology t;
+  t.cores = t.pus = 20;
+  // GB10: ten Cortex-X925 with 2 MiB L2s, ten Cortex-A725 with 512 KiB, two L3s.
+  t.caches = {{1, "data", 64 << 10, 20, 20},
+              {2, "unified", 512 << 10, 10, 10},
+              {2, "unified", 2 << 20, 10, 10},
+              {3, "unified", 8 << 20, 1, 10},
+              {3, "unified", 16 << 20, 1, 10}};
+  auto expect_sizes = [&](uint64_t l1d, uint64_t l2, uint64_t l3, const std::string& source) {
+    flopscope::cpu::CpuContext ctx;
+    flopscope::cpu::set_cache_sizes(t, ctx);
+    EXPECT_EQ(ctx.l1d_bytes_per_core, l1d);
+    EXPECT_EQ(ctx.l2_bytes_per_core, l2);
+    EXPECT_EQ(ctx.l3_bytes_total, l3);
+    EXPECT_EQ(ctx.cache_source, source);
+  };
+  expect_sizes(64 << 10, 512 << 10, 24 << 20,
+               "hwloc (L2 the smallest per-core share: sizes differ between cores)");
+
+  // Intel hybrid: 8 P-cores with 1.25 MiB L2 each, 8 E-cores in two clusters
+  // whose 2 MiB L2 serves four: 512 KiB a core, whichever entry comes first.
+  t.cores = t.pus = 16;
+  t.caches = {{1, "data", 48 << 10, 8, 8},
+              {1, "data", 32 << 10, 8, 8},
+              {2, "unified", 1280 << 10, 8, 8},
+              {2, "unified", 2 << 20, 2, 8},
+              {3, "unified", 30 << 20, 1, 16}};
+  const std::string both = "hwloc (L1d L2 the smallest per-core share: sizes differ between cores)";
+  expect_sizes(32 << 10, 512 << 10, 30 << 20, both);
+  std::swap(t.caches[2], t.caches[3]);
+  expect_sizes(32 << 10, 512 << 10, 30 << 20, both);
+}
+
 TEST(TopologyFixture, Json) {
   const nlohmann::json j = load_topology_xml(fixture_path().string()).to_json();
   EXPECT_EQ(j["packages"], 2);
@@ -311,6 +352,7 @@ TEST(TopologyFixture, Json) {
   EXPECT_EQ(j["package_info"][0]["family"], 6);
   ASSERT_EQ(j["caches"].size(), 3u);
   EXPECT_EQ(j["caches"][2]["size_bytes"], 105u << 20);
+  EXPECT_EQ(j["caches"][2]["cores"], 4);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -626,4 +668,10 @@ TEST(TopologyRecorded, CpuIdentity) {
   EXPECT_EQ(gb10.cpu_kinds[1].arm_part, 0xd85u);
   EXPECT_EQ(gb10.cpu_kinds[1].cores, 10);
   EXPECT_GT(gb10.cpu_kinds[1].efficiency, gb10.cpu_kinds[0].efficiency);
+  // Its L2s: ten of 512 KiB (A725) and ten of 2 MiB (X925), one core each.
+  ASSERT_GE(gb10.caches.size(), 3u);
+  EXPECT_EQ(gb10.caches[1].size_bytes, 512u << 10);
+  EXPECT_EQ(gb10.caches[1].cores, 10);
+  EXPECT_EQ(gb10.caches[2].size_bytes, 2u << 20);
+  EXPECT_EQ(gb10.caches[2].cores, 10);
 }

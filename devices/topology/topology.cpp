@@ -441,6 +441,8 @@ std::vector<CacheInfo> read_caches(hwloc_topology_t topo) {
       ci.type = cache_type_name(c->attr->cache.type);
       ci.size_bytes = c->attr->cache.size;
       ++ci.count;
+      const int cores = count_inside(topo, c->cpuset, HWLOC_OBJ_CORE);
+      ci.cores += cores > 0 ? cores : count_inside(topo, c->cpuset, HWLOC_OBJ_PU);
     }
   }
   std::vector<CacheInfo> out;
@@ -796,8 +798,11 @@ nlohmann::json Topology::to_json() const {
   }
   j["caches"] = nlohmann::json::array();
   for (const CacheInfo& c : caches) {
-    j["caches"].push_back(
-        {{"level", c.level}, {"type", c.type}, {"size_bytes", c.size_bytes}, {"count", c.count}});
+    j["caches"].push_back({{"level", c.level},
+                           {"type", c.type},
+                           {"size_bytes", c.size_bytes},
+                           {"count", c.count},
+                           {"cores", c.cores}});
   }
   j["gpus"] = nlohmann::json::array();
   for (const GpuLocation& g : gpus) {

@@ -19,13 +19,21 @@ class TopologyError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One cache level aggregated over the node: e.g. {2, "unified", 1 MiB, 2} is "L2 1 MiB x 2".
+// One cache level aggregated over the node: e.g. {2, "unified", 1 MiB, 2, 2} is "L2 1 MiB x 2".
 // Levels whose instances differ in size (heterogeneous cores) give one entry per size.
 struct CacheInfo {
   int level = 0;
   std::string type;  // "unified", "data" or "instruction"
   uint64_t size_bytes = 0;
   int count = 0;
+  int cores = 0;  // cores the instances serve, all together (PUs where hwloc has no cores)
+
+  // One core's share of an instance: an Intel E-core cluster's 2 MiB L2 serves 4 cores.
+  uint64_t bytes_per_core() const {
+    return cores > count && count > 0
+               ? size_bytes * static_cast<uint64_t>(count) / static_cast<uint64_t>(cores)
+               : size_bytes;
+  }
 };
 
 // One GPU, counted by PCI device: its CUDA, NVML and OpenCL views are one GPU.
