@@ -61,4 +61,10 @@ grep -q "kc=32" "$log"/*openblas* && { echo "FAIL: --own-args reached the librar
 engine=$(grep "^engine:" "$log"/*openblas*)
 grep -qi " OPENBLAS_CORETYPE=Haswell " <<<"$engine $" && ! grep -q "BLIS_JC_NT" <<<"$engine" ||
   { echo "FAIL: the library ran with the shell's variables: $engine"; exit 1; }
+# A library given by path keeps the variables its user set.
+path=$("$bench" --list-libraries --library openblas:haswell | awk '{print $3; exit}')
+engine=$(BLIS_JC_NT=3 OPENBLAS_NUM_THREADS=1 "$bench" --engine "$path" --precisions fp64 --sizes 64 \
+  --reps 2 --min-seconds 0.01 2>&1 | grep "^engine:")
+grep -q " BLIS_JC_NT=3" <<<"$engine" && grep -q " OPENBLAS_NUM_THREADS=1 " <<<"$engine $" ||
+  { echo "FAIL: --engine PATH did not keep the user's variables: $engine"; exit 1; }
 echo "PASS"

@@ -339,6 +339,22 @@ TEST(TopologyFixture, CacheSizesOfHybridCores) {
   expect_sizes(32 << 10, 512 << 10, 30 << 20, both);
   std::swap(t.caches[2], t.caches[3]);
   expect_sizes(32 << 10, 512 << 10, 30 << 20, both);
+
+  // Four Cortex-A53 on one 256 KiB L2: 64 KiB a core, though no core has
+  // less than 128 KiB of its own anywhere (the plausibility bounds are an
+  // instance's).
+  t.cores = t.pus = 4;
+  t.caches = {{1, "data", 32 << 10, 4, 4}, {2, "unified", 256 << 10, 1, 4}};
+  expect_sizes(32 << 10, 64 << 10, 16 << 20,
+               "hwloc, corrected: L3 0 B from hwloc is implausible, using 4 MiB per core");
+
+  // An absurd entry beside a sound one is left out, and said so.
+  t.caches = {{1, "data", 32 << 10, 4, 4},
+              {2, "unified", 1ull << 40, 1, 4},
+              {2, "unified", 1 << 20, 4, 4},
+              {3, "unified", 8 << 20, 1, 4}};
+  expect_sizes(32 << 10, 1 << 20, 8 << 20,
+               "hwloc, corrected: L2 1099511627776 B from hwloc is implausible, left out");
 }
 
 TEST(TopologyFixture, Json) {
@@ -668,10 +684,21 @@ TEST(TopologyRecorded, CpuIdentity) {
   EXPECT_EQ(gb10.cpu_kinds[1].arm_part, 0xd85u);
   EXPECT_EQ(gb10.cpu_kinds[1].cores, 10);
   EXPECT_GT(gb10.cpu_kinds[1].efficiency, gb10.cpu_kinds[0].efficiency);
-  // Its L2s: ten of 512 KiB (A725) and ten of 2 MiB (X925), one core each.
+  // Its L2s: ten of 512 KiB (A725) and ten of 2 MiB (X925), one core each;
+  // its L3s 8 and 16 MiB.
   ASSERT_GE(gb10.caches.size(), 3u);
   EXPECT_EQ(gb10.caches[1].size_bytes, 512u << 10);
   EXPECT_EQ(gb10.caches[1].cores, 10);
   EXPECT_EQ(gb10.caches[2].size_bytes, 2u << 20);
   EXPECT_EQ(gb10.caches[2].cores, 10);
+  flopscope::cpu::CpuContext ctx;
+  flopscope::cpu::set_cache_sizes(gb10, ctx);
+  EXPECT_EQ(ctx.l2_bytes_per_core, 512u << 10);
+  EXPECT_EQ(ctx.l3_bytes_total, 24u << 20);
+
+  // Knights Landing: each 1 MiB L2 serves a tile of two cores.
+  const Topology knl = load_topology_xml((dir / "Intel-KnightsLanding-XeonPhi-7210.xml").string());
+  flopscope::cpu::set_cache_sizes(knl, ctx);
+  EXPECT_EQ(ctx.l2_bytes_per_core, 512u << 10);
+  EXPECT_EQ(ctx.cache_source.rfind("hwloc", 0), 0u);
 }

@@ -5,50 +5,89 @@
 
 namespace flopscope::cpu {
 
+namespace {
+
+// The per-core figure of one level (L1d or L2) from its hwloc entries.
+class LevelShare {
+ public:
+  // The bounds are of an instance, as hwloc reports it.
+  LevelShare(const char* name, uint64_t plausible_min, uint64_t plausible_max, uint64_t fallback)
+      : name_(name), min_(plausible_min), max_(plausible_max), fallback_(fallback) {}
+
+  // An entry whose instance size no shipping CPU has is left out; the others
+  // count by one core's share of an instance.
+  void take(const topo::CacheInfo& c) {
+    if (c.size_bytes < min_ || c.size_bytes > max_) {
+      if (!rejected_.empty()) rejected_.push_back('/');
+      rejected_.append(std::to_string(c.size_bytes));
+      return;
+    }
+    const uint64_t share = c.bytes_per_core();
+    mixed_ = mixed_ || (bytes_ != 0 && share != bytes_);
+    bytes_ = bytes_ == 0 ? share : std::min(bytes_, share);
+  }
+
+  // The figure, the fallback when no entry was left; notes says why.
+  uint64_t finish(std::string& notes) {
+    if (bytes_ == 0 && rejected_.empty()) rejected_.push_back('0');
+    if (rejected_.empty()) return bytes_;
+    notes.append(name_).append(" ").append(rejected_).append(" B from hwloc is implausible, ");
+    if (bytes_ != 0) {
+      notes.append("left out; ");
+      return bytes_;
+    }
+    notes.append("using ").append(std::to_string(fallback_)).append(" B; ");
+    return bytes_ = fallback_;
+  }
+
+  bool mixed() const { return mixed_; }
+
+ private:
+  const char* name_;
+  uint64_t min_, max_, fallback_;
+  uint64_t bytes_ = 0;
+  bool mixed_ = false;
+  std::string rejected_;  // the implausible sizes in bytes, "X" or "X/Y"
+};
+
+}  // namespace
+
 // hwloc's cache sizes, sanity-checked: some VMs report absurd ones (a 508 MB
 // L3 per core was seen on a Zen 5 VM). A size outside what any shipping CPU
 // has is replaced by a conservative figure, and the context says so.
 //
-// Hybrid parts have one entry per size at a level (GB10: ten 512 KiB L2s and
-// ten of 2 MiB; Intel: an E-core cluster's L2 serves four cores). The L1d and
-// L2 figures are the smallest per-core share among them: one blocking serves
-// every core, and a block sized for the big cores' caches overflows the
-// little ones', while the big cores lose little on a smaller block. The L3 is
-// the sum of every instance.
+// L1d and L2 are per core: one core's share of an instance (an Intel E-core
+// cluster's 2 MiB L2 serves four cores, a KNL tile's 1 MiB two), and where
+// the cores differ (GB10: ten 512 KiB L2s and ten of 2 MiB) the smallest
+// share. One blocking serves every core, and a block sized for the big
+// cores' caches overflows the little ones', while the big cores lose little
+// on a smaller block. The L3 is the sum of every instance.
 void set_cache_sizes(const topo::Topology& t, CpuContext& ctx) {
   std::string notes;
-  ctx.l1d_bytes_per_core = ctx.l2_bytes_per_core = ctx.l3_bytes_total = 0;
-  bool mixed[2] = {false, false};  // L1d, L2: per-core shares differ between cores
-  auto smallest = [&](uint64_t& v, bool& differ, const topo::CacheInfo& c) {
-    const uint64_t share = c.bytes_per_core();
-    differ = differ || (v != 0 && share != v);
-    v = v == 0 ? share : std::min(v, share);
-  };
+  LevelShare l1d{"L1d", 16 << 10, 192 << 10, 32 << 10};
+  // An L2 instance may serve a cluster of cores (up to 16 MiB on Arm and Apple parts).
+  LevelShare l2{"L2", 128 << 10, 32 << 20, 1 << 20};
+  uint64_t l3 = 0;
   for (const auto& c : t.caches) {
     if (c.type == "instruction" || c.count <= 0) continue;
-    if (c.level == 1) smallest(ctx.l1d_bytes_per_core, mixed[0], c);
-    if (c.level == 2) smallest(ctx.l2_bytes_per_core, mixed[1], c);
-    if (c.level == 3) ctx.l3_bytes_total += c.size_bytes * static_cast<uint64_t>(c.count);
+    if (c.level == 1) l1d.take(c);
+    if (c.level == 2) l2.take(c);
+    if (c.level == 3) l3 += c.size_bytes * static_cast<uint64_t>(c.count);
   }
-
-  auto clamp = [&](uint64_t& v, uint64_t lo, uint64_t hi, uint64_t fallback, const char* name) {
-    if (v >= lo && v <= hi) return;
-    notes += std::string(name) + " " + std::to_string(v) + " B from hwloc is implausible, using " +
-             std::to_string(fallback) + " B; ";
-    v = fallback;
-  };
-  clamp(ctx.l1d_bytes_per_core, 16 << 10, 192 << 10, 32 << 10, "L1d");
-  clamp(ctx.l2_bytes_per_core, 128 << 10, 4 << 20, 1 << 20, "L2");
+  ctx.l1d_bytes_per_core = l1d.finish(notes);
+  ctx.l2_bytes_per_core = l2.finish(notes);
   const uint64_t cores = static_cast<uint64_t>(std::max(1, t.cores));
-  if (ctx.l3_bytes_total > cores * (64ull << 20) || ctx.l3_bytes_total == 0) {
-    notes += "L3 " + std::to_string(ctx.l3_bytes_total) +
-             " B from hwloc is implausible, using 4 MiB per core; ";
-    ctx.l3_bytes_total = cores * (4ull << 20);
+  if (l3 > cores * (64ull << 20) || l3 == 0) {
+    notes.append("L3 ").append(std::to_string(l3));
+    notes.append(" B from hwloc is implausible, using 4 MiB per core; ");
+    l3 = cores * (4ull << 20);
   }
+  ctx.l3_bytes_total = l3;
   ctx.cache_source = "hwloc";
-  if (mixed[0] || mixed[1])
-    ctx.cache_source += std::string(" (") + (mixed[0] ? "L1d " : "") + (mixed[1] ? "L2 " : "") +
-                        "the smallest per-core share: sizes differ between cores)";
+  if (l1d.mixed() || l2.mixed()) {
+    ctx.cache_source.append(" (").append(l1d.mixed() ? "L1d " : "").append(l2.mixed() ? "L2 " : "");
+    ctx.cache_source.append("the smallest per-core share: sizes differ between cores)");
+  }
   if (!notes.empty()) ctx.cache_source += ", corrected: " + notes.substr(0, notes.size() - 2);
 }
 

@@ -428,21 +428,24 @@ const char* cache_type_name(hwloc_obj_cache_type_t t) {
 }
 
 std::vector<CacheInfo> read_caches(hwloc_topology_t topo) {
-  // Key orders data and unified caches before instruction caches of the same level.
-  std::map<std::tuple<int, int, uint64_t>, CacheInfo> by_key;
+  // Key orders data and unified caches before instruction caches of the same level. Instances
+  // of one size that serve different numbers of cores (Meteor Lake's 2 MiB L2s: one per P-core,
+  // one per four E-cores) are separate entries, so each entry's share per core is exact.
+  std::map<std::tuple<int, int, uint64_t, int>, CacheInfo> by_key;
   for (int t = HWLOC_OBJ_L1CACHE; t <= HWLOC_OBJ_L3ICACHE; ++t) {
     const auto type = static_cast<hwloc_obj_type_t>(t);
     if (!hwloc_obj_type_is_cache(type)) continue;
     for (hwloc_obj_t c = nullptr; (c = hwloc_get_next_obj_by_type(topo, type, c));) {
       const int level = static_cast<int>(c->attr->cache.depth);
       const int order = c->attr->cache.type == HWLOC_OBJ_CACHE_INSTRUCTION ? 1 : 0;
-      CacheInfo& ci = by_key[{level, order, c->attr->cache.size}];
+      int cores = count_inside(topo, c->cpuset, HWLOC_OBJ_CORE);
+      if (cores == 0) cores = count_inside(topo, c->cpuset, HWLOC_OBJ_PU);
+      CacheInfo& ci = by_key[{level, order, c->attr->cache.size, cores}];
       ci.level = level;
       ci.type = cache_type_name(c->attr->cache.type);
       ci.size_bytes = c->attr->cache.size;
       ++ci.count;
-      const int cores = count_inside(topo, c->cpuset, HWLOC_OBJ_CORE);
-      ci.cores += cores > 0 ? cores : count_inside(topo, c->cpuset, HWLOC_OBJ_PU);
+      ci.cores += cores;
     }
   }
   std::vector<CacheInfo> out;

@@ -19,8 +19,9 @@ class TopologyError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One cache level aggregated over the node: e.g. {2, "unified", 1 MiB, 2, 2} is "L2 1 MiB x 2".
-// Levels whose instances differ in size (heterogeneous cores) give one entry per size.
+// One cache level aggregated over the node: e.g. {2, "unified", 1 MiB, 2, 2} is "L2 1 MiB x 2",
+// one core each. Instances that differ in size or in the number of cores each serves
+// (heterogeneous cores, clusters sharing an L2) give one entry each.
 struct CacheInfo {
   int level = 0;
   std::string type;  // "unified", "data" or "instruction"

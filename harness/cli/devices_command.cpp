@@ -33,7 +33,11 @@ void print_topology(std::ostream& os, const topo::Topology& t) {
          << (c.type == "data"          ? "d"
              : c.type == "instruction" ? "i"
                                        : "")
-         << " " << size_text(c.size_bytes) << " x " << c.count << ";";
+         << " " << size_text(c.size_bytes) << " x " << c.count
+         << (c.cores > c.count && c.count > 0
+                 ? " (" + std::to_string(c.cores / c.count) + " cores each)"
+                 : std::string())
+         << ";";
     os << "\n";
   }
   if (t.gpus.empty()) os << "  GPUs: none seen by hwloc\n";
