@@ -124,6 +124,7 @@ function(flopscope_hip_sources target)
     file(MAKE_DIRECTORY "${obj_dir}")
     add_custom_command(
       OUTPUT "${obj}"
+      COMMAND "${CMAKE_COMMAND}" -E make_directory "${FLOPSCOPE_HIPCC_TMPDIR}"
       COMMAND ${FLOPSCOPE_HIPCC_RUN} ${flags} -MD -MF "${obj}.d" -c "${src}" -o "${obj}"
       DEPENDS "${src}"
       DEPFILE "${obj}.d"

@@ -277,7 +277,13 @@ void apply_library_environment(const std::string& path, const std::vector<int>& 
       changed = true;
     }
   }
-  if (!changed || std::getenv(kRestarted)) return;
+  if (!changed) return;
+  if (std::getenv(kRestarted)) {
+    // Restarted, yet something still differs: the runtime read other values.
+    std::fprintf(stderr, "bench_own_gemm: warning: the library environment changed after %s\n",
+                 kRestarted);
+    return;
+  }
   setenv(kRestarted, "1", 1);
   // The runtime intersects its places with the affinity it starts with, and
   // a restarted process keeps this one's: finding the machine pinned this
