@@ -355,6 +355,15 @@ TEST(TopologyFixture, CacheSizesOfHybridCores) {
               {3, "unified", 8 << 20, 1, 4}};
   expect_sizes(32 << 10, 1 << 20, 8 << 20,
                "hwloc, corrected: L2 1099511627776 B from hwloc is implausible, left out");
+
+  // One 1 MiB L2 for 64 cores (a VM's invention): 16 KiB a core, less than any has.
+  t.cores = t.pus = 64;
+  t.caches = {{1, "data", 32 << 10, 64, 64},
+              {2, "unified", 1 << 20, 1, 64},
+              {3, "unified", 32 << 20, 1, 64}};
+  expect_sizes(32 << 10, 1 << 20, 32 << 20,
+               "hwloc, corrected: L2 1048576 B for 64 cores from hwloc is implausible, using "
+               "1048576 B");
 }
 
 TEST(TopologyFixture, Json) {

@@ -14,24 +14,30 @@ class LevelShare {
   LevelShare(const char* name, uint64_t plausible_min, uint64_t plausible_max, uint64_t fallback)
       : name_(name), min_(plausible_min), max_(plausible_max), fallback_(fallback) {}
 
-  // An entry whose instance size no shipping CPU has is left out; the others
-  // count by one core's share of an instance.
+  // An entry whose instance size no shipping CPU has, or whose share per
+  // core is below any core's (a VM's one L2 for every core), is left out;
+  // the others count by one core's share of an instance.
   void take(const topo::CacheInfo& c) {
-    if (c.size_bytes < min_ || c.size_bytes > max_) {
-      if (!rejected_.empty()) rejected_.push_back('/');
-      rejected_.append(std::to_string(c.size_bytes));
+    const uint64_t share = c.bytes_per_core();
+    if (c.size_bytes >= min_ && c.size_bytes <= max_ && share >= kShareMin) {
+      mixed_ = mixed_ || (bytes_ != 0 && share != bytes_);
+      bytes_ = bytes_ == 0 ? share : std::min(bytes_, share);
       return;
     }
-    const uint64_t share = c.bytes_per_core();
-    mixed_ = mixed_ || (bytes_ != 0 && share != bytes_);
-    bytes_ = bytes_ == 0 ? share : std::min(bytes_, share);
+    std::string what = std::to_string(c.size_bytes);
+    what.append(" B");
+    if (c.size_bytes >= min_ && c.size_bytes <= max_)
+      what.append(" for ").append(std::to_string(c.cores)).append(" cores");
+    if (rejected_.find(what) != std::string::npos) return;
+    if (!rejected_.empty()) rejected_.push_back('/');
+    rejected_.append(what);
   }
 
   // The figure, the fallback when no entry was left; notes says why.
   uint64_t finish(std::string& notes) {
-    if (bytes_ == 0 && rejected_.empty()) rejected_.push_back('0');
+    if (bytes_ == 0 && rejected_.empty()) rejected_.append("0 B");
     if (rejected_.empty()) return bytes_;
-    notes.append(name_).append(" ").append(rejected_).append(" B from hwloc is implausible, ");
+    notes.append(name_).append(" ").append(rejected_).append(" from hwloc is implausible, ");
     if (bytes_ != 0) {
       notes.append("left out; ");
       return bytes_;
@@ -43,11 +49,13 @@ class LevelShare {
   bool mixed() const { return mixed_; }
 
  private:
+  static constexpr uint64_t kShareMin = 32 << 10;  // four Cortex-A53 on a 128 KiB L2
+
   const char* name_;
   uint64_t min_, max_, fallback_;
   uint64_t bytes_ = 0;
   bool mixed_ = false;
-  std::string rejected_;  // the implausible sizes in bytes, "X" or "X/Y"
+  std::string rejected_;  // what was left out: "X B", "X B/Y B for N cores"
 };
 
 }  // namespace
