@@ -356,6 +356,15 @@ TEST(TopologyFixture, CacheSizesOfHybridCores) {
   expect_sizes(32 << 10, 1 << 20, 8 << 20,
                "hwloc, corrected: L2 1099511627776 B from hwloc is implausible, left out");
 
+  // Two Cortex-A76 with 512 KiB L2s beside six Cortex-A55 with 64 KiB.
+  t.cores = t.pus = 8;
+  t.caches = {{1, "data", 64 << 10, 2, 2},
+              {1, "data", 32 << 10, 6, 6},
+              {2, "unified", 64 << 10, 6, 6},
+              {2, "unified", 512 << 10, 2, 2},
+              {3, "unified", 2 << 20, 1, 8}};
+  expect_sizes(32 << 10, 64 << 10, 2 << 20, both);
+
   // One 1 MiB L2 for 64 cores (a VM's invention): 16 KiB a core, less than any has.
   t.cores = t.pus = 64;
   t.caches = {{1, "data", 32 << 10, 64, 64},

@@ -73,8 +73,9 @@ class LevelShare {
 void set_cache_sizes(const topo::Topology& t, CpuContext& ctx) {
   std::string notes;
   LevelShare l1d{"L1d", 16 << 10, 192 << 10, 32 << 10};
-  // An L2 instance may serve a cluster of cores (up to 16 MiB on Arm and Apple parts).
-  LevelShare l2{"L2", 128 << 10, 32 << 20, 1 << 20};
+  // An L2 instance may be a Cortex-A55's 64 KiB, or serve a cluster of cores
+  // (up to 16 MiB on Arm and Apple parts).
+  LevelShare l2{"L2", 64 << 10, 32 << 20, 1 << 20};
   uint64_t l3 = 0;
   for (const auto& c : t.caches) {
     if (c.type == "instruction" || c.count <= 0) continue;
