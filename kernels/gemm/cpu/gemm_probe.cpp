@@ -8,14 +8,19 @@
 
 namespace flopscope::gemm::cpu {
 
-StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape) {
-  StartedWorker w;
-  EnvList env = thread_environment(shape.pus, uses_openmp_threads(c.library));
+EnvList worker_environment(const GemmCandidate& c, const std::vector<int>& pus) {
+  EnvList env = thread_environment(pus, uses_openmp_threads(c.library));
   // OpenBLAS and MKL read theirs while loading; BLIS's is set inside the
   // worker (it wants a number that only the loaded library can give).
   const std::string variable = configuration_variable(c.library.family);
   if (!c.config.empty() && !variable.empty() && c.library.family != "blis")
     env.emplace_back(variable, c.config);
+  return env;
+}
+
+StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape) {
+  StartedWorker w;
+  const EnvList env = worker_environment(c, shape.pus);
   WorkerSetup s;
   s.engine = c.library.engine;
   s.family = c.library.family;

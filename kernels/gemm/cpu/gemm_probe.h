@@ -28,6 +28,11 @@ struct StartedWorker {
   std::string reason;                      // why not, when process is null
 };
 
+// The variables a worker for `c` on `pus` gets (every other managed variable
+// is cleared): the thread environment and, except for BLIS, whose worker
+// sets its configuration after loading it, the configuration variable.
+EnvList worker_environment(const GemmCandidate& c, const std::vector<int>& pus);
+
 StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape);
 
 struct ProbeOutcome {

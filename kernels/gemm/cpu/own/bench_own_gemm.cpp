@@ -70,6 +70,7 @@
 #include "kernels/gemm/cpu/blis_arch.h"
 #include "kernels/gemm/cpu/gemm_cpu_format.h"
 #include "kernels/gemm/cpu/gemm_libraries.h"
+#include "kernels/gemm/cpu/gemm_probe.h"
 #include "kernels/gemm/cpu/own/own_gemm.h"
 #include "kernels/gemm/cpu/worker_process.h"
 #include "kernels/gemm/gemm_spec.h"
@@ -243,25 +244,22 @@ bool openmp_library_at(const std::string& path) {
 constexpr const char* kRestarted = "FLOPSCOPE_BENCH_OWN_GEMM_RESTARTED";
 
 // Gives the library at `path` the GEMM probe's thread environment. With
-// `config` (--library: the configuration variable and its value, if the
-// library has one) the managed variables (worker_process.h) end up exactly
-// as the probe's worker gets them: that pair and the thread environment, and
-// none from the shell, which on the development VM exports
-// OPENBLAS_CORETYPE=Haswell. Without it (--engine PATH) each variable is set
-// unless already set, so a user can steer the library by hand.
+// `exact` (--library: gcpu::worker_environment) the managed variables
+// (worker_process.h) end up exactly as the probe's worker gets them, none
+// from the shell, which on the development VM exports
+// OPENBLAS_CORETYPE=Haswell. Otherwise (--engine PATH: the thread
+// environment) each variable is set unless already set, so a user can steer
+// the library by hand.
 //
 // The OpenMP runtime reads its variables once, when it is loaded, and this
 // program links it for the own GEMM, so it is loaded before main: where a
 // variable had to change, the program starts itself again, once, for the
 // runtime to read them (setenv alone left OMP_PLACES unread, and BLIS's
 // threads unbound).
-void apply_library_environment(const std::string& path, const std::vector<int>& pus,
-                               const std::optional<gcpu::EnvList>& config, char** argv) {
-  gcpu::EnvList want = config.value_or(gcpu::EnvList{});
-  for (auto& var_value : gcpu::thread_environment(pus, openmp_library_at(path)))
-    want.push_back(std::move(var_value));
+void apply_library_environment(const gcpu::EnvList& want, bool exact, const std::vector<int>& pus,
+                               char** argv) {
   bool changed = false;
-  if (config)
+  if (exact)
     for (const auto& var : gcpu::managed_library_variables()) {
       const bool wanted =
           std::any_of(want.begin(), want.end(), [&](const auto& kv) { return kv.first == var; });
@@ -272,7 +270,7 @@ void apply_library_environment(const std::string& path, const std::vector<int>& 
     }
   for (const auto& [var, value] : want) {
     const char* now = std::getenv(var.c_str());
-    if (!now || (config && value != now)) {
+    if (!now || (exact && value != now)) {
       setenv(var.c_str(), value.c_str(), 1);
       changed = true;
     }
@@ -585,13 +583,16 @@ int main(int argc, char** argv) {
       return 3;
     }
     const gcpu::GemmCandidate& c = found.front();
-    const std::string variable = gcpu::configuration_variable(c.library.family);
-    gcpu::EnvList config;
-    if (!variable.empty() && !c.config.empty()) config.emplace_back(variable, c.config);
+    gcpu::EnvList env = gcpu::worker_environment(c, ctx.pus);
+    // The worker sets BLIS's inside; this program does it by name after
+    // loading the library (blis_arch_by_name), so it travels in the variable.
+    if (c.library.family == "blis" && !c.config.empty())
+      env.emplace_back(gcpu::configuration_variable(c.library.family), c.config);
     o.engine = c.library.path;
-    apply_library_environment(o.engine, ctx.pus, config, argv);
+    apply_library_environment(env, true, ctx.pus, argv);
   } else if (o.engine != "own") {
-    apply_library_environment(o.engine, ctx.pus, std::nullopt, argv);
+    apply_library_environment(gcpu::thread_environment(ctx.pus, openmp_library_at(o.engine)), false,
+                              ctx.pus, argv);
   }
   const auto ident = cpu::detect_cpu_ident();
   const auto march = cpu::identify_microarch(ident, nullptr);
