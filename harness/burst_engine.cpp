@@ -14,6 +14,7 @@
 #include "harness/clock_sampler.h"
 #include "harness/interrupt.h"
 #include "harness/statistics.h"
+#include "harness/units.h"
 
 namespace flopscope {
 
@@ -162,6 +163,14 @@ std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t re
   return before ? before : after;
 }
 
+std::optional<std::string> below_rate_before_flag(double median, double before,
+                                                  std::string_view unit) {
+  if (!(before > 0) || median >= kDisturbedFraction * before) return std::nullopt;
+  return format_percent(median / before) + " of the " + format_rate(before, unit) +
+         " this implementation reached at this size moments before (its probe): the device was " +
+         "disturbed while it was measured; rerun on a quiet machine before comparing this figure";
+}
+
 std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const BurstSettings& s,
                                    const ProgressFn& progress) {
   std::vector<Measurement> out;
@@ -283,6 +292,9 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     if (!slot.copy_rates.empty())
       m.interleaved_copy = InterleavedCopy{summarize(slot.copy_rates).median,
                                            static_cast<int>(slot.copy_rates.size())};
+    if (const auto before = run->rate_moments_before())
+      if (auto flag = below_rate_before_flag(m.median_flops, *before, rate_unit(m.precision)))
+        m.flags.push_back(std::move(*flag));
     m.verification = slot.worst;
     m.verification.checked = slot.any_verified && m.verification.checked;
     if (slot.verified_all && slot.any_verified && m.verification.valid()) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/measurement.h"
@@ -41,6 +42,20 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
 std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t repetitions,
                                            std::optional<double> before,
                                            std::optional<double> after);
+
+// A burst figure below this fraction of what the same implementation did at
+// the same size moments before (KernelRun::rate_moments_before) is flagged:
+// the cores or the clock were taken from it while it was measured, however
+// steady its repetitions (another tenant taking one of two cores for the
+// whole series halves a DGEMM with a cv of 0.3%, seen on the development
+// VM). A quarter is far beyond the spread of a quiet machine's
+// repetitions, and of the probe's few calls.
+inline constexpr double kDisturbedFraction = 0.75;
+
+// The flag of a median below kDisturbedFraction of `before` (in `unit`/s,
+// "FLOP/s" or "OP/s"); nullopt when it is not.
+std::optional<std::string> below_rate_before_flag(double median, double before,
+                                                  std::string_view unit);
 
 // Google Benchmark's own initialisation with the pass-through flags; call
 // once before run_burst.

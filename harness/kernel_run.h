@@ -88,6 +88,12 @@ class KernelRun {
   // after would share the cores with them and read a low clock, so the
   // burst engine probes such a figure's clock only before it and after it.
   virtual bool cores_idle_after_run() const { return true; }
+  // What this implementation did at the measured size moments before the
+  // run, where something timed it there (the CPU GEMM's probe, which tries
+  // every library at the measured size before it picks one): its FLOP/s.
+  // A figure far below it was taken while something else had the device
+  // (the burst engine flags it). nullopt: nothing timed it.
+  virtual std::optional<double> rate_moments_before() const { return std::nullopt; }
   // Checks the output of the last run. Outside any timed region.
   virtual Verification verify() = 0;
   // What else a reader needs to reproduce the figure, recorded with the

@@ -361,6 +361,7 @@ TEST(GemmCpu, KernelRunAndProbe) {
   EXPECT_TRUE(run->verify().valid());
   EXPECT_TRUE(run->corrupt_output_for_test(40 * 24 - 1));
   EXPECT_FALSE(run->verify().valid());
+  EXPECT_FALSE(run->rate_moments_before()) << "forced: nothing timed it before";
 
   ProbeReport report =
       probe_candidates(all, WorkerShape{Precision::fp64, 96, 96, 96, 3, ctx.pus}, 0.01);
@@ -512,7 +513,13 @@ TEST(GemmCpu, ProbeIsRecordedInTheDetails) {
   bool chosen_listed = false;
   for (const auto& c : candidates) {
     EXPECT_TRUE(c.contains("flops") && c.contains("verified"));
-    chosen_listed |= c["implementation"] == run->implementation();
+    if (c["implementation"] != run->implementation()) continue;
+    chosen_listed = true;
+    // The probe ran at the measured size: the chosen one's rate there is
+    // what the burst engine holds its figure to.
+    ASSERT_TRUE(c["verified"].get<bool>());
+    ASSERT_TRUE(run->rate_moments_before());
+    EXPECT_DOUBLE_EQ(*run->rate_moments_before(), c["flops"].get<double>());
   }
   EXPECT_TRUE(chosen_listed) << run->implementation();
   EXPECT_EQ(d["probe"]["size"]["n"], 96);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "harness/errors.h"
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
@@ -66,8 +67,14 @@ nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s,
 class WorkerGemmRun final : public KernelRun {
  public:
   WorkerGemmRun(StartedWorker w, const CpuGemmFormat& f, int64_t m, int64_t n, int64_t k,
-                nlohmann::json probe)
-      : w_(std::move(w)), f_(f), m_(m), n_(n), k_(k), probe_(std::move(probe)) {}
+                nlohmann::json probe, std::optional<double> probe_rate)
+      : w_(std::move(w)),
+        f_(f),
+        m_(m),
+        n_(n),
+        k_(k),
+        probe_(std::move(probe)),
+        probe_rate_(probe_rate) {}
 
   std::string implementation() const override { return w_.implementation; }
   nlohmann::json details() const override { return probe_; }
@@ -79,6 +86,7 @@ class WorkerGemmRun final : public KernelRun {
   // The library's threads live in the worker, not in this process's
   // OpenMP team (see KernelRun).
   bool cores_idle_after_run() const override { return false; }
+  std::optional<double> rate_moments_before() const override { return probe_rate_; }
 
   // The worker times the library calls alone, with the same steady clock;
   // the request and reply around them stay outside the figure.
@@ -113,7 +121,8 @@ class WorkerGemmRun final : public KernelRun {
   StartedWorker w_;
   CpuGemmFormat f_;
   int64_t m_, n_, k_;
-  nlohmann::json probe_;  // details(): the probe that chose this configuration
+  nlohmann::json probe_;              // details(): the probe that chose this configuration
+  std::optional<double> probe_rate_;  // its rate at the measured size in that probe
 };
 
 struct ProbeCache {
@@ -227,6 +236,9 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
   std::vector<GemmCandidate> order = plan.candidates;
   std::vector<std::string> reasons;
   nlohmann::json probe;  // null when there was only one candidate
+  // By candidate id: what each did at the measured size in the probe (its
+  // confirmation there, or the probe itself when it ran at that size).
+  std::map<std::string, double> rate_at_size;
   if (order.size() > 1) {
     WorkerShape small = shape;
     small.m = probe_dimension(shape.m);
@@ -263,13 +275,20 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
     std::sort(ran.begin(), ran.end(),
               [](const ProbeOutcome* a, const ProbeOutcome* b) { return probe_order(*a, *b); });
     order.clear();
-    for (const auto* o : ran) order.push_back(o->candidate);
+    for (const auto* o : ran) {
+      order.push_back(o->candidate);
+      const double there = smaller ? o->confirmed_flops : o->verified ? o->flops : 0;
+      if (there > 0) rate_at_size[o->candidate.id()] = there;
+    }
     probe = probe_to_json(report, small, smaller ? &shape : nullptr);
   }
   for (const auto& c : order) {
     StartedWorker w = start_worker(c, shape);
+    const auto rate = rate_at_size.find(c.id());
     if (w.process)
-      return std::make_unique<WorkerGemmRun>(std::move(w), f, shape.m, shape.n, shape.k, probe);
+      return std::make_unique<WorkerGemmRun>(
+          std::move(w), f, shape.m, shape.n, shape.k, probe,
+          rate == rate_at_size.end() ? std::nullopt : std::optional<double>(rate->second));
     reasons.push_back(w.reason);
   }
   std::string why;
