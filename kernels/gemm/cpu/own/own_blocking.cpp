@@ -35,8 +35,12 @@
 //    and 3 of 3 at 1024 and 2048 (by 2.9-8.7%); FP32 48x8 at KC 1024 (MC
 //    96) won 3 of 3 at 4096 (0.6-2.6%) and 2 of 3 at 1024 and 2048.
 //    An earlier floor of 2 KiB (256 and 512) had won against the model's
-//    KC by 1-11% at n = 1024. Not measured on a 32 KiB L1 or a small L2
-//    (Zen 3, Skylake client).
+//    KC by 1-11% at n = 1024. On 2 Zen 4 cores (32 KiB L1d, model 104, 1
+//    MiB L2; AVX-512 at half Zen 5's rate per cycle) the same floor ran
+//    DGEMM n = 4096 at 91.0% and SGEMM at 92.0% of the peak (median of two
+//    rounds of 10 repetitions, scripts/bench-own-gemm.py); FP64 KC 256
+//    against 512 won 1 of 3 alternating pairs. Not measured on a small L2
+//    (Skylake client's 256 KiB).
 //  - MC: the MC x KC block of A stays in the core's L2 while the B
 //    micro-panels (the current one and the next, prefetched: 64 KiB at KC
 //    512 in FP64) and C tiles pass through: it gets half of the L2. On 2
