@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -163,12 +164,27 @@ std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t re
   return before ? before : after;
 }
 
-std::optional<std::string> below_rate_before_flag(double median, double before,
-                                                  std::string_view unit) {
-  if (!(before > 0) || median >= kDisturbedFraction * before) return std::nullopt;
-  return format_percent(median / before) + " of the " + format_rate(before, unit) +
-         " this implementation reached at this size moments before (its probe): the device was " +
-         "disturbed while it was measured; rerun on a quiet machine before comparing this figure";
+std::optional<std::string> below_rate_before_flag(double best, double before, std::string_view unit,
+                                                  std::optional<double> clock_hz) {
+  if (!(before > 0) || best >= kDisturbedFraction * before) return std::nullopt;
+  // Rounded down: a figure just below the line never reads as on it.
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%.1f%%", std::floor(1000 * best / before) / 10);
+  std::string clock;
+  if (clock_hz) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " (clock %.2f GHz during it)", *clock_hz * 1e-9);
+    clock = buf;
+  }
+  std::string flag = "best repetition at ";
+  flag.append(pct)
+      .append(" of the ")
+      .append(format_rate(before, unit))
+      .append(" this implementation reached at this size moments before, in its probe: ")
+      .append("something took the cores, or the clock fell")
+      .append(clock)
+      .append(", while it was measured; rerun on a quiet machine before comparing this figure");
+  return flag;
 }
 
 std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const BurstSettings& s,
@@ -293,7 +309,8 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
       m.interleaved_copy = InterleavedCopy{summarize(slot.copy_rates).median,
                                            static_cast<int>(slot.copy_rates.size())};
     if (const auto before = run->rate_moments_before())
-      if (auto flag = below_rate_before_flag(m.median_flops, *before, rate_unit(m.precision)))
+      if (auto flag =
+              below_rate_before_flag(m.best_flops, *before, rate_unit(m.precision), m.clock_hz))
         m.flags.push_back(std::move(*flag));
     m.verification = slot.worst;
     m.verification.checked = slot.any_verified && m.verification.checked;

@@ -43,19 +43,22 @@ std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t re
                                            std::optional<double> before,
                                            std::optional<double> after);
 
-// A burst figure below this fraction of what the same implementation did at
-// the same size moments before (KernelRun::rate_moments_before) is flagged:
-// the cores or the clock were taken from it while it was measured, however
-// steady its repetitions (another tenant taking one of two cores for the
-// whole series halves a DGEMM with a cv of 0.3%, seen on the development
-// VM). A quarter is far beyond the spread of a quiet machine's
-// repetitions, and of the probe's few calls.
+// A burst figure whose best repetition is below this fraction of what the
+// same implementation did at the same size moments before
+// (KernelRun::rate_moments_before, itself a best of a few calls) is
+// flagged: the cores or the clock were taken from it for the whole series,
+// however steady its repetitions. On the shared development VMs the host at
+// times gives two vCPUs half their FMA throughput at the full clock (as two
+// threads of one core): a DGEMM then runs at half its probe's rate with a
+// cv of 0.3-1.3%. Best against best, a quarter is far beyond the spread of
+// a quiet machine (its own runs 0.86-1.0 of the probe).
 inline constexpr double kDisturbedFraction = 0.75;
 
-// The flag of a median below kDisturbedFraction of `before` (in `unit`/s,
-// "FLOP/s" or "OP/s"); nullopt when it is not.
-std::optional<std::string> below_rate_before_flag(double median, double before,
-                                                  std::string_view unit);
+// The flag of a best repetition below kDisturbedFraction of `before` (both
+// in `unit`, "FLOP/s" or "OP/s"), naming the clock measured around the
+// series where there is one; nullopt when it is not below.
+std::optional<std::string> below_rate_before_flag(double best, double before, std::string_view unit,
+                                                  std::optional<double> clock_hz);
 
 // Google Benchmark's own initialisation with the pass-through flags; call
 // once before run_burst.

@@ -89,10 +89,12 @@ class KernelRun {
   // burst engine probes such a figure's clock only before it and after it.
   virtual bool cores_idle_after_run() const { return true; }
   // What this implementation did at the measured size moments before the
-  // run, where something timed it there (the CPU GEMM's probe, which tries
-  // every library at the measured size before it picks one): its FLOP/s.
-  // A figure far below it was taken while something else had the device
-  // (the burst engine flags it). nullopt: nothing timed it.
+  // run, where something timed it there: its best FLOP/s over a few calls.
+  // The CPU GEMM has it when its probe timed the chosen configuration at
+  // the measured size (the contenders within 10% are confirmed there; a
+  // size of 512 or less is probed at that size). A figure far below it was
+  // taken while something else had the device or its clock (the burst
+  // engine flags it). nullopt: nothing timed it.
   virtual std::optional<double> rate_moments_before() const { return std::nullopt; }
   // Checks the output of the last run. Outside any timed region.
   virtual Verification verify() = 0;

@@ -806,10 +806,11 @@ TEST(BurstClock, AKernelWhoseThreadsOutliveItsRunIsProbedOnlyAround) {
   EXPECT_EQ(*m.clock_hz, 9e9);  // the mean of the probes before and after
 }
 
-// The fake kernel does 5e11 FLOP/s. Timed at twice that moments before (as
-// when another tenant takes one of two cores for the whole series), the
-// figure is kept, verified and flagged, however steady its repetitions;
-// within a quarter of it, or with nothing timed before, it is not flagged.
+// The fake kernel does 5e11 FLOP/s in every repetition. Timed at twice
+// that moments before (as when the host gives two vCPUs one core's FMA
+// units for the whole series), the figure is kept, verified and flagged,
+// however steady its repetitions; within a quarter of it, or with nothing
+// timed before, it is not flagged.
 TEST(BurstDisturbance, AFigureFarBelowItsProbeIsFlaggedNotDropped) {
   FakeBackend backend;
   backend.rate_before = 1e12;
@@ -817,9 +818,12 @@ TEST(BurstDisturbance, AFigureFarBelowItsProbeIsFlaggedNotDropped) {
   ASSERT_TRUE(m.valid()) << m.message;
   EXPECT_DOUBLE_EQ(m.median_flops, 5e11);
   ASSERT_EQ(m.flags.size(), 1u);
-  EXPECT_EQ(m.flags[0].rfind("50.0% of the 1 TFLOP/s this implementation reached at this size", 0),
+  EXPECT_EQ(m.flags[0].rfind("best repetition at 50.0% of the 1 TFLOP/s this implementation "
+                             "reached at this size moments before",
+                             0),
             0u)
       << m.flags[0];
+  EXPECT_NE(m.flags[0].find("(clock "), std::string::npos) << m.flags[0];
 
   backend.rate_before = 6.6e11;  // the figure is 76% of it
   EXPECT_TRUE(one_burst(backend).flags.empty());
@@ -828,9 +832,15 @@ TEST(BurstDisturbance, AFigureFarBelowItsProbeIsFlaggedNotDropped) {
 }
 
 TEST(BurstDisturbance, TheFlagSaysHowFarBelowInTheFiguresUnit) {
-  EXPECT_FALSE(below_rate_before_flag(75e9, 100e9, "FLOP/s"));
-  EXPECT_FALSE(below_rate_before_flag(5e9, 0, "FLOP/s"));
-  const auto flag = below_rate_before_flag(400e9, 800e9, "OP/s");
+  EXPECT_FALSE(below_rate_before_flag(75e9, 100e9, "FLOP/s", std::nullopt));
+  EXPECT_FALSE(below_rate_before_flag(5e9, 0, "FLOP/s", std::nullopt));
+  const auto flag = below_rate_before_flag(400e9, 800e9, "OP/s", 3.25e9);
   ASSERT_TRUE(flag);
-  EXPECT_NE(flag->find("50.0% of the 800 GOP/s"), std::string::npos) << *flag;
+  EXPECT_NE(flag->find("at 50.0% of the 800 GOP/s"), std::string::npos) << *flag;
+  EXPECT_NE(flag->find("(clock 3.25 GHz during it)"), std::string::npos) << *flag;
+  // Just below the line reads below it, never "75.0%".
+  const auto just = below_rate_before_flag(74.996e9, 100e9, "FLOP/s", std::nullopt);
+  ASSERT_TRUE(just);
+  EXPECT_NE(just->find("at 74.9% of"), std::string::npos) << *just;
+  EXPECT_EQ(just->find("clock"), just->find("clock fell")) << "no clock named without one";
 }

@@ -236,8 +236,9 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
   std::vector<GemmCandidate> order = plan.candidates;
   std::vector<std::string> reasons;
   nlohmann::json probe;  // null when there was only one candidate
-  // By candidate id: what each did at the measured size in the probe (its
-  // confirmation there, or the probe itself when it ran at that size).
+  // By candidate id: what each did at the measured size in this call's
+  // probe (its confirmation there, or the probe itself when it ran at that
+  // size and was not taken from the cache, where it may be minutes old).
   std::map<std::string, double> rate_at_size;
   if (order.size() > 1) {
     WorkerShape small = shape;
@@ -253,7 +254,8 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
       auto it = cache().reports.find(key);
       if (it != cache().reports.end()) report = it->second;
     }
-    if (report.outcomes.empty()) {
+    const bool probed_now = report.outcomes.empty();
+    if (probed_now) {
       report = probe_candidates(order, small, kProbeSeconds);
       reprobe_contenders(report, small, kProbeSeconds, kProbeMargin, kProbeExtraRounds);
       std::lock_guard<std::mutex> lock(cache().mutex);
@@ -277,7 +279,7 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
     order.clear();
     for (const auto* o : ran) {
       order.push_back(o->candidate);
-      const double there = smaller ? o->confirmed_flops : o->verified ? o->flops : 0;
+      const double there = smaller ? o->confirmed_flops : probed_now && o->verified ? o->flops : 0;
       if (there > 0) rate_at_size[o->candidate.id()] = there;
     }
     probe = probe_to_json(report, small, smaller ? &shape : nullptr);
