@@ -15,6 +15,7 @@
 #include "harness/clock_sampler.h"
 #include "harness/interrupt.h"
 #include "harness/statistics.h"
+#include "harness/unit_throughput.h"
 #include "harness/units.h"
 
 namespace flopscope {
@@ -187,6 +188,25 @@ std::optional<std::string> below_rate_before_flag(double best, double before, st
   return flag;
 }
 
+namespace {
+
+// The FMA units right after a CPU figure (BurstSettings::unit_check_s): its
+// record, and a flag when they were shared.
+void check_units_after(Backend& b, const Device& d, const BurstSettings& s, Measurement& m) {
+  const UnitThroughput u = check_unit_throughput(b, d, s.unit_check_s, s.core_kinds);
+  m.unit_throughput_after = u.record;
+  if (!u.warning || !u.record.is_object()) return;
+  m.flags.push_back(
+      "FMA throughput on its cores right after the series was " +
+      format_percent(u.record.value("fraction", 0.0), 0) + " of the peak at the measured " +
+      format_ghz(u.record.value("clock_hz", 0.0)) +
+      ": the cores' FMA units were shared (an SMT sibling the topology does not show, a host "
+      "running two vCPUs on one core, or other work time-sliced onto them), so a compute-bound "
+      "figure is about that much low; rerun on a quiet machine before comparing it");
+}
+
+}  // namespace
+
 std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const BurstSettings& s,
                                    const ProgressFn& progress) {
   std::vector<Measurement> out;
@@ -316,6 +336,12 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     m.verification.checked = slot.any_verified && m.verification.checked;
     if (slot.verified_all && slot.any_verified && m.verification.valid()) {
       m.status = MeasurementStatus::ok;
+      // Only once the kernel has let go of the cores: a library's threads
+      // spin on them for a while after its last call, in a worker process
+      // that ends with the run.
+      run.reset();
+      if (pr.device.kind == "cpu" && m.kernel != KernelKind::peak && s.unit_check_s > 0)
+        check_units_after(*pr.backend, pr.device, s, m);
     } else {
       m.status = MeasurementStatus::not_verified;
       m.message = m.verification.checked ? "verification failed: " + m.verification.detail

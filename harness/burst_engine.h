@@ -23,6 +23,12 @@ struct BurstSettings {
   std::vector<std::string> benchmark_flags;  // validated pass-through
   // Test seam: corrupt one output element before verification.
   bool corrupt_for_test = false;
+  // After each verified CPU figure (the FMA chains' own excepted), this many
+  // seconds of the FP64 FMA chains on its cores (unit_throughput.h): a
+  // figure taken while the host shared the cores' FMA units is flagged, as
+  // the pre-flight check can only say of the start of a run. 0: no check.
+  double unit_check_s = 0.05;
+  int core_kinds = 1;  // hwloc's kinds of core: above 1 the check is skipped
 };
 
 using ProgressFn = std::function<void(size_t index, size_t total, const PlannedRun&)>;

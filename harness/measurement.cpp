@@ -93,6 +93,7 @@ nlohmann::json Measurement::to_json() const {
   j["size"] = size.to_json();
   j["implementation"] = implementation;
   if (!details.is_null()) j["details"] = details;
+  if (!unit_throughput_after.is_null()) j["unit_throughput_after"] = unit_throughput_after;
   j["status"] = to_string(status);
   j["message"] = message;
   j["unit"] = rate_unit(precision);

@@ -140,6 +140,9 @@ struct Measurement {
   // never started (unsupported, failed, interrupted) and `soak` is unset.
   bool from_soak = false;
   nlohmann::json details;  // KernelRun::details(): null when none
+  // A CPU burst figure's FMA-unit check right after it (burst_engine.h;
+  // unit_throughput.h's record): null when none ran.
+  nlohmann::json unit_throughput_after;
 
   bool valid() const { return status == MeasurementStatus::ok; }
   // "soak" or "burst", as the result file and the CSV say it.

@@ -806,6 +806,12 @@ TEST(BurstClock, AKernelWhoseThreadsOutliveItsRunIsProbedOnlyAround) {
   EXPECT_EQ(*m.clock_hz, 9e9);  // the mean of the probes before and after
 }
 
+::testing::AssertionResult starts_with(const std::string& text, const std::string& start) {
+  if (text.rfind(start, 0) == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "\"" << text << "\" does not start with \"" << start << "\"";
+}
+
 // The fake kernel does 5e11 FLOP/s in every repetition. Timed at twice
 // that moments before (as when the host gives two vCPUs one core's FMA
 // units for the whole series), the figure is kept, verified and flagged,
@@ -818,11 +824,9 @@ TEST(BurstDisturbance, AFigureFarBelowItsProbeIsFlaggedNotDropped) {
   ASSERT_TRUE(m.valid()) << m.message;
   EXPECT_DOUBLE_EQ(m.median_flops, 5e11);
   ASSERT_EQ(m.flags.size(), 1u);
-  EXPECT_EQ(m.flags[0].rfind("best repetition at 50.0% of the 1 TFLOP/s this implementation "
-                             "reached at this size moments before",
-                             0),
-            0u)
-      << m.flags[0];
+  EXPECT_TRUE(starts_with(m.flags[0],
+                          "best repetition at 50.0% of the 1 TFLOP/s this implementation "
+                          "reached at this size moments before"));
   EXPECT_NE(m.flags[0].find("(clock "), std::string::npos) << m.flags[0];
 
   backend.rate_before = 6.6e11;  // the figure is 76% of it
@@ -843,4 +847,46 @@ TEST(BurstDisturbance, TheFlagSaysHowFarBelowInTheFiguresUnit) {
   ASSERT_TRUE(just);
   EXPECT_NE(just->find("at 74.9% of"), std::string::npos) << *just;
   EXPECT_EQ(just->find("clock"), just->find("clock fell")) << "no clock named without one";
+}
+
+// A verified CPU figure is followed by the FMA chains on its cores (the fake
+// kernel's 5e11 FLOP/s at the fake probe's 9 GHz). Against a peak of 1e12
+// there (half: the host gave the figure's cores half their FMA units) the
+// figure is flagged and the check recorded; against 4.5e11 (the chains at
+// full speed) it is recorded only. The FMA chains' own figure, and a run
+// with the check off, are not followed by one.
+TEST(BurstUnitCheck, AFigureFollowedByHalfTheFmaThroughputIsFlagged) {
+  initialize_benchmark_library("test_sustained", {});
+  FakeBackend backend;
+  backend.probe_hz = 9e9;
+  BurstSettings s;
+  s.repetitions = 3;
+  s.min_time_s = 0.01;
+  s.warmup_time_s = 0;
+  s.unit_check_s = 0.01;
+  auto gemm_on = [&](double flop_per_cycle, KernelKind kernel = KernelKind::gemm) {
+    PlannedRun pr = item(backend);
+    pr.device = cpu_with_peak(flop_per_cycle);
+    pr.request.kernel = kernel;
+    const auto out = run_burst({pr}, s);
+    EXPECT_EQ(out.size(), 1u);
+    return out.at(0);
+  };
+
+  const Measurement shared = gemm_on(1e12 / 9e9);
+  ASSERT_TRUE(shared.valid()) << shared.message;
+  ASSERT_TRUE(shared.unit_throughput_after.is_object()) << shared.unit_throughput_after;
+  EXPECT_NEAR(shared.unit_throughput_after["fraction"].get<double>(), 0.5, 1e-12);
+  ASSERT_EQ(shared.flags.size(), 1u);
+  EXPECT_TRUE(starts_with(shared.flags[0],
+                          "FMA throughput on its cores right after the series was 50% of the "
+                          "peak at the measured 9.00 GHz"));
+
+  const Measurement quiet = gemm_on(4.5e11 / 9e9);
+  EXPECT_TRUE(quiet.unit_throughput_after.is_object()) << quiet.unit_throughput_after;
+  EXPECT_TRUE(quiet.flags.empty());
+
+  EXPECT_TRUE(gemm_on(1e12 / 9e9, KernelKind::peak).unit_throughput_after.is_null());
+  s.unit_check_s = 0;
+  EXPECT_TRUE(gemm_on(1e12 / 9e9).unit_throughput_after.is_null());
 }

@@ -355,6 +355,7 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
     burst.warmup_time_s = 0.05;
   }
   burst.benchmark_flags = o.benchmark_flags;
+  burst.core_kinds = pin.core_kinds;
   SoakSettings soak_settings;
   soak_settings.duration_s = soak_s;
   if (soak)
