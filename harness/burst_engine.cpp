@@ -165,12 +165,43 @@ std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t re
   return before ? before : after;
 }
 
+namespace {
+
+// The FMA units right after a CPU figure (BurstSettings::unit_check_s): its
+// record, and a flag when they were shared.
+// A fraction as a percentage rounded down: a figure just below a flag's line
+// never reads as on it.
+std::string percent_down(double fraction, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f%%", decimals, std::floor(100 * scale * fraction) / scale);
+  return buf;
+}
+
+// The FMA units right after a CPU figure (BurstSettings::unit_check_s): its
+// record, and a flag when they were shared. A low reading is taken again
+// before the figure is flagged: one short window can fall on a time slice
+// that the figure's seconds never met.
+void check_units_after(Backend& b, const Device& d, const BurstSettings& s, Measurement& m) {
+  UnitThroughput u = check_unit_throughput(b, d, s.unit_check_s, s.core_kinds);
+  if (u.warning) u = check_unit_throughput(b, d, s.unit_check_s, s.core_kinds);
+  m.unit_throughput_after = u.record;
+  if (!u.warning || !u.record.is_object()) return;
+  m.flags.push_back(
+      "FMA throughput on its cores right after the series was " +
+      percent_down(u.record.value("fraction", 0.0), 0) + " of the peak at the measured " +
+      format_ghz(u.record.value("clock_hz", 0.0)) + ", twice: the cores' FMA units were shared " +
+      "(an SMT sibling the topology does not show, a host running two vCPUs on one core, or " +
+      "other work time-sliced onto them); figures taken then read low, a compute-bound one by " +
+      "about that much; rerun on a quiet machine before comparing it");
+}
+
+}  // namespace
+
 std::optional<std::string> below_rate_before_flag(double best, double before, std::string_view unit,
                                                   std::optional<double> clock_hz) {
   if (!(before > 0) || best >= kDisturbedFraction * before) return std::nullopt;
-  // Rounded down: a figure just below the line never reads as on it.
-  char pct[32];
-  std::snprintf(pct, sizeof pct, "%.1f%%", std::floor(1000 * best / before) / 10);
+  const std::string pct = percent_down(best / before, 1);
   std::string clock;
   if (clock_hz) {
     char buf[64];
@@ -187,25 +218,6 @@ std::optional<std::string> below_rate_before_flag(double best, double before, st
       .append(", while it was measured; rerun on a quiet machine before comparing this figure");
   return flag;
 }
-
-namespace {
-
-// The FMA units right after a CPU figure (BurstSettings::unit_check_s): its
-// record, and a flag when they were shared.
-void check_units_after(Backend& b, const Device& d, const BurstSettings& s, Measurement& m) {
-  const UnitThroughput u = check_unit_throughput(b, d, s.unit_check_s, s.core_kinds);
-  m.unit_throughput_after = u.record;
-  if (!u.warning || !u.record.is_object()) return;
-  m.flags.push_back(
-      "FMA throughput on its cores right after the series was " +
-      format_percent(u.record.value("fraction", 0.0), 0) + " of the peak at the measured " +
-      format_ghz(u.record.value("clock_hz", 0.0)) +
-      ": the cores' FMA units were shared (an SMT sibling the topology does not show, a host "
-      "running two vCPUs on one core, or other work time-sliced onto them), so a compute-bound "
-      "figure is about that much low; rerun on a quiet machine before comparing it");
-}
-
-}  // namespace
 
 std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const BurstSettings& s,
                                    const ProgressFn& progress) {

@@ -755,6 +755,15 @@ TEST(BurstClock, WithoutProbesTheMeanOfBeforeAndAfter) {
   EXPECT_FALSE(clock_of_repetitions({}, 3, std::nullopt, std::nullopt));
 }
 
+// Burst settings for the fake kernel: 3 repetitions of 10 ms, no warm-up.
+BurstSettings three_short_repetitions() {
+  BurstSettings s;
+  s.repetitions = 3;
+  s.min_time_s = 0.01;
+  s.warmup_time_s = 0;
+  return s;
+}
+
 // One burst figure of the fake kernel, 3 repetitions; the long probe (before
 // and after the series, and a passive clock's sampler) reads 9 GHz.
 Measurement one_burst(FakeBackend& backend) {
@@ -764,10 +773,7 @@ Measurement one_burst(FakeBackend& backend) {
   }();
   (void)initialized;
   backend.probe_hz = 9e9;
-  BurstSettings s;
-  s.repetitions = 3;
-  s.min_time_s = 0.01;
-  s.warmup_time_s = 0;
+  BurstSettings s = three_short_repetitions();
   const auto out = run_burst({item(backend)}, s);
   EXPECT_EQ(out.size(), 1u);
   return out.at(0);
@@ -859,10 +865,7 @@ TEST(BurstUnitCheck, AFigureFollowedByHalfTheFmaThroughputIsFlagged) {
   initialize_benchmark_library("test_sustained", {});
   FakeBackend backend;
   backend.probe_hz = 9e9;
-  BurstSettings s;
-  s.repetitions = 3;
-  s.min_time_s = 0.01;
-  s.warmup_time_s = 0;
+  BurstSettings s = three_short_repetitions();
   s.unit_check_s = 0.01;
   auto gemm_on = [&](double flop_per_cycle, KernelKind kernel = KernelKind::gemm) {
     PlannedRun pr = item(backend);
@@ -880,13 +883,43 @@ TEST(BurstUnitCheck, AFigureFollowedByHalfTheFmaThroughputIsFlagged) {
   ASSERT_EQ(shared.flags.size(), 1u);
   EXPECT_TRUE(starts_with(shared.flags[0],
                           "FMA throughput on its cores right after the series was 50% of the "
-                          "peak at the measured 9.00 GHz"));
+                          "peak at the measured 9.00 GHz, twice"));
 
   const Measurement quiet = gemm_on(4.5e11 / 9e9);
   EXPECT_TRUE(quiet.unit_throughput_after.is_object()) << quiet.unit_throughput_after;
   EXPECT_TRUE(quiet.flags.empty());
 
+  // Just below the line reads below it: 56.9%, never "57%".
+  const Measurement just = gemm_on(5e11 / 0.5699 / 9e9);
+  ASSERT_EQ(just.flags.size(), 1u);
+  EXPECT_NE(just.flags[0].find("was 56% of the peak"), std::string::npos) << just.flags[0];
+
   EXPECT_TRUE(gemm_on(1e12 / 9e9, KernelKind::peak).unit_throughput_after.is_null());
+  // Two kinds of core: set against one kind's peak, the chains would read
+  // low without sharing anything. Recorded as not checked, not flagged.
+  s.core_kinds = 2;
+  const Measurement hybrid = gemm_on(1e12 / 9e9);
+  EXPECT_TRUE(hybrid.flags.empty());
+  ASSERT_TRUE(hybrid.unit_throughput_after.is_string()) << hybrid.unit_throughput_after;
+  EXPECT_TRUE(
+      starts_with(hybrid.unit_throughput_after.get<std::string>(), "not checked: 2 kinds of core"));
+  s.core_kinds = 1;
   s.unit_check_s = 0;
   EXPECT_TRUE(gemm_on(1e12 / 9e9).unit_throughput_after.is_null());
+}
+
+// A GPU's figure is never followed by the CPU's FMA chains.
+TEST(BurstUnitCheck, NotForAGpu) {
+  initialize_benchmark_library("test_sustained", {});
+  FakeBackend backend;
+  backend.probe_hz = 9e9;
+  PlannedRun pr = item(backend);
+  pr.device = cpu_with_peak(1e12 / 9e9);
+  pr.device.kind = "cuda";
+  pr.request.kernel = KernelKind::gemm;
+  BurstSettings s = three_short_repetitions();
+  const auto out = run_burst({pr}, s);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].unit_throughput_after.is_null());
+  EXPECT_TRUE(out[0].flags.empty());
 }
