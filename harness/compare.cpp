@@ -20,6 +20,7 @@ struct Cell {
   double cv = 0;
   std::string status;
   bool soak = false;
+  bool flagged = false;  // valid, but flagged in its run (SUSPECT there)
 };
 
 using Key = std::tuple<std::string, std::string, std::string, std::string>;
@@ -57,8 +58,10 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
         order.push_back(k);
       }
       units[k] = bandwidth_only(m) ? "B/s" : m.value("unit", "FLOP/s");
+      const auto flags = m.find("flags");
       Cell c{sustained_figure(m), m.value("cv", 0.0), figure_status(m),
-             m.value("mode", "burst") == "soak"};
+             m.value("mode", "burst") == "soak",
+             flags != m.end() && flags->is_array() && !flags->empty()};
       // Several entries for one key (repeated sizes): keep the best valid one.
       if (!row[f] || (c.status == "ok" && (row[f]->status != "ok" || c.flops > row[f]->flops)))
         row[f] = c;
@@ -101,7 +104,10 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
     const auto& a = row[0];
     for (size_t f = 0; f < runs.size(); ++f) {
       const auto& c = row[f];
-      std::string text = !c ? "-" : c->status == "ok" ? format_rate(c->flops, units[k]) : c->status;
+      std::string text = !c                  ? "-"
+                         : c->status != "ok" ? c->status
+                         : c->flagged        ? format_rate(c->flops, units[k]) + " ?"
+                                             : format_rate(c->flops, units[k]);
       std::snprintf(line, sizeof line, " %16s", text.c_str());
       os << line;
       if (f == 0) continue;
@@ -165,7 +171,8 @@ int print_comparison(std::ostream& os, const std::vector<CompareRun>& runs) {
   os << "Figures: steady state for soaks, median for burst runs; a class's percentage is of the "
         "peaks its figures were judged by, at the measured clock ('spec': at the spec clock). '!': "
         "the ratio differs from 1 by more than twice the runs' combined CV (at least 1%). '*': not "
-        "like for like (a soak against a burst, or class figures from different kernels).\n";
+        "like for like (a soak against a burst, or class figures from different kernels). '?': "
+        "the figure is flagged in its run (SUSPECT in its table, which says why).\n";
   return flagged;
 }
 

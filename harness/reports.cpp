@@ -145,7 +145,10 @@ std::string measurements_csv(const std::vector<Measurement>& ms) {
         "efficiency_measured_peak,verified,max_error,message,"
         // Soaks only (empty for burst runs), in series_unit: B/s for stream
         // copy, which does no arithmetic.
-        "mode,series_unit,burst,steady,drop,attribution\n";
+        "mode,series_unit,burst,steady,drop,attribution,"
+        // Why a valid figure is not to be trusted as it stands (the table's
+        // SUSPECT): each flag's line, joined by " | ".
+        "flags\n";
   os << std::setprecision(10);
   auto opt = [](const std::optional<double>& v) {
     std::ostringstream s;
@@ -174,7 +177,9 @@ std::string measurements_csv(const std::vector<Measurement>& ms) {
     } else {
       os << ",,,,";  // no soak figures (a soak that never started has none either)
     }
-    os << '\n';
+    std::string flags;
+    for (const auto& f : m.flags) flags.append(flags.empty() ? "" : " | ").append(f);
+    os << ',' << csv_field(flags) << '\n';
   }
   return os.str();
 }

@@ -505,6 +505,21 @@ TEST(Compare, FlagsOnlyDifferencesBeyondTheRunsVariation) {
   EXPECT_EQ(print_comparison(os, {{"a.json", a}, {"b.json", b}}), 1);
   EXPECT_NE(os.str().find("0.500 !"), std::string::npos) << os.str();
   EXPECT_NE(os.str().find("1.004"), std::string::npos) << os.str();
+  EXPECT_EQ(os.str().find(" ?"), std::string::npos) << os.str();
+}
+
+// A figure its run flagged (here: taken while the cores' FMA units were
+// shared) is still compared, and marked so the reader looks at why.
+TEST(Compare, MarksAFigureItsRunFlagged) {
+  auto a = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 20e9, "ok", "gemm", 0.01)});
+  auto b = run_doc({device("cpu0", "EPYC", 60e9)}, {measurement("cpu0", 10e9, "ok", "gemm", 0.01)});
+  b["measurements"][0]["flags"] = {"FMA throughput on its cores right after the series was 50%"};
+  std::ostringstream os;
+  EXPECT_EQ(print_comparison(os, {{"a.json", a}, {"b.json", b}}), 1);
+  EXPECT_NE(os.str().find("10 GFLOP/s ?"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("20 GFLOP/s"), std::string::npos) << os.str();
+  EXPECT_EQ(os.str().find("20 GFLOP/s ?"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("'?': the figure is flagged in its run"), std::string::npos) << os.str();
 }
 
 // Stream copy does no arithmetic: compared by its bandwidth (B/s), in burst

@@ -885,6 +885,11 @@ TEST(BurstUnitCheck, AFigureFollowedByHalfTheFmaThroughputIsFlagged) {
                           "FMA throughput on its cores right after the series was 50% of the "
                           "peak at the measured 9.00 GHz, twice"));
 
+  // The CSV carries the flag, quoted (it holds commas), in its last column.
+  const std::string csv = measurements_csv({shared});
+  EXPECT_NE(csv.find(",attribution,flags\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",\"FMA throughput on its cores right after"), std::string::npos) << csv;
+
   const Measurement quiet = gemm_on(4.5e11 / 9e9);
   EXPECT_TRUE(quiet.unit_throughput_after.is_object()) << quiet.unit_throughput_after;
   EXPECT_TRUE(quiet.flags.empty());
