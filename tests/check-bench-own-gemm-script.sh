@@ -67,4 +67,27 @@ engine=$(BLIS_JC_NT=3 OPENBLAS_NUM_THREADS=1 "$bench" --engine "$path" --precisi
   --reps 2 --min-seconds 0.01 2>&1 | grep "^engine:")
 grep -q " BLIS_JC_NT=3" <<<"$engine" && grep -q " OPENBLAS_NUM_THREADS=1 " <<<"$engine $" ||
   { echo "FAIL: --engine PATH did not keep the user's variables: $engine"; exit 1; }
+# Every series of the real bench says how its FMA chains fared.
+grep -q "^series .* chains_worst=[0-9.na]* verified=yes" "$log"/*own* ||
+  { echo "FAIL: no chains_worst in the own engines' series"; exit 1; }
+# A round whose chains fell to half the clock's peak (the host shared the
+# FMA units) is named beside the bars, which still count it: a stand-in
+# bench prints such series (own 24x8 at chains 0.50, the library at 0.98).
+fake="$log/fake-bench"
+cat >"$fake" <<'FAKE'
+#!/usr/bin/env bash
+case "$*" in
+  --list-variants) echo "fp64 flopscope-avx512-24x8" ;;
+  "--list-libraries --library"*) echo "openblas-pthread:haswell OPENBLAS_CORETYPE=Haswell /x.so" ;;
+  *--variant*) echo "series precision=fp64 n=64 median_gflops=10.00 cv=0.0100 clock_ghz=3.000 efficiency_median=0.9000 efficiency_worst=0.8900 chains_worst=0.5012 verified=yes" ;;
+  *) echo "series precision=fp64 n=64 median_gflops=9.00 cv=0.0100 clock_ghz=3.000 efficiency_median=0.8000 efficiency_worst=0.7900 chains_worst=0.9800 verified=yes" ;;
+esac
+FAKE
+chmod +x "$fake"
+out=$("$script" --bench "$fake" --libraries openblas:haswell --precisions fp64 --sizes 64 --reps 2 \
+  --rounds 1 --log "$log/fake" 2>&1); rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: the stand-in bench's run exited $rc, want 0: $out"; exit 1; }
+grep -Eq "^fp64 +64 .* held \(FMA units shared: round 1 own 50%\)$" <<<"$out" ||
+  { echo "FAIL: the shared round is not named: $out"; exit 1; }
+grep -q "^FMA units shared: the series named" <<<"$out" || { echo "FAIL: no legend: $out"; exit 1; }
 echo "PASS"

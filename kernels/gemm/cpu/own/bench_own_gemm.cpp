@@ -524,12 +524,18 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   const bool ok = err <= tol;
   std::printf("; %s (checksum error %.2e, tolerance %.2e)\n", ok ? "verified" : "CHECK FAILED", err,
               tol);
-  // The same series as key=value pairs, for scripts/bench-own-gemm.py.
+  // The same series as key=value pairs, for scripts/bench-own-gemm.py;
+  // chains_worst is the slowest gap's chains against the peak at the
+  // series' clock (about 0.5 where the host gave the cores' FMA units to
+  // another vCPU as well: not a quiet machine).
+  const double chains_worst = chains_ok && !chains.empty() && peak > 0
+                                  ? *std::min_element(chains.begin(), chains.end()) / peak
+                                  : nan;
   std::printf(
       "series precision=%s n=%lld median_gflops=%.2f cv=%.4f clock_ghz=%.3f "
-      "efficiency_median=%.4f efficiency_worst=%.4f verified=%s\n",
+      "efficiency_median=%.4f efficiency_worst=%.4f chains_worst=%.4f verified=%s\n",
       sizeof(T) == 8 ? "fp64" : "fp32", static_cast<long long>(n), med * 1e-9, stats.cv, hz * 1e-9,
-      efficiency.empty() ? nan : es.median, es_worst, ok ? "yes" : "no");
+      efficiency.empty() ? nan : es.median, es_worst, chains_worst, ok ? "yes" : "no");
   std::fflush(stdout);
   return ok;
 }
