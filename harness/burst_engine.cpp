@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -168,17 +167,6 @@ std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t re
 namespace {
 
 // The FMA units right after a CPU figure (BurstSettings::unit_check_s): its
-// record, and a flag when they were shared.
-// A fraction as a percentage rounded down: a figure just below a flag's line
-// never reads as on it.
-std::string percent_down(double fraction, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f%%", decimals, std::floor(100 * scale * fraction) / scale);
-  return buf;
-}
-
-// The FMA units right after a CPU figure (BurstSettings::unit_check_s): its
 // record, and a flag when they were shared. A low reading is taken again
 // before the figure is flagged: one short window can fall on a time slice
 // that the figure's seconds never met.
@@ -187,13 +175,12 @@ void check_units_after(Backend& b, const Device& d, const BurstSettings& s, Meas
   if (u.warning) u = check_unit_throughput(b, d, s.unit_check_s, s.core_kinds);
   m.unit_throughput_after = u.record;
   if (!u.warning || !u.record.is_object()) return;
-  m.flags.push_back(
-      "FMA throughput on its cores right after the series was " +
-      percent_down(u.record.value("fraction", 0.0), 0) + " of the peak at the measured " +
-      format_ghz(u.record.value("clock_hz", 0.0)) + ", twice: the cores' FMA units were shared " +
-      "(an SMT sibling the topology does not show, a host running two vCPUs on one core, or " +
-      "other work time-sliced onto them); figures taken then read low, a compute-bound one by " +
-      "about that much; rerun on a quiet machine before comparing it");
+  m.flags.push_back("FMA throughput on its cores right after the series was " +
+                    format_percent_down(u.record.value("fraction", 0.0), 0) +
+                    " of the peak at the measured " + format_ghz(u.record.value("clock_hz", 0.0)) +
+                    ", twice: " + kSharedUnitsCause +
+                    "; figures taken then read low, a compute-bound one by about that much; rerun "
+                    "on a quiet machine before comparing it");
 }
 
 }  // namespace
@@ -201,20 +188,13 @@ void check_units_after(Backend& b, const Device& d, const BurstSettings& s, Meas
 std::optional<std::string> below_rate_before_flag(double best, double before, std::string_view unit,
                                                   std::optional<double> clock_hz) {
   if (!(before > 0) || best >= kDisturbedFraction * before) return std::nullopt;
-  const std::string pct = percent_down(best / before, 1);
-  std::string clock;
-  if (clock_hz) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, " (clock %.2f GHz during it)", *clock_hz * 1e-9);
-    clock = buf;
-  }
   std::string flag = "best repetition at ";
-  flag.append(pct)
+  flag.append(format_percent_down(best / before, 1))
       .append(" of the ")
       .append(format_rate(before, unit))
       .append(" this implementation reached at this size moments before, in its probe: ")
       .append("something took the cores, or the clock fell")
-      .append(clock)
+      .append(clock_hz ? " (clock " + format_ghz(*clock_hz) + " during it)" : std::string())
       .append(", while it was measured; rerun on a quiet machine before comparing this figure");
   return flag;
 }
@@ -340,14 +320,15 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     if (!slot.copy_rates.empty())
       m.interleaved_copy = InterleavedCopy{summarize(slot.copy_rates).median,
                                            static_cast<int>(slot.copy_rates.size())};
-    if (const auto before = run->rate_moments_before())
-      if (auto flag =
-              below_rate_before_flag(m.best_flops, *before, rate_unit(m.precision), m.clock_hz))
-        m.flags.push_back(std::move(*flag));
     m.verification = slot.worst;
     m.verification.checked = slot.any_verified && m.verification.checked;
     if (slot.verified_all && slot.any_verified && m.verification.valid()) {
       m.status = MeasurementStatus::ok;
+      // Flags say why a valid figure is not to be trusted as it stands.
+      if (const auto before = run->rate_moments_before())
+        if (auto flag =
+                below_rate_before_flag(m.best_flops, *before, rate_unit(m.precision), m.clock_hz))
+          m.flags.push_back(std::move(*flag));
       // Only once the kernel has let go of the cores: a library's threads
       // spin on them for a while after its last call, in a worker process
       // that ends with the run.

@@ -70,11 +70,8 @@ UnitThroughput check_unit_throughput(Backend& b, const Device& d, double seconds
     if (fraction < kSharedUnitsFraction)
       out.warning = d.id + ": FMA throughput on all cores at once was " +
                     format_percent(fraction, 0) + " of the peak at the measured " +
-                    format_ghz(*clock_hz) +
-                    ": the cores' FMA throughput is shared, with another hardware thread (an SMT "
-                    "sibling the topology does not show, or a host running two vCPUs on one "
-                    "core) or with other work time-sliced onto them; compute-bound CPU figures "
-                    "will be about that much low";
+                    format_ghz(*clock_hz) + ": " + kSharedUnitsCause +
+                    "; compute-bound CPU figures will be about that much low";
     return out;
   } catch (const std::exception& e) {
     return not_checked(e.what());

@@ -32,6 +32,13 @@ namespace flopscope {
 // recalled, not measured here). The threshold sits below the lowest.
 inline constexpr double kSharedUnitsFraction = 0.57;
 
+// What a reading below kSharedUnitsFraction means, in the words of every
+// message that reports one (the pre-flight's note, a burst figure's flag).
+inline constexpr const char* kSharedUnitsCause =
+    "the cores' FMA units were shared, with another hardware thread (an SMT sibling the topology "
+    "does not show, or a host running two vCPUs on one core) or with other work time-sliced onto "
+    "them";
+
 struct UnitThroughput {
   nlohmann::json record;  // what was measured, or "not checked: why"
   std::optional<std::string> warning;

@@ -27,6 +27,11 @@ std::string format_percent(double fraction, int decimals) {
   return buf;
 }
 
+std::string format_percent_down(double fraction, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return format_percent(std::floor(100 * scale * fraction) / (100 * scale), decimals);
+}
+
 std::string format_ghz(double hz) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.2f GHz", hz * 1e-9);

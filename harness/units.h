@@ -11,6 +11,9 @@ namespace flopscope {
 std::string format_rate(double value, std::string_view unit);
 // 0.1234 -> "12.3%" (decimals 1), "12%" (decimals 0)
 std::string format_percent(double fraction, int decimals = 1);
+// The same, rounded down: 0.74996 -> "74.9%", so a figure flagged for being
+// below a line never reads as on it.
+std::string format_percent_down(double fraction, int decimals = 1);
 // 3.4312e9 -> "3.43 GHz": a clock where a table or message gives it to 10 MHz
 std::string format_ghz(double hz);
 // "2.4GHz", "2400MHz", "2.4" (GHz) -> Hz
