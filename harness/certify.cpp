@@ -168,9 +168,30 @@ Evidence find_evidence(const nlohmann::json& run, const std::string& id, const R
   return e;
 }
 
+// What a failure says about a figure the run itself doubted: its flags (the
+// host took the cores, the clock fell) and a burst's wide spread, as the
+// table marks them. The device may be sound and the run not; a rerun on a
+// quiet machine tells which, before anyone pulls a card. Empty without.
+std::string doubts_note(const nlohmann::json& m) {
+  std::string note;
+  for (const auto& f : get(m, "flags"))
+    if (f.is_string()) note.append(note.empty() ? "; the figure is flagged: " : " | ").append(f);
+  const double cv = m.value("cv", 0.0);
+  if (!is_soak(m) && cv > kNoisyCv)
+    note.append(note.empty() ? "; " : " | ")
+        .append("noisy: cv " + format_percent(cv) + " over its repetitions");
+  return note;
+}
+
+// A device's figure for one minimum and the measurement it came from.
+struct Judged {
+  double figure;
+  const nlohmann::json* source;
+};
+
 // One minimum on one device: the figure, against what the reference asks.
 // Returns the figure (for the peer check) when the device has one.
-std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
+std::optional<Judged> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
                                     const ReferenceMinimum& mn, const nlohmann::json& d) {
   const std::string id = d.value("id", ""), idn = identity_of(d);
   // A fraction of a peak: which one ("spec" or "measured-clock", as the
@@ -218,11 +239,12 @@ std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
   }
   if (!required) {
     add(c, id, idn, label, format_minimum(mn, *figure), required_text, false, peak_why);
-    return figure;
+    return Judged{*figure, source};
   }
   const bool ok = *figure >= *required;
   add(c, id, idn, label, format_minimum(mn, *figure), required_text, ok,
-      "below the minimum by " + format_percent(1 - *figure / *required) + " (" + rule.label + ")");
+      "below the minimum by " + format_percent(1 - *figure / *required) + " (" + rule.label + ")" +
+          doubts_note(*source));
   // A soak that lost too much speed fails even above its minimum.
   const auto max_drop = rule.max_drop ? rule.max_drop : c.ref.max_drop;
   if (source && max_drop && is_soak(*source)) {
@@ -233,7 +255,7 @@ std::optional<double> check_minimum(Ctx& c, const ReferenceDeviceRule& rule,
         "lost " + format_percent(drop) + " from the first window to the closing ones; cause: " +
             at.value("cause", "?") + " (" + at.value("evidence", "") + ")");
   }
-  return figure;
+  return Judged{*figure, source};
 }
 
 }  // namespace
@@ -299,24 +321,25 @@ CertifyReport certify(const nlohmann::json& run, const Reference& ref) {
     const double tol = rule.peer_tolerance ? *rule.peer_tolerance : ref.peer_tolerance;
     for (const auto& mn : rule.minimums) {
       // Identical devices (same name) are one peer group.
-      std::map<std::string, std::vector<std::pair<const nlohmann::json*, double>>> groups;
+      std::map<std::string, std::vector<std::pair<const nlohmann::json*, Judged>>> groups;
       for (const auto* d : matched)
-        if (auto f = check_minimum(c, rule, mn, *d))
-          groups[d->value("name", "")].push_back({d, *f});
+        if (auto j = check_minimum(c, rule, mn, *d))
+          groups[d->value("name", "")].push_back({d, *j});
       if (tol <= 0) continue;
       for (const auto& [name, members] : groups) {
         if (members.size() < 2) continue;
         std::vector<double> v;
-        for (const auto& [d, f] : members) v.push_back(f);
+        for (const auto& [d, j] : members) v.push_back(j.figure);
         const double median = summarize(v).median;
-        for (const auto& [d, f] : members) {
-          const double below = median > 0 ? 1 - f / median : 0;
-          add(c, d->value("id", ""), identity_of(*d), "peers " + mn.what(), format_minimum(mn, f),
+        for (const auto& [d, j] : members) {
+          const double below = median > 0 ? 1 - j.figure / median : 0;
+          add(c, d->value("id", ""), identity_of(*d), "peers " + mn.what(),
+              format_minimum(mn, j.figure),
               ">= " + format_minimum(mn, median * (1 - tol)) + " (median - " + format_percent(tol) +
                   ")",
               below <= tol,
               format_percent(below) + " below the median of " + std::to_string(members.size()) +
-                  " " + name + " (" + format_minimum(mn, median) + ")");
+                  " " + name + " (" + format_minimum(mn, median) + ")" + doubts_note(*j.source));
         }
       }
     }

@@ -420,6 +420,40 @@ TEST(Certify, PeerToleranceFailsTheSlowCardAndCountsPerNode) {
   EXPECT_EQ(rep.failures(), 1) << failures_of(rep);
 }
 
+// A figure the run itself doubted (a flag, or a burst's wide spread) fails a
+// minimum as any low figure does, and the failure says why it may be the run
+// and not the device: the operator reruns before pulling a card.
+TEST(Certify, AFailureNamesWhatTheRunDoubtedAboutTheFigure) {
+  json flagged = measurement("cpu0", 50e9);
+  flagged["flags"] = {"FMA throughput on its cores right after the series was 50% of the peak"};
+  auto doc = run_doc({device("cpu0", "EPYC", 60e9)}, {flagged});
+  const auto ref =
+      make_ref(ref_with_min(R"({"kernel": "peak", "precision": "fp64", "flops": 70e9})"));
+  std::string f = failures_of(certify(doc, ref));
+  EXPECT_NE(f.find("below the minimum by 28.6% (cpu); the figure is flagged: FMA throughput on its "
+                   "cores right after the series was 50% of the peak\n"),
+            std::string::npos)
+      << f;
+
+  // Peers: the slow card's figure was noisy; the others' were not.
+  std::vector<json> devs, ms;
+  const double figures[] = {100e12, 101e12, 80e12};
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = "cuda:" + std::to_string(i);
+    devs.push_back(device(id, "H200", 120e12));
+    ms.push_back(measurement(id, figures[i], "ok", "gemm", i == 2 ? 0.081 : 0.01));
+  }
+  f = failures_of(
+      certify(run_doc(devs, ms), make_ref(std::string(kRefHeader) + R"("peer_tolerance": 0.05,
+    "devices": [{"match": {"name": "H200"},
+                 "minimums": [{"kernel": "gemm", "precision": "fp64", "flops": 50e12}]}]})")));
+  EXPECT_NE(f.find("cuda:2 | peers gemm fp64 | 20.0% below the median of 3 H200 (100 TFLOP/s); "
+                   "noisy: cv 8.1% over its repetitions\n"),
+            std::string::npos)
+      << f;
+  EXPECT_EQ(f.find("cuda:0"), std::string::npos) << f;
+}
+
 // The acceptance path: a soak with simulated thermal throttling and an
 // injected slowdown reports the drop, attributes it, and certify fails it.
 namespace {
