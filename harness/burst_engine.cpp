@@ -65,6 +65,11 @@ struct BenchmarkSlot {
   // the body before them, like copy_rates); null when the backend has none.
   std::function<std::optional<double>()> probe_clock;
   std::vector<double> clocks;
+  // The FMA chains in the same gaps, right after the clock probe: the
+  // fraction of the peak at that probe's clock, one per entry of `clocks`;
+  // null when they do not run, nullopt once they failed.
+  std::function<std::optional<double>(double clock_hz)> probe_units;
+  std::vector<double> unit_fractions;
 };
 
 void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
@@ -77,7 +82,11 @@ void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
       if (const auto rate = slot->run->time_interleaved_copy()) slot->copy_rates.push_back(*rate);
     // Untimed too: the clock right before the repetition.
     if (slot->probe_clock && !interrupted())
-      if (const auto hz = slot->probe_clock(); hz && *hz > 0) slot->clocks.push_back(*hz);
+      if (const auto hz = slot->probe_clock(); hz && *hz > 0) {
+        slot->clocks.push_back(*hz);
+        if (slot->probe_units)
+          if (const auto f = slot->probe_units(*hz)) slot->unit_fractions.push_back(*f);
+      }
     for (auto _ : st) {
       if (interrupted()) {
         st.SkipWithError("interrupted");
@@ -166,19 +175,58 @@ std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t re
 
 namespace {
 
-// The FMA units right after a CPU figure (BurstSettings::unit_check_s): its
-// record, and a flag when they were shared. A low reading is taken again
-// before the figure is flagged: one short window can fall on a time slice
-// that the figure's seconds never met.
+// The FMA chains in each gap of a series (BurstSettings::gap_unit_check_s),
+// set up before it: slot.probe_units reads them after each clock probe. A
+// low reading is taken again at once: one short window can fall on a time
+// slice that the repetition never meets. `why` says what stopped them.
+std::unique_ptr<UnitChains> start_gap_units(const PlannedRun& pr, const BurstSettings& s,
+                                            BenchmarkSlot& slot, std::string& why) {
+  auto chains = UnitChains::make(*pr.backend, pr.device, s.gap_unit_check_s, s.core_kinds, &why);
+  if (!chains) return nullptr;
+  slot.probe_units = [c = chains.get(), &why](double hz) -> std::optional<double> {
+    if (!why.empty()) return std::nullopt;  // failed in an earlier gap
+    auto r = c->read(hz, &why);
+    if (r && r->fraction < kSharedUnitsFraction) r = c->read(hz, &why);
+    if (!r) return std::nullopt;
+    return r->fraction;
+  };
+  return chains;
+}
+
+// The FMA units right after a CPU figure (BurstSettings::unit_check_s),
+// taken again when low, like a gap's; then a flag when a reading in a gap
+// before a repetition, or after the series, was low twice.
 void check_units_after(Backend& b, const Device& d, const BurstSettings& s, Measurement& m) {
   UnitThroughput u = check_unit_throughput(b, d, s.unit_check_s, s.core_kinds);
   if (u.warning) u = check_unit_throughput(b, d, s.unit_check_s, s.core_kinds);
   m.unit_throughput_after = u.record;
-  if (!u.warning || !u.record.is_object()) return;
-  m.flags.push_back("FMA throughput on its cores right after the series was " +
-                    format_percent_down(u.record.value("fraction", 0.0), 0) +
-                    " of the peak at the measured " + format_ghz(u.record.value("clock_hz", 0.0)) +
-                    ", twice: " + kSharedUnitsCause +
+  std::vector<std::string> gaps;  // the repetitions whose gap read low, from 1
+  double lowest = 2, lowest_clock = 0;
+  const nlohmann::json& between = m.unit_throughput_between;
+  if (between.is_array() && between.size() == m.clock_probes_hz.size())
+    for (size_t i = 0; i < between.size(); ++i) {
+      const double f = between[i].get<double>();
+      if (f >= kSharedUnitsFraction) continue;
+      gaps.push_back(std::to_string(i + 1));
+      if (f < lowest) lowest = f, lowest_clock = m.clock_probes_hz[i];
+    }
+  const bool after = u.warning && u.record.is_object();
+  if (after && u.record.value("fraction", 0.0) < lowest)
+    lowest = u.record.value("fraction", 0.0), lowest_clock = u.record.value("clock_hz", 0.0);
+  if (gaps.empty() && !after) return;
+  std::string where;
+  if (!gaps.empty()) {
+    where = gaps.size() == 1 ? "before repetition " : "before repetitions ";
+    for (size_t i = 0; i < gaps.size(); ++i)
+      where.append(i == 0 ? "" : i + 1 == gaps.size() ? " and " : ", ").append(gaps[i]);
+    where.append(" of " + std::to_string(between.size()));
+  }
+  if (after) where.append(where.empty() ? "right after the series" : " and right after the series");
+  const bool several = gaps.size() + (after ? 1 : 0) > 1;
+  m.flags.push_back("FMA throughput on its cores " + where + " was " +
+                    (several ? "as low as " : "") + format_percent_down(lowest, 0) +
+                    " of the peak at the measured " + format_ghz(lowest_clock) +
+                    (several ? ", each reading taken twice: " : ", twice: ") + kSharedUnitsCause +
                     "; figures taken then read low, a compute-bound one by about that much; rerun "
                     "on a quiet machine before comparing it");
 }
@@ -260,6 +308,15 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     m.clock_before_hz = pr.backend->measure_clock_hz(pr.device);
     if (!pr.backend->clock_is_passive() && run->cores_idle_after_run())
       slot.probe_clock = [&pr] { return pr.backend->probe_clock_briefly_hz(pr.device); };
+    // The FMA chains join the clock probe in the gaps (cores idle there).
+    const bool check_units =
+        pr.device.kind == "cpu" && m.kernel != KernelKind::peak && s.unit_check_s > 0;
+    std::string gap_units_why;
+    std::unique_ptr<UnitChains> gap_units;
+    if (check_units && slot.probe_clock && s.gap_unit_check_s > 0) {
+      gap_units = start_gap_units(pr, s, slot, gap_units_why);
+      if (!gap_units) m.unit_throughput_between = "not checked: " + gap_units_why;
+    }
     CapturingReporter reporter;
     {
       // A passive clock (a GPU's sensor) is sampled while the kernel runs.
@@ -272,6 +329,12 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     if (!m.clock_hz) {  // not sampled during the run
       const size_t reps = reporter.seconds_per_iteration.size();
       m.clock_probes_hz = last_repetitions(slot.clocks, reps);
+      if (gap_units)
+        m.unit_throughput_between =
+            !gap_units_why.empty() ? nlohmann::json("not checked: " + gap_units_why)
+            : slot.unit_fractions.size() == slot.clocks.size()
+                ? nlohmann::json(last_repetitions(slot.unit_fractions, reps))
+                : nlohmann::json("not checked: a gap without its reading");
       m.clock_hz =
           clock_of_repetitions(m.clock_probes_hz, reps, m.clock_before_hz, m.clock_after_hz);
     }
@@ -333,8 +396,8 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
       // spin on them for a while after its last call, in a worker process
       // that ends with the run.
       run.reset();
-      if (pr.device.kind == "cpu" && m.kernel != KernelKind::peak && s.unit_check_s > 0)
-        check_units_after(*pr.backend, pr.device, s, m);
+      gap_units.reset();
+      if (check_units) check_units_after(*pr.backend, pr.device, s, m);
     } else {
       m.status = MeasurementStatus::not_verified;
       m.message = m.verification.checked ? "verification failed: " + m.verification.detail

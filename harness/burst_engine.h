@@ -28,6 +28,12 @@ struct BurstSettings {
   // figure taken while the host shared the cores' FMA units is flagged, as
   // the pre-flight check can only say of the start of a run. 0: no check.
   double unit_check_s = 0.05;
+  // The same chains for this long in the gap before each repetition, after
+  // the clock probe there, where the kernel's cores are idle between
+  // repetitions: the check after a series cannot say whether a spell of
+  // shared units covered it or began after it. 0: none (nor without
+  // unit_check_s).
+  double gap_unit_check_s = 0.02;
   int core_kinds = 1;  // hwloc's kinds of core: above 1 the check is skipped
 };
 

@@ -94,6 +94,7 @@ nlohmann::json Measurement::to_json() const {
   j["implementation"] = implementation;
   if (!details.is_null()) j["details"] = details;
   if (!unit_throughput_after.is_null()) j["unit_throughput_after"] = unit_throughput_after;
+  if (!unit_throughput_between.is_null()) j["unit_throughput_between"] = unit_throughput_between;
   j["status"] = to_string(status);
   j["message"] = message;
   j["unit"] = rate_unit(precision);

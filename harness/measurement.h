@@ -143,6 +143,12 @@ struct Measurement {
   // A CPU burst figure's FMA-unit check right after it (burst_engine.h;
   // unit_throughput.h's record): null when none ran.
   nlohmann::json unit_throughput_after;
+  // The same chains in the gap before each repetition of a CPU burst whose
+  // cores are idle between repetitions (after that gap's clock probe, so
+  // one per clock_probes_hz entry): each the fraction of the peak at that
+  // probe's clock, the second reading where the first was low; or "not
+  // checked: why". Null when none ran.
+  nlohmann::json unit_throughput_between;
 
   bool valid() const { return status == MeasurementStatus::ok; }
   // "soak" or "burst", as the result file and the CSV say it.

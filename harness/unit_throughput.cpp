@@ -19,57 +19,86 @@ std::optional<double> fp64_vector_peak_at(const Device& d, double clock_hz) {
   return peak;
 }
 
+std::unique_ptr<UnitChains> UnitChains::make(Backend& b, const Device& d, double seconds,
+                                             int core_kinds, std::string* why) {
+  auto fail = [&](const std::string& reason) -> std::unique_ptr<UnitChains> {
+    *why = reason;
+    return nullptr;
+  };
+  if (!fp64_vector_peak_at(d, 1e9)) return fail("no FP64 vector peak for " + d.id);
+  if (core_kinds > 1)
+    return fail(std::to_string(core_kinds) +
+                " kinds of core, set against one kind's peak per core");
+  if (interrupted()) return fail("interrupted");
+  try {
+    KernelRequest request;
+    request.kernel = KernelKind::peak;
+    request.precision = Precision::fp64;
+    const auto sizes = b.default_sizes(d, KernelKind::peak, Precision::fp64, true);
+    if (sizes.empty()) return fail("no size for the FP64 peak kernel");
+    request.size = sizes.front();
+    std::string unsupported;
+    std::unique_ptr<KernelRun> run = b.make_run(d, request, &unsupported);
+    if (!run) return fail(unsupported.empty() ? "no FP64 peak kernel" : unsupported);
+    if (run->implementation().find("scalar") != std::string::npos)
+      return fail("the FMA chains run scalar here (" + run->implementation() +
+                  "), the peak counts the vector units");
+    const double first = run->run(1);  // threads started, pages touched
+    if (!(first > 0)) return fail("the peak kernel reported no time");
+    const int64_t iterations = std::max<int64_t>(1, static_cast<int64_t>(seconds / first));
+    return std::unique_ptr<UnitChains>(new UnitChains(d, std::move(run), iterations));
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
+
+std::optional<UnitChains::Reading> UnitChains::read(double clock_hz, std::string* why) {
+  try {
+    const double s = run_->run(iterations_);
+    const Verification v = run_->verify();
+    if (!v.valid()) {
+      *why =
+          "the peak kernel's check failed" + (v.detail.empty() ? std::string() : ": " + v.detail);
+      return std::nullopt;
+    }
+    const auto peak = fp64_vector_peak_at(device_, clock_hz);
+    if (!(s > 0) || !peak) {
+      *why = !(s > 0) ? "the peak kernel reported no time" : "no peak at that clock";
+      return std::nullopt;
+    }
+    const double flops = run_->flop_per_iteration() * static_cast<double>(iterations_) / s;
+    return Reading{flops / *peak, flops, *peak, s};
+  } catch (const std::exception& e) {
+    *why = e.what();
+    return std::nullopt;
+  }
+}
+
 UnitThroughput check_unit_throughput(Backend& b, const Device& d, double seconds, int core_kinds) {
   UnitThroughput out;
   auto not_checked = [&](const std::string& why) {
     out.record = "not checked: " + why;
     return out;
   };
-  if (!fp64_vector_peak_at(d, 1e9)) return not_checked("no FP64 vector peak for " + d.id);
-  if (core_kinds > 1)
-    return not_checked(std::to_string(core_kinds) +
-                       " kinds of core, set against one kind's peak per core");
-  if (interrupted()) return not_checked("interrupted");
+  std::string why;
+  const auto chains = UnitChains::make(b, d, seconds, core_kinds, &why);
+  if (!chains) return not_checked(why);
   try {
-    KernelRequest request;
-    request.kernel = KernelKind::peak;
-    request.precision = Precision::fp64;
-    const auto sizes = b.default_sizes(d, KernelKind::peak, Precision::fp64, true);
-    if (sizes.empty()) return not_checked("no size for the FP64 peak kernel");
-    request.size = sizes.front();
-    std::string unsupported;
-    std::unique_ptr<KernelRun> run = b.make_run(d, request, &unsupported);
-    if (!run) return not_checked(unsupported.empty() ? "no FP64 peak kernel" : unsupported);
-    if (run->implementation().find("scalar") != std::string::npos)
-      return not_checked("the FMA chains run scalar here (" + run->implementation() +
-                         "), the peak counts the vector units");
-
     const auto clock_hz = b.measure_clock_hz(d);
     if (!clock_hz || !(*clock_hz > 0)) return not_checked("the clock could not be measured");
-    const double first = run->run(1);  // threads started, pages touched
-    if (!(first > 0)) return not_checked("the peak kernel reported no time");
-    const int64_t iterations = std::max<int64_t>(1, static_cast<int64_t>(seconds / first));
-    const double s = run->run(iterations);
-    const Verification v = run->verify();
-    if (!v.valid())
-      return not_checked("the peak kernel's check failed" +
-                         (v.detail.empty() ? std::string() : ": " + v.detail));
-    if (!(s > 0)) return not_checked("the peak kernel reported no time");
-
-    const double flops = run->flop_per_iteration() * static_cast<double>(iterations) / s;
-    const double peak = *fp64_vector_peak_at(d, *clock_hz);
-    const double fraction = flops / peak;
+    const auto r = chains->read(*clock_hz, &why);
+    if (!r) return not_checked(why);
     out.record = {{"precision", "fp64"},
-                  {"implementation", run->implementation()},
-                  {"flops", flops},
+                  {"implementation", chains->implementation()},
+                  {"flops", r->flops},
                   {"clock_hz", *clock_hz},
-                  {"peak_at_clock_flops", peak},
-                  {"fraction", fraction},
-                  {"seconds", s},
+                  {"peak_at_clock_flops", r->peak_at_clock},
+                  {"fraction", r->fraction},
+                  {"seconds", r->seconds},
                   {"threshold", kSharedUnitsFraction}};
-    if (fraction < kSharedUnitsFraction)
+    if (r->fraction < kSharedUnitsFraction)
       out.warning = d.id + ": FMA throughput on all cores at once was " +
-                    format_percent(fraction, 0) + " of the peak at the measured " +
+                    format_percent(r->fraction, 0) + " of the peak at the measured " +
                     format_ghz(*clock_hz) + ": " + kSharedUnitsCause +
                     "; compute-bound CPU figures will be about that much low";
     return out;

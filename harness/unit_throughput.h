@@ -14,6 +14,8 @@
 // reading them; the load average and steal say which it more likely was.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -47,6 +49,34 @@ struct UnitThroughput {
 // The device's FP64 vector peak at `clock_hz` (units x clock x FLOP per
 // cycle); nullopt when the device has no FP64 vector peak per cycle.
 std::optional<double> fp64_vector_peak_at(const Device& d, double clock_hz);
+
+// The FP64 FMA chains on every core of a device, set up and warmed once so
+// that they can be read again and again: in each gap of a burst series
+// (between its repetitions, after the clock probe there), or once for a
+// check.
+class UnitChains {
+ public:
+  // Chains for windows of about `seconds` on `d`; null, with the reason in
+  // *why, where the check cannot run (see check_unit_throughput). Never
+  // throws.
+  static std::unique_ptr<UnitChains> make(Backend& b, const Device& d, double seconds,
+                                          int core_kinds, std::string* why);
+  // One window, against the FP64 vector peak at `clock_hz`: the fraction of
+  // it the chains reached, and their FLOP/s; nullopt, with *why, when the
+  // chains failed their check or reported no time. Never throws.
+  struct Reading {
+    double fraction, flops, peak_at_clock, seconds;
+  };
+  std::optional<Reading> read(double clock_hz, std::string* why);
+  std::string implementation() const { return run_->implementation(); }
+
+ private:
+  UnitChains(const Device& d, std::unique_ptr<KernelRun> run, int64_t iterations)
+      : device_(d), run_(std::move(run)), iterations_(iterations) {}
+  Device device_;
+  std::unique_ptr<KernelRun> run_;
+  int64_t iterations_;
+};
 
 // Runs the check on `d` for about `seconds` of chains (plus the clock probe
 // and one warm-up iteration). Never throws: what stopped it goes into the

@@ -24,6 +24,7 @@
 #include "harness/soak_report.h"
 #include "harness/sustained_engine.h"
 #include "harness/unit_throughput.h"
+#include "harness/units.h"
 
 using namespace flopscope;
 namespace fs = std::filesystem;
@@ -911,6 +912,69 @@ TEST(BurstUnitCheck, AFigureFollowedByHalfTheFmaThroughputIsFlagged) {
   s.core_kinds = 1;
   s.unit_check_s = 0;
   EXPECT_TRUE(gemm_on(1e12 / 9e9).unit_throughput_after.is_null());
+}
+
+// The chains also run in the gap before each repetition, after that gap's
+// clock probe (the fake's 3.0, 3.1, ... GHz), so a spell of shared units
+// that covered the series and ended before the check after it is still
+// seen. The fake chains do 5e11 FLOP/s: against 300 FLOP per cycle they
+// read 0.56 or less of the peak at those clocks, and 1.67 after the series
+// (the long probe: 1 GHz).
+TEST(BurstUnitCheck, TheGapsBeforeTheRepetitionsAreCheckedToo) {
+  initialize_benchmark_library("test_sustained", {});
+  FakeBackend backend;
+  BurstSettings s = three_short_repetitions();
+  s.unit_check_s = 0.01;
+  s.gap_unit_check_s = 0.005;
+  auto gemm_on = [&](double flop_per_cycle) {
+    PlannedRun pr = item(backend);
+    pr.device = cpu_with_peak(flop_per_cycle);
+    pr.request.kernel = KernelKind::gemm;
+    const auto out = run_burst({pr}, s);
+    EXPECT_EQ(out.size(), 1u);
+    return out.at(0);
+  };
+  backend.probe_hz = 1e9;
+  const Measurement m = gemm_on(300);
+  ASSERT_TRUE(m.valid()) << m.message;
+  ASSERT_TRUE(m.unit_throughput_between.is_array()) << m.unit_throughput_between;
+  ASSERT_EQ(m.unit_throughput_between.size(), 3u);
+  ASSERT_EQ(m.clock_probes_hz.size(), 3u);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_NEAR(m.unit_throughput_between[i].get<double>(), 5e11 / (300 * m.clock_probes_hz[i]),
+                1e-9);
+  EXPECT_NEAR(m.unit_throughput_after["fraction"].get<double>(), 5e11 / 3e11, 1e-9);
+  ASSERT_EQ(m.flags.size(), 1u);
+  const double lowest = 5e11 / (300 * m.clock_probes_hz[2]);  // the fastest clock
+  EXPECT_TRUE(starts_with(m.flags[0],
+                          "FMA throughput on its cores before repetitions 1, 2 and 3 "
+                          "of 3 was as low as " +
+                              format_percent_down(lowest, 0) + " of the peak at the measured " +
+                              format_ghz(m.clock_probes_hz[2]) + ", each reading taken twice: "))
+      << m.flags[0];
+
+  // Low after the series as well: both named, the lowest reading given.
+  backend.probe_hz = 9e9;
+  const Measurement both = gemm_on(300);
+  ASSERT_EQ(both.flags.size(), 1u);
+  EXPECT_NE(both.flags[0].find("before repetitions 1, 2 and 3 of 3 and right after the series was "
+                               "as low as 18% of the peak at the measured 9.00 GHz"),
+            std::string::npos)
+      << both.flags[0];
+
+  // Chains at full speed in every gap: recorded, not flagged.
+  backend.probe_hz = 1e9;
+  const Measurement quiet = gemm_on(100);
+  EXPECT_TRUE(quiet.flags.empty());
+  EXPECT_EQ(quiet.unit_throughput_between.size(), 3u);
+
+  // No gap chains where the kernel's threads spin between repetitions (no
+  // clock probe there either), nor with the gap check off.
+  backend.spins_after_run = true;
+  EXPECT_TRUE(gemm_on(300).unit_throughput_between.is_null());
+  backend.spins_after_run = false;
+  s.gap_unit_check_s = 0;
+  EXPECT_TRUE(gemm_on(300).unit_throughput_between.is_null());
 }
 
 // A GPU's figure is never followed by the CPU's FMA chains.

@@ -376,6 +376,7 @@ int run_command(const RunOptions& o, const std::vector<std::string>& argv) {
                        {"min_time_s", burst.min_time_s},
                        {"warmup_time_s", burst.warmup_time_s},
                        {"unit_check_s", burst.unit_check_s},
+                       {"gap_unit_check_s", burst.gap_unit_check_s},
                        {"benchmark_flags", o.benchmark_flags},
                        {"engine", "google-benchmark burst, manual time"}};
   // A Google Benchmark flag overrides flopscope's own setting: the record
