@@ -53,6 +53,63 @@ class CapturingReporter : public benchmark::BenchmarkReporter {
   bool failed = false;
 };
 
+// The FMA chains in the gap before each call of a CPU burst's body
+// (BurstSettings::gap_unit_check_s), each time right before that gap's clock
+// probe, so the repetition still follows the probe at once. Set up on first
+// use: a figure filtered out, or failed before its first gap, costs nothing.
+class GapUnits {
+ public:
+  GapUnits(const PlannedRun& pr, const BurstSettings& s) : pr_(pr), s_(s) {}
+
+  // One gap: the chains, then the probe, whose clock the reading is set
+  // against. A low one is taken again at once (chains and probe): one short
+  // window can fall on a time slice that the repetition never meets.
+  // Returns the probe's clock, as `probe_clock` alone would.
+  std::optional<double> probe(const std::function<std::optional<double>()>& probe_clock) {
+    auto reading = read(probe_clock);
+    if (reading.clock_hz && reading.fraction && *reading.fraction < kSharedUnitsFraction)
+      reading = read(probe_clock);
+    readings_.push_back(reading.fraction ? nlohmann::json{{"fraction", *reading.fraction},
+                                                          {"clock_hz", *reading.clock_hz}}
+                                         : nlohmann::json());
+    return reading.clock_hz;
+  }
+
+  // The gaps before the last `repetitions` calls (the repetitions: Google
+  // Benchmark's warm-up and trial calls come first), each {fraction,
+  // clock_hz} or null where the probe found no clock; or "not checked: why".
+  nlohmann::json record(size_t repetitions) const {
+    if (!why_.empty()) return "not checked: " + why_;
+    const size_t n = std::min(repetitions, readings_.size());
+    return nlohmann::json(
+        std::vector<nlohmann::json>(readings_.end() - static_cast<ptrdiff_t>(n), readings_.end()));
+  }
+
+ private:
+  struct Reading {
+    std::optional<double> fraction, clock_hz;
+  };
+  Reading read(const std::function<std::optional<double>()>& probe_clock) {
+    std::optional<UnitChains::Reading> r;
+    if (why_.empty() && !chains_)
+      chains_ =
+          UnitChains::make(*pr_.backend, pr_.device, s_.gap_unit_check_s, s_.core_kinds, &why_);
+    if (why_.empty()) r = chains_->read(&why_);
+    Reading out;
+    out.clock_hz = probe_clock();
+    if (r && out.clock_hz && *out.clock_hz > 0)
+      if (const auto peak = fp64_vector_peak_at(pr_.device, *out.clock_hz))
+        out.fraction = r->flops / *peak;
+    return out;
+  }
+
+  const PlannedRun& pr_;
+  const BurstSettings& s_;
+  std::unique_ptr<UnitChains> chains_;
+  std::string why_;  // what stopped the chains, for good
+  std::vector<nlohmann::json> readings_;
+};
+
 struct BenchmarkSlot {
   KernelRun* run = nullptr;
   bool verified_all = true;
@@ -65,11 +122,9 @@ struct BenchmarkSlot {
   // the body before them, like copy_rates); null when the backend has none.
   std::function<std::optional<double>()> probe_clock;
   std::vector<double> clocks;
-  // The FMA chains in the same gaps, right after the clock probe: the
-  // fraction of the peak at that probe's clock, one per entry of `clocks`;
-  // null when they do not run, nullopt once they failed.
-  std::function<std::optional<double>(double clock_hz)> probe_units;
-  std::vector<double> unit_fractions;
+  // The FMA chains in the same gaps, with the clock probe; null when they do
+  // not run.
+  GapUnits* gap_units = nullptr;
 };
 
 void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
@@ -81,12 +136,11 @@ void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
     if (!interrupted())
       if (const auto rate = slot->run->time_interleaved_copy()) slot->copy_rates.push_back(*rate);
     // Untimed too: the clock right before the repetition.
-    if (slot->probe_clock && !interrupted())
-      if (const auto hz = slot->probe_clock(); hz && *hz > 0) {
-        slot->clocks.push_back(*hz);
-        if (slot->probe_units)
-          if (const auto f = slot->probe_units(*hz)) slot->unit_fractions.push_back(*f);
-      }
+    if (slot->probe_clock && !interrupted()) {
+      const auto hz =
+          slot->gap_units ? slot->gap_units->probe(slot->probe_clock) : slot->probe_clock();
+      if (hz && *hz > 0) slot->clocks.push_back(*hz);
+    }
     for (auto _ : st) {
       if (interrupted()) {
         st.SkipWithError("interrupted");
@@ -175,24 +229,6 @@ std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t re
 
 namespace {
 
-// The FMA chains in each gap of a series (BurstSettings::gap_unit_check_s),
-// set up before it: slot.probe_units reads them after each clock probe. A
-// low reading is taken again at once: one short window can fall on a time
-// slice that the repetition never meets. `why` says what stopped them.
-std::unique_ptr<UnitChains> start_gap_units(const PlannedRun& pr, const BurstSettings& s,
-                                            BenchmarkSlot& slot, std::string& why) {
-  auto chains = UnitChains::make(*pr.backend, pr.device, s.gap_unit_check_s, s.core_kinds, &why);
-  if (!chains) return nullptr;
-  slot.probe_units = [c = chains.get(), &why](double hz) -> std::optional<double> {
-    if (!why.empty()) return std::nullopt;  // failed in an earlier gap
-    auto r = c->read(hz, &why);
-    if (r && r->fraction < kSharedUnitsFraction) r = c->read(hz, &why);
-    if (!r) return std::nullopt;
-    return r->fraction;
-  };
-  return chains;
-}
-
 // The FMA units right after a CPU figure (BurstSettings::unit_check_s),
 // taken again when low, like a gap's; then a flag when a reading in a gap
 // before a repetition, or after the series, was low twice.
@@ -203,12 +239,14 @@ void check_units_after(Backend& b, const Device& d, const BurstSettings& s, Meas
   std::vector<std::string> gaps;  // the repetitions whose gap read low, from 1
   double lowest = 2, lowest_clock = 0;
   const nlohmann::json& between = m.unit_throughput_between;
-  if (between.is_array() && between.size() == m.clock_probes_hz.size())
+  if (between.is_array())
     for (size_t i = 0; i < between.size(); ++i) {
-      const double f = between[i].get<double>();
+      const nlohmann::json& g = between[i];
+      if (!g.is_object()) continue;
+      const double f = g.value("fraction", 1.0);
       if (f >= kSharedUnitsFraction) continue;
       gaps.push_back(std::to_string(i + 1));
-      if (f < lowest) lowest = f, lowest_clock = m.clock_probes_hz[i];
+      if (f < lowest) lowest = f, lowest_clock = g.value("clock_hz", 0.0);
     }
   const bool after = u.warning && u.record.is_object();
   if (after && u.record.value("fraction", 0.0) < lowest)
@@ -221,7 +259,8 @@ void check_units_after(Backend& b, const Device& d, const BurstSettings& s, Meas
       where.append(i == 0 ? "" : i + 1 == gaps.size() ? " and " : ", ").append(gaps[i]);
     where.append(" of " + std::to_string(between.size()));
   }
-  if (after) where.append(where.empty() ? "right after the series" : " and right after the series");
+  if (after)
+    where.append(where.empty() ? "right after the series" : ", and right after the series,");
   const bool several = gaps.size() + (after ? 1 : 0) > 1;
   m.flags.push_back("FMA throughput on its cores " + where + " was " +
                     (several ? "as low as " : "") + format_percent_down(lowest, 0) +
@@ -311,11 +350,10 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     // The FMA chains join the clock probe in the gaps (cores idle there).
     const bool check_units =
         pr.device.kind == "cpu" && m.kernel != KernelKind::peak && s.unit_check_s > 0;
-    std::string gap_units_why;
-    std::unique_ptr<UnitChains> gap_units;
+    std::optional<GapUnits> gap_units;
     if (check_units && slot.probe_clock && s.gap_unit_check_s > 0) {
-      gap_units = start_gap_units(pr, s, slot, gap_units_why);
-      if (!gap_units) m.unit_throughput_between = "not checked: " + gap_units_why;
+      gap_units.emplace(pr, s);
+      slot.gap_units = &*gap_units;
     }
     CapturingReporter reporter;
     {
@@ -329,12 +367,7 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     if (!m.clock_hz) {  // not sampled during the run
       const size_t reps = reporter.seconds_per_iteration.size();
       m.clock_probes_hz = last_repetitions(slot.clocks, reps);
-      if (gap_units)
-        m.unit_throughput_between =
-            !gap_units_why.empty() ? nlohmann::json("not checked: " + gap_units_why)
-            : slot.unit_fractions.size() == slot.clocks.size()
-                ? nlohmann::json(last_repetitions(slot.unit_fractions, reps))
-                : nlohmann::json("not checked: a gap without its reading");
+      if (gap_units && reps > 0) m.unit_throughput_between = gap_units->record(reps);
       m.clock_hz =
           clock_of_repetitions(m.clock_probes_hz, reps, m.clock_before_hz, m.clock_after_hz);
     }

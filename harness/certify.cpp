@@ -171,16 +171,22 @@ Evidence find_evidence(const nlohmann::json& run, const std::string& id, const R
 // What a failure says about a figure the run itself doubted: its flags (the
 // host took the cores, the clock fell) and a burst's wide spread, as the
 // table marks them. The device may be sound and the run not; a rerun on a
-// quiet machine tells which, before anyone pulls a card. Empty without.
+// quiet machine tells which, before anyone pulls a card. A flag above a peak
+// says the peak is wrong, not the run: find_evidence has dealt with those.
+// Empty when the run doubted nothing.
 std::string doubts_note(const nlohmann::json& m) {
-  std::string note;
+  std::vector<std::string> doubts;
   for (const auto& f : get(m, "flags"))
-    if (f.is_string()) note.append(note.empty() ? "; the figure is flagged: " : " | ").append(f);
-  const double cv = m.value("cv", 0.0);
-  if (!is_soak(m) && cv > kNoisyCv)
-    note.append(note.empty() ? "; " : " | ")
-        .append("noisy: cv " + format_percent(cv) + " over its repetitions");
-  return note;
+    if (f.is_string() && !is_above_peak_flag(f.get<std::string>(), "spec") &&
+        !is_above_peak_flag(f.get<std::string>(), "measured-clock"))
+      doubts.push_back(f.get<std::string>());
+  const auto& cv = get(m, "cv");
+  if (!is_soak(m) && cv.is_number() && cv.get<double>() > kNoisyCv)
+    doubts.push_back("noisy: cv " + format_percent(cv.get<double>()) + " over its repetitions");
+  if (doubts.empty()) return {};
+  std::string note = "; the run doubted this figure: ";
+  for (size_t i = 0; i < doubts.size(); ++i) note.append(i ? " | " : "").append(doubts[i]);
+  return note + "; rerun on a quiet machine before blaming the device";
 }
 
 // A device's figure for one minimum and the measurement it came from.

@@ -144,10 +144,10 @@ struct Measurement {
   // unit_throughput.h's record): null when none ran.
   nlohmann::json unit_throughput_after;
   // The same chains in the gap before each repetition of a CPU burst whose
-  // cores are idle between repetitions (after that gap's clock probe, so
-  // one per clock_probes_hz entry): each the fraction of the peak at that
-  // probe's clock, the second reading where the first was low; or "not
-  // checked: why". Null when none ran.
+  // cores are idle between repetitions, right before that gap's clock probe:
+  // per repetition {fraction, clock_hz} (of the peak at that probe's clock;
+  // the second reading where the first was low) or null where the probe
+  // found no clock; or "not checked: why". Null when none ran.
   nlohmann::json unit_throughput_between;
 
   bool valid() const { return status == MeasurementStatus::ok; }

@@ -46,13 +46,13 @@ std::unique_ptr<UnitChains> UnitChains::make(Backend& b, const Device& d, double
     const double first = run->run(1);  // threads started, pages touched
     if (!(first > 0)) return fail("the peak kernel reported no time");
     const int64_t iterations = std::max<int64_t>(1, static_cast<int64_t>(seconds / first));
-    return std::unique_ptr<UnitChains>(new UnitChains(d, std::move(run), iterations));
+    return std::unique_ptr<UnitChains>(new UnitChains(std::move(run), iterations));
   } catch (const std::exception& e) {
     return fail(e.what());
   }
 }
 
-std::optional<UnitChains::Reading> UnitChains::read(double clock_hz, std::string* why) {
+std::optional<UnitChains::Reading> UnitChains::read(std::string* why) {
   try {
     const double s = run_->run(iterations_);
     const Verification v = run_->verify();
@@ -61,13 +61,11 @@ std::optional<UnitChains::Reading> UnitChains::read(double clock_hz, std::string
           "the peak kernel's check failed" + (v.detail.empty() ? std::string() : ": " + v.detail);
       return std::nullopt;
     }
-    const auto peak = fp64_vector_peak_at(device_, clock_hz);
-    if (!(s > 0) || !peak) {
-      *why = !(s > 0) ? "the peak kernel reported no time" : "no peak at that clock";
+    if (!(s > 0)) {
+      *why = "the peak kernel reported no time";
       return std::nullopt;
     }
-    const double flops = run_->flop_per_iteration() * static_cast<double>(iterations_) / s;
-    return Reading{flops / *peak, flops, *peak, s};
+    return Reading{run_->flop_per_iteration() * static_cast<double>(iterations_) / s, s};
   } catch (const std::exception& e) {
     *why = e.what();
     return std::nullopt;
@@ -86,19 +84,17 @@ UnitThroughput check_unit_throughput(Backend& b, const Device& d, double seconds
   try {
     const auto clock_hz = b.measure_clock_hz(d);
     if (!clock_hz || !(*clock_hz > 0)) return not_checked("the clock could not be measured");
-    const auto r = chains->read(*clock_hz, &why);
+    const auto r = chains->read(&why);
     if (!r) return not_checked(why);
-    out.record = {{"precision", "fp64"},
-                  {"implementation", chains->implementation()},
-                  {"flops", r->flops},
-                  {"clock_hz", *clock_hz},
-                  {"peak_at_clock_flops", r->peak_at_clock},
-                  {"fraction", r->fraction},
-                  {"seconds", r->seconds},
-                  {"threshold", kSharedUnitsFraction}};
-    if (r->fraction < kSharedUnitsFraction)
+    const double peak = *fp64_vector_peak_at(d, *clock_hz);
+    const double fraction = r->flops / peak;
+    out.record = {{"precision", "fp64"},         {"implementation", chains->implementation()},
+                  {"flops", r->flops},           {"clock_hz", *clock_hz},
+                  {"peak_at_clock_flops", peak}, {"fraction", fraction},
+                  {"seconds", r->seconds},       {"threshold", kSharedUnitsFraction}};
+    if (fraction < kSharedUnitsFraction)
       out.warning = d.id + ": FMA throughput on all cores at once was " +
-                    format_percent(r->fraction, 0) + " of the peak at the measured " +
+                    format_percent(fraction, 0) + " of the peak at the measured " +
                     format_ghz(*clock_hz) + ": " + kSharedUnitsCause +
                     "; compute-bound CPU figures will be about that much low";
     return out;

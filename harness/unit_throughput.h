@@ -51,9 +51,8 @@ struct UnitThroughput {
 std::optional<double> fp64_vector_peak_at(const Device& d, double clock_hz);
 
 // The FP64 FMA chains on every core of a device, set up and warmed once so
-// that they can be read again and again: in each gap of a burst series
-// (between its repetitions, after the clock probe there), or once for a
-// check.
+// that they can be read again and again: in each gap of a burst series, or
+// once for a check.
 class UnitChains {
  public:
   // Chains for windows of about `seconds` on `d`; null, with the reason in
@@ -61,19 +60,17 @@ class UnitChains {
   // throws.
   static std::unique_ptr<UnitChains> make(Backend& b, const Device& d, double seconds,
                                           int core_kinds, std::string* why);
-  // One window, against the FP64 vector peak at `clock_hz`: the fraction of
-  // it the chains reached, and their FLOP/s; nullopt, with *why, when the
-  // chains failed their check or reported no time. Never throws.
+  // One window: the chains' FLOP/s and its seconds; nullopt, with *why,
+  // when the chains failed their check or reported no time. Never throws.
   struct Reading {
-    double fraction, flops, peak_at_clock, seconds;
+    double flops, seconds;
   };
-  std::optional<Reading> read(double clock_hz, std::string* why);
+  std::optional<Reading> read(std::string* why);
   std::string implementation() const { return run_->implementation(); }
 
  private:
-  UnitChains(const Device& d, std::unique_ptr<KernelRun> run, int64_t iterations)
-      : device_(d), run_(std::move(run)), iterations_(iterations) {}
-  Device device_;
+  UnitChains(std::unique_ptr<KernelRun> run, int64_t iterations)
+      : run_(std::move(run)), iterations_(iterations) {}
   std::unique_ptr<KernelRun> run_;
   int64_t iterations_;
 };

@@ -53,7 +53,8 @@ class SleepRun final : public KernelRun {
     double expected = 0;
     if (first_call_) first_call_->compare_exchange_strong(expected, now_s());
     std::this_thread::sleep_for(std::chrono::duration<double>(0.002 * static_cast<double>(n)));
-    return 0.002 * static_cast<double>(n);
+    // Half the rate when `slow` says so (FMA units shared at that moment).
+    return 0.002 * static_cast<double>(n) * (slow && slow() ? 2.0 : 1.0);
   }
   Verification verify() override {
     Verification v;
@@ -77,6 +78,7 @@ class SleepRun final : public KernelRun {
 
  public:
   std::optional<double> rate_before;
+  std::function<bool()> slow;
 };
 
 class FakeBackend final : public Backend {
@@ -90,7 +92,7 @@ class FakeBackend final : public Backend {
                              const std::vector<int64_t>&) override {
     return ProblemSize{{{"n", 1}}};
   }
-  std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest&,
+  std::unique_ptr<KernelRun> make_run(const Device& d, const KernelRequest& r,
                                       std::string* unsupported) override {
     if (refuse) {
       *unsupported = "fake: no such kernel";  // as real factories do, unchecked
@@ -99,6 +101,10 @@ class FakeBackend final : public Backend {
     auto run = std::make_unique<SleepRun>(&first_call[d.id], copy_like, spins_after_run);
     run->rate_before = rate_before;
     if (corrupt_runs) run->corrupt_output_for_test(0);
+    if (r.kernel == KernelKind::peak) {
+      run->slow = chains_slow;
+      if (corrupt_chains) run->corrupt_output_for_test(0);
+    }
     return run;
   }
   std::optional<double> measure_clock_hz(const Device&) override { return probe_hz; }
@@ -120,6 +126,8 @@ class FakeBackend final : public Backend {
   bool refuse = false;                // make_run: nullptr, with *unsupported set
   bool corrupt_runs = false;          // every run's check fails
   std::optional<double> rate_before;  // KernelRun::rate_moments_before of every run
+  std::function<bool()> chains_slow;  // the peak kernel's runs: half rate while true
+  bool corrupt_chains = false;        // the peak kernel's check fails
   std::function<std::unique_ptr<SensorSource>()> make_sensors;
   std::map<std::string, std::atomic<double>> first_call;
 };
@@ -914,19 +922,21 @@ TEST(BurstUnitCheck, AFigureFollowedByHalfTheFmaThroughputIsFlagged) {
   EXPECT_TRUE(gemm_on(1e12 / 9e9).unit_throughput_after.is_null());
 }
 
-// The chains also run in the gap before each repetition, after that gap's
-// clock probe (the fake's 3.0, 3.1, ... GHz), so a spell of shared units
-// that covered the series and ended before the check after it is still
-// seen. The fake chains do 5e11 FLOP/s: against 300 FLOP per cycle they
-// read 0.56 or less of the peak at those clocks, and 1.67 after the series
-// (the long probe: 1 GHz).
+// The chains also run in the gap before each repetition, right before that
+// gap's clock probe (the fake's 3.0, 3.1, ... GHz), so a spell of shared
+// units that covered the series and ended before the check after it is
+// still seen. The fake chains do 5e11 FLOP/s, 2.5e11 while `chains_slow`:
+// against 100 FLOP per cycle, 1.67 or more of the peak at those clocks, or
+// half that (0.83: not low); against 200, 0.83 or 0.42 (low).
 TEST(BurstUnitCheck, TheGapsBeforeTheRepetitionsAreCheckedToo) {
   initialize_benchmark_library("test_sustained", {});
   FakeBackend backend;
+  backend.probe_hz = 1e9;  // the check after the series: never low here
   BurstSettings s = three_short_repetitions();
   s.unit_check_s = 0.01;
   s.gap_unit_check_s = 0.005;
   auto gemm_on = [&](double flop_per_cycle) {
+    backend.brief.clear();
     PlannedRun pr = item(backend);
     pr.device = cpu_with_peak(flop_per_cycle);
     pr.request.kernel = KernelKind::gemm;
@@ -934,47 +944,76 @@ TEST(BurstUnitCheck, TheGapsBeforeTheRepetitionsAreCheckedToo) {
     EXPECT_EQ(out.size(), 1u);
     return out.at(0);
   };
-  backend.probe_hz = 1e9;
-  const Measurement m = gemm_on(300);
-  ASSERT_TRUE(m.valid()) << m.message;
-  ASSERT_TRUE(m.unit_throughput_between.is_array()) << m.unit_throughput_between;
-  ASSERT_EQ(m.unit_throughput_between.size(), 3u);
-  ASSERT_EQ(m.clock_probes_hz.size(), 3u);
-  for (size_t i = 0; i < 3; ++i)
-    EXPECT_NEAR(m.unit_throughput_between[i].get<double>(), 5e11 / (300 * m.clock_probes_hz[i]),
-                1e-9);
-  EXPECT_NEAR(m.unit_throughput_after["fraction"].get<double>(), 5e11 / 3e11, 1e-9);
-  ASSERT_EQ(m.flags.size(), 1u);
-  const double lowest = 5e11 / (300 * m.clock_probes_hz[2]);  // the fastest clock
-  EXPECT_TRUE(starts_with(m.flags[0],
-                          "FMA throughput on its cores before repetitions 1, 2 and 3 "
-                          "of 3 was as low as " +
-                              format_percent_down(lowest, 0) + " of the peak at the measured " +
-                              format_ghz(m.clock_probes_hz[2]) + ", each reading taken twice: "))
-      << m.flags[0];
+  auto fraction = [](const Measurement& m, size_t i) {
+    return m.unit_throughput_between.at(i).at("fraction").get<double>();
+  };
 
-  // Low after the series as well: both named, the lowest reading given.
+  // Quiet: one reading per repetition, at the clock probed right after it.
+  const Measurement quiet = gemm_on(200);
+  ASSERT_TRUE(quiet.valid()) << quiet.message;
+  EXPECT_TRUE(quiet.flags.empty());
+  ASSERT_TRUE(quiet.unit_throughput_between.is_array()) << quiet.unit_throughput_between;
+  ASSERT_EQ(quiet.unit_throughput_between.size(), 3u);
+  ASSERT_EQ(quiet.clock_probes_hz.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(quiet.unit_throughput_between[i]["clock_hz"].get<double>(), quiet.clock_probes_hz[i]);
+    EXPECT_NEAR(fraction(quiet, i), 5e11 / (200 * quiet.clock_probes_hz[i]), 1e-9);
+  }
+  const size_t gaps = backend.brief.size();  // every call of the body has one
+
+  // Slow in the gap before repetition 2 only (chains and the re-read): that
+  // repetition is named, with its reading and clock.
+  // (Its first window runs after gaps - 2 probes, the re-read after one more.)
+  backend.chains_slow = [&] {
+    return backend.brief.size() == gaps - 2 || backend.brief.size() == gaps - 1;
+  };
+  const Measurement one = gemm_on(200);
+  ASSERT_EQ(backend.brief.size(), gaps + 1);  // the low gap probed twice
+  ASSERT_EQ(one.flags.size(), 1u);
+  const double clock = one.unit_throughput_between[1]["clock_hz"].get<double>();
+  EXPECT_NEAR(fraction(one, 1), 2.5e11 / (200 * clock), 1e-9);
+  EXPECT_TRUE(starts_with(
+      one.flags[0], "FMA throughput on its cores before repetition 2 of 3 was " +
+                        format_percent_down(fraction(one, 1), 0) + " of the peak at the measured " +
+                        format_ghz(clock) + ", twice: "))
+      << one.flags[0];
+
+  // Slow in every gap and after the series: all named, the lowest given.
+  backend.chains_slow = [] { return true; };
   backend.probe_hz = 9e9;
-  const Measurement both = gemm_on(300);
+  const Measurement both = gemm_on(200);
   ASSERT_EQ(both.flags.size(), 1u);
-  EXPECT_NE(both.flags[0].find("before repetitions 1, 2 and 3 of 3 and right after the series was "
-                               "as low as 18% of the peak at the measured 9.00 GHz"),
+  EXPECT_NE(both.flags[0].find("before repetitions 1, 2 and 3 of 3, and right after the series, "
+                               "was as low as 13% of the peak at the measured 9.00 GHz, each "
+                               "reading taken twice: "),
             std::string::npos)
       << both.flags[0];
-
-  // Chains at full speed in every gap: recorded, not flagged.
   backend.probe_hz = 1e9;
-  const Measurement quiet = gemm_on(100);
-  EXPECT_TRUE(quiet.flags.empty());
-  EXPECT_EQ(quiet.unit_throughput_between.size(), 3u);
+
+  // Slow only in each gap's first window: the re-read clears it, unflagged.
+  int calls = 0;
+  backend.chains_slow = [&] { return ++calls % 2 == 0; };  // the make's warm-up is call 1
+  const Measurement cleared = gemm_on(200);
+  EXPECT_TRUE(cleared.flags.empty()) << cleared.flags[0];
+  for (size_t i = 0; i < 3; ++i) EXPECT_GT(fraction(cleared, i), kSharedUnitsFraction);
+  backend.chains_slow = nullptr;
+
+  // Chains that fail their check: recorded as not checked, never a flag.
+  backend.corrupt_chains = true;
+  const Measurement failed = gemm_on(200);
+  EXPECT_TRUE(failed.valid()) << failed.message;
+  EXPECT_TRUE(failed.flags.empty());
+  EXPECT_EQ(failed.unit_throughput_between,
+            "not checked: the peak kernel's check failed: element 7 is wrong");
+  backend.corrupt_chains = false;
 
   // No gap chains where the kernel's threads spin between repetitions (no
   // clock probe there either), nor with the gap check off.
   backend.spins_after_run = true;
-  EXPECT_TRUE(gemm_on(300).unit_throughput_between.is_null());
+  EXPECT_TRUE(gemm_on(200).unit_throughput_between.is_null());
   backend.spins_after_run = false;
   s.gap_unit_check_s = 0;
-  EXPECT_TRUE(gemm_on(300).unit_throughput_between.is_null());
+  EXPECT_TRUE(gemm_on(200).unit_throughput_between.is_null());
 }
 
 // A GPU's figure is never followed by the CPU's FMA chains.
