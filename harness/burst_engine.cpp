@@ -53,22 +53,28 @@ class CapturingReporter : public benchmark::BenchmarkReporter {
   bool failed = false;
 };
 
+// One gap's readings: the FP64 FMA chains' FLOP/s (none when they did not
+// run) and the clock probed right after them.
+struct GapReading {
+  std::optional<double> flops, clock_hz;
+};
+
 // The FMA chains in the gap before each call of a CPU burst's body
 // (BurstSettings::gap_unit_check_s), each time right before that gap's clock
-// probe, so the repetition still follows the probe at once. Set up on first
-// use: a figure filtered out, or failed before its first gap, costs nothing.
+// probe, so the repetition still follows the probe at once.
 class GapUnits {
  public:
-  GapUnits(const PlannedRun& pr, const BurstSettings& s) : pr_(pr), s_(s) {}
+  // Takes one gap's readings, the chains first; sets *why, for good, when
+  // the chains cannot run (it then still probes the clock).
+  using Reader = std::function<GapReading(std::string* why)>;
+  GapUnits(const Device& d, Reader read) : device_(d), read_(std::move(read)) {}
 
-  // One gap: the chains, then the probe, whose clock the reading is set
-  // against. A low one is taken again at once (chains and probe): one short
-  // window can fall on a time slice that the repetition never meets.
-  // Returns the probe's clock, as `probe_clock` alone would.
-  std::optional<double> probe(const std::function<std::optional<double>()>& probe_clock) {
-    auto reading = read(probe_clock);
-    if (reading.clock_hz && reading.fraction && *reading.fraction < kSharedUnitsFraction)
-      reading = read(probe_clock);
+  // One gap. A low reading is taken again at once (chains and probe): one
+  // short window can fall on a time slice that the repetition never meets.
+  // Returns the probe's clock, as the clock probe alone would.
+  std::optional<double> probe() {
+    Reading reading = read();
+    if (reading.fraction && *reading.fraction < kSharedUnitsFraction) reading = read();
     readings_.push_back(reading.fraction ? nlohmann::json{{"fraction", *reading.fraction},
                                                           {"clock_hz", *reading.clock_hz}}
                                          : nlohmann::json());
@@ -89,26 +95,50 @@ class GapUnits {
   struct Reading {
     std::optional<double> fraction, clock_hz;
   };
-  Reading read(const std::function<std::optional<double>()>& probe_clock) {
-    std::optional<UnitChains::Reading> r;
-    if (why_.empty() && !chains_)
-      chains_ =
-          UnitChains::make(*pr_.backend, pr_.device, s_.gap_unit_check_s, s_.core_kinds, &why_);
-    if (why_.empty()) r = chains_->read(&why_);
+  Reading read() {
+    const GapReading g = read_(&why_);
     Reading out;
-    out.clock_hz = probe_clock();
-    if (r && out.clock_hz && *out.clock_hz > 0)
-      if (const auto peak = fp64_vector_peak_at(pr_.device, *out.clock_hz))
-        out.fraction = r->flops / *peak;
+    if (g.clock_hz && *g.clock_hz > 0) out.clock_hz = g.clock_hz;
+    if (why_.empty() && g.flops && out.clock_hz)
+      if (const auto peak = fp64_vector_peak_at(device_, *out.clock_hz))
+        out.fraction = *g.flops / *peak;
     return out;
   }
 
-  const PlannedRun& pr_;
-  const BurstSettings& s_;
-  std::unique_ptr<UnitChains> chains_;
+  const Device& device_;
+  Reader read_;
   std::string why_;  // what stopped the chains, for good
   std::vector<nlohmann::json> readings_;
 };
+
+// The gap readings where this process's threads probe them (the kernel's
+// cores are idle between calls): the chains set up here on first use, so a
+// figure filtered out, or failed before its first gap, costs nothing.
+GapUnits::Reader reader_here(const PlannedRun& pr, const BurstSettings& s) {
+  auto chains = std::make_shared<std::unique_ptr<UnitChains>>();
+  return [&pr, &s, chains](std::string* why) {
+    GapReading g;
+    if (why->empty() && !*chains)
+      *chains = UnitChains::make(*pr.backend, pr.device, s.gap_unit_check_s, s.core_kinds, why);
+    if (why->empty())
+      if (const auto r = (*chains)->read(why)) g.flops = r->flops;
+    g.clock_hz = pr.backend->probe_clock_briefly_hz(pr.device);
+    return g;
+  };
+}
+
+// The gap readings taken by the kernel's own threads in their process
+// (KernelRun::probes_gaps), after the same preconditions as here.
+GapUnits::Reader reader_in_kernel(KernelRun& run, const PlannedRun& pr, const BurstSettings& s) {
+  return [&run, &pr, &s](std::string* why) {
+    if (why->empty())
+      if (auto unavailable = unit_check_unavailable(pr.device, s.core_kinds)) *why = *unavailable;
+    const auto p = run.probe_gap(why->empty() ? s.gap_unit_check_s : 0);
+    if (why->empty() && !p.chains_flops)
+      *why = p.chains_why.empty() ? "the chains did not run" : p.chains_why;
+    return GapReading{p.chains_flops, p.clock_hz};
+  };
+}
 
 struct BenchmarkSlot {
   KernelRun* run = nullptr;
@@ -137,8 +167,7 @@ void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
       if (const auto rate = slot->run->time_interleaved_copy()) slot->copy_rates.push_back(*rate);
     // Untimed too: the clock right before the repetition.
     if (slot->probe_clock && !interrupted()) {
-      const auto hz =
-          slot->gap_units ? slot->gap_units->probe(slot->probe_clock) : slot->probe_clock();
+      const auto hz = slot->gap_units ? slot->gap_units->probe() : slot->probe_clock();
       if (hz && *hz > 0) slot->clocks.push_back(*hz);
     }
     for (auto _ : st) {
@@ -345,14 +374,21 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     if (!user_warmup) b->MinWarmUpTime(s.warmup_time_s);
 
     m.clock_before_hz = pr.backend->measure_clock_hz(pr.device);
-    if (!pr.backend->clock_is_passive() && run->cores_idle_after_run())
+    // The clock between repetitions, and the FMA chains beside it, where
+    // they compete with nothing: this process's threads when the kernel's
+    // are idle between calls, else the kernel's own if it can probe.
+    const bool here = !pr.backend->clock_is_passive() && run->cores_idle_after_run();
+    const bool in_kernel = !pr.backend->clock_is_passive() && !here && run->probes_gaps();
+    KernelRun& r = *run;
+    if (here)
       slot.probe_clock = [&pr] { return pr.backend->probe_clock_briefly_hz(pr.device); };
-    // The FMA chains join the clock probe in the gaps (cores idle there).
+    else if (in_kernel)
+      slot.probe_clock = [&r] { return r.probe_gap(0).clock_hz; };
     const bool check_units =
         pr.device.kind == "cpu" && m.kernel != KernelKind::peak && s.unit_check_s > 0;
     std::optional<GapUnits> gap_units;
     if (check_units && slot.probe_clock && s.gap_unit_check_s > 0) {
-      gap_units.emplace(pr, s);
+      gap_units.emplace(pr.device, here ? reader_here(pr, s) : reader_in_kernel(r, pr, s));
       slot.gap_units = &*gap_units;
     }
     CapturingReporter reporter;

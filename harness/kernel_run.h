@@ -86,8 +86,26 @@ class KernelRun {
   // the cores (a BLAS library in a worker process: OpenBLAS's pool spins
   // about 0.1 s after a call, Intel OpenMP's 0.2 s). A clock probe right
   // after would share the cores with them and read a low clock, so the
-  // burst engine probes such a figure's clock only before it and after it.
+  // burst engine probes such a figure's clock only before it and after it,
+  // unless the kernel probes its gaps itself (probes_gaps).
   virtual bool cores_idle_after_run() const { return true; }
+  // What such a kernel reads in a gap between its calls with its own
+  // threads (probe_gap): the clock, and the FP64 FMA chains' FLOP/s on every
+  // core when they ran (or why they did not).
+  struct GapProbe {
+    std::optional<double> clock_hz;
+    std::optional<double> chains_flops;
+    std::string chains_why;
+  };
+  // True when a kernel whose threads outlive its run can still probe the
+  // gaps with those same threads, in their process (flopscope's own GEMM
+  // in its worker: the chains and the clock probe join its OpenMP team, so
+  // they compete with nothing).
+  virtual bool probes_gaps() const { return false; }
+  // The gap's FP64 FMA chains for about `chains_s` (none at 0), then the
+  // brief clock probe, as Backend::probe_clock_briefly_hz takes it. Only
+  // where probes_gaps(); never throws.
+  virtual GapProbe probe_gap(double /*chains_s*/) { return {}; }
   // What this implementation did at the measured size moments before the
   // run, where something timed it there: its best FLOP/s over a few calls.
   // The CPU GEMM has it when its probe timed the chosen configuration at

@@ -19,16 +19,20 @@ std::optional<double> fp64_vector_peak_at(const Device& d, double clock_hz) {
   return peak;
 }
 
+std::optional<std::string> unit_check_unavailable(const Device& d, int core_kinds) {
+  if (!fp64_vector_peak_at(d, 1e9)) return "no FP64 vector peak for " + d.id;
+  if (core_kinds > 1)
+    return std::to_string(core_kinds) + " kinds of core, set against one kind's peak per core";
+  return std::nullopt;
+}
+
 std::unique_ptr<UnitChains> UnitChains::make(Backend& b, const Device& d, double seconds,
                                              int core_kinds, std::string* why) {
   auto fail = [&](const std::string& reason) -> std::unique_ptr<UnitChains> {
     *why = reason;
     return nullptr;
   };
-  if (!fp64_vector_peak_at(d, 1e9)) return fail("no FP64 vector peak for " + d.id);
-  if (core_kinds > 1)
-    return fail(std::to_string(core_kinds) +
-                " kinds of core, set against one kind's peak per core");
+  if (auto unavailable = unit_check_unavailable(d, core_kinds)) return fail(*unavailable);
   if (interrupted()) return fail("interrupted");
   try {
     KernelRequest request;

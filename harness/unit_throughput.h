@@ -50,6 +50,10 @@ struct UnitThroughput {
 // cycle); nullopt when the device has no FP64 vector peak per cycle.
 std::optional<double> fp64_vector_peak_at(const Device& d, double clock_hz);
 
+// Why the FMA-unit check cannot run on `d` at all (no FP64 vector peak,
+// several kinds of core: see check_unit_throughput); nullopt when it can.
+std::optional<std::string> unit_check_unavailable(const Device& d, int core_kinds);
+
 // The FP64 FMA chains on every core of a device, set up and warmed once so
 // that they can be read again and again: in each gap of a burst series, or
 // once for a check.

@@ -21,6 +21,7 @@
 #include "kernels/gemm/cpu/gemm_libraries.h"
 #include "kernels/gemm/cpu/gemm_verify.h"
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
+#include "kernels/peak/cpu/peak_cpu.h"
 
 using namespace flopscope;
 using namespace flopscope::gemm::cpu;
@@ -374,6 +375,53 @@ TEST(GemmCpu, KernelRunAndProbe) {
     }
   }
   EXPECT_FALSE(best.implementation.empty());
+}
+
+// flopscope's own GEMM in its worker probes the gaps between its calls with
+// its own OpenMP team (the FMA chains, then the clock), so the burst engine
+// can take the clock and the chains there although the team outlives each
+// call; a library's worker, whose threads are its own, does not.
+TEST(GemmCpu, TheOwnGemmProbesItsGapsInItsWorker) {
+  auto ctx = test_context(2);
+  KernelRequest r;
+  r.kernel = KernelKind::gemm;
+  r.precision = Precision::fp64;
+  r.size = ProblemSize{{{"m", 64}, {"n", 64}, {"k", 64}}};
+  r.implementation = "flopscope";
+  std::string why;
+  auto run = make_cpu_gemm_run(ctx, r, &why);
+  ASSERT_TRUE(run) << why;
+  EXPECT_FALSE(run->cores_idle_after_run());
+  ASSERT_TRUE(run->probes_gaps());
+  EXPECT_GT(run->run(1), 0.0);
+  const auto gap = run->probe_gap(0.01);
+  ASSERT_TRUE(gap.clock_hz) << gap.chains_why;
+  EXPECT_GT(*gap.clock_hz, 1e8);
+  if (flopscope::peak::cpu::best_chain_isa(ctx.isa) == flopscope::peak::cpu::ChainIsa::scalar) {
+    EXPECT_FALSE(gap.chains_flops);
+    EXPECT_NE(gap.chains_why.find("scalar"), std::string::npos) << gap.chains_why;
+  } else {
+    ASSERT_TRUE(gap.chains_flops) << gap.chains_why;
+    EXPECT_GT(*gap.chains_flops, 1e8);
+    EXPECT_EQ(gap.chains_why, "");
+  }
+  const auto clock_only = run->probe_gap(0);
+  EXPECT_TRUE(clock_only.clock_hz);
+  EXPECT_FALSE(clock_only.chains_flops);
+  EXPECT_GT(run->run(1), 0.0);  // the GEMM runs on after its gaps
+  EXPECT_TRUE(run->verify().valid());
+
+  const auto libs = find_gemm_libraries();
+  const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
+  if (all.empty()) return;
+  r.implementation = all[0].id();
+  auto library = make_cpu_gemm_run(ctx, r, &why);
+  ASSERT_TRUE(library) << why;
+  EXPECT_FALSE(library->probes_gaps());
+  const auto refused = library->probe_gap(0.01);  // asked anyway: refused, no clock
+  EXPECT_FALSE(refused.clock_hz);
+  EXPECT_NE(refused.chains_why.find("a library's own threads"), std::string::npos)
+      << refused.chains_why;
 }
 
 // Close contenders are probed again, in turns, each keeping its best figure.

@@ -45,6 +45,8 @@ class SleepRun final : public KernelRun {
   SleepRun(std::atomic<double>* first_call, bool copy_like, bool spins_after = false)
       : first_call_(first_call), copy_like_(copy_like), spins_after_(spins_after) {}
   bool cores_idle_after_run() const override { return !spins_after_; }
+  bool probes_gaps() const override { return static_cast<bool>(gap); }
+  GapProbe probe_gap(double chains_s) override { return gap ? gap(chains_s) : GapProbe{}; }
   std::optional<double> rate_moments_before() const override { return rate_before; }
   std::string implementation() const override { return "sleep"; }
   double flop_per_iteration() const override { return copy_like_ ? 0 : 1e9; }
@@ -79,6 +81,7 @@ class SleepRun final : public KernelRun {
  public:
   std::optional<double> rate_before;
   std::function<bool()> slow;
+  std::function<GapProbe(double chains_s)> gap;  // probes_gaps() when set
 };
 
 class FakeBackend final : public Backend {
@@ -104,6 +107,16 @@ class FakeBackend final : public Backend {
     if (r.kernel == KernelKind::peak) {
       run->slow = chains_slow;
       if (corrupt_chains) run->corrupt_output_for_test(0);
+    } else if (kernel_probes_gaps) {
+      // As the own GEMM's worker: its chains (5e11 FLOP/s, half while
+      // chains_slow), then the brief probe's next clock.
+      run->gap = [this](double chains_s) {
+        KernelRun::GapProbe g;
+        gap_chains_s.push_back(chains_s);
+        if (chains_s > 0) g.chains_flops = chains_slow && chains_slow() ? 2.5e11 : 5e11;
+        g.clock_hz = probe_clock_briefly_hz(Device{});
+        return g;
+      };
     }
     return run;
   }
@@ -127,6 +140,8 @@ class FakeBackend final : public Backend {
   bool corrupt_runs = false;          // every run's check fails
   std::optional<double> rate_before;  // KernelRun::rate_moments_before of every run
   std::function<bool()> chains_slow;  // the peak kernel's runs: half rate while true
+  bool kernel_probes_gaps = false;    // other kernels probe their gaps themselves
+  std::vector<double> gap_chains_s;   // what each such gap probe was asked for
   bool corrupt_chains = false;        // the peak kernel's check fails
   std::function<std::unique_ptr<SensorSource>()> make_sensors;
   std::map<std::string, std::atomic<double>> first_call;
@@ -922,6 +937,19 @@ TEST(BurstUnitCheck, AFigureFollowedByHalfTheFmaThroughputIsFlagged) {
   EXPECT_TRUE(gemm_on(1e12 / 9e9).unit_throughput_after.is_null());
 }
 
+// One burst GEMM figure of the fake backend on a CPU whose FP64 vector peak
+// is `flop_per_cycle` at any clock, the backend's probe records cleared.
+Measurement cpu_gemm_burst(FakeBackend& backend, const BurstSettings& s, double flop_per_cycle) {
+  backend.brief.clear();
+  backend.gap_chains_s.clear();
+  PlannedRun pr = item(backend);
+  pr.device = cpu_with_peak(flop_per_cycle);
+  pr.request.kernel = KernelKind::gemm;
+  const auto out = run_burst({pr}, s);
+  EXPECT_EQ(out.size(), 1u);
+  return out.at(0);
+}
+
 // The chains also run in the gap before each repetition, right before that
 // gap's clock probe (the fake's 3.0, 3.1, ... GHz), so a spell of shared
 // units that covered the series and ended before the check after it is
@@ -935,15 +963,7 @@ TEST(BurstUnitCheck, TheGapsBeforeTheRepetitionsAreCheckedToo) {
   BurstSettings s = three_short_repetitions();
   s.unit_check_s = 0.01;
   s.gap_unit_check_s = 0.005;
-  auto gemm_on = [&](double flop_per_cycle) {
-    backend.brief.clear();
-    PlannedRun pr = item(backend);
-    pr.device = cpu_with_peak(flop_per_cycle);
-    pr.request.kernel = KernelKind::gemm;
-    const auto out = run_burst({pr}, s);
-    EXPECT_EQ(out.size(), 1u);
-    return out.at(0);
-  };
+  auto gemm_on = [&](double flop_per_cycle) { return cpu_gemm_burst(backend, s, flop_per_cycle); };
   auto fraction = [](const Measurement& m, size_t i) {
     return m.unit_throughput_between.at(i).at("fraction").get<double>();
   };
@@ -1014,6 +1034,43 @@ TEST(BurstUnitCheck, TheGapsBeforeTheRepetitionsAreCheckedToo) {
   backend.spins_after_run = false;
   s.gap_unit_check_s = 0;
   EXPECT_TRUE(gemm_on(200).unit_throughput_between.is_null());
+}
+
+// A kernel whose threads outlive its run (the own GEMM in its worker) but
+// that probes its gaps itself: the clock and the chains come from there, and
+// are read and flagged as this process's are.
+TEST(BurstUnitCheck, AKernelThatProbesItsOwnGapsIsCheckedThere) {
+  initialize_benchmark_library("test_sustained", {});
+  FakeBackend backend;
+  backend.probe_hz = 1e9;
+  backend.spins_after_run = true;
+  backend.kernel_probes_gaps = true;
+  BurstSettings s = three_short_repetitions();
+  s.unit_check_s = 0.01;
+  s.gap_unit_check_s = 0.005;
+  auto gemm_on = [&](double flop_per_cycle) { return cpu_gemm_burst(backend, s, flop_per_cycle); };
+  backend.chains_slow = [] { return true; };
+  const Measurement m = gemm_on(200);
+  ASSERT_TRUE(m.valid()) << m.message;
+  ASSERT_EQ(m.clock_probes_hz.size(), 3u);  // probed in the gaps, by the kernel
+  ASSERT_EQ(m.unit_throughput_between.size(), 3u) << m.unit_throughput_between;
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_NEAR(m.unit_throughput_between[i]["fraction"].get<double>(),
+                2.5e11 / (200 * m.clock_probes_hz[i]), 1e-9);
+  for (double c : backend.gap_chains_s) EXPECT_EQ(c, 0.005);
+  ASSERT_EQ(m.flags.size(), 1u);
+  EXPECT_TRUE(starts_with(m.flags[0], "FMA throughput on its cores before repetitions 1, 2 and 3"))
+      << m.flags[0];
+
+  // Two kinds of core: the kernel still gives the clock, never the chains.
+  backend.chains_slow = nullptr;
+  s.core_kinds = 2;
+  const Measurement hybrid = gemm_on(200);
+  EXPECT_EQ(hybrid.clock_probes_hz.size(), 3u);
+  EXPECT_EQ(hybrid.unit_throughput_between,
+            "not checked: 2 kinds of core, set against one kind's peak per core");
+  for (double c : backend.gap_chains_s) EXPECT_EQ(c, 0);
+  EXPECT_TRUE(hybrid.flags.empty());
 }
 
 // A GPU's figure is never followed by the CPU's FMA chains.

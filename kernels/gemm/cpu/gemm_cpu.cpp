@@ -67,14 +67,15 @@ nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s,
 class WorkerGemmRun final : public KernelRun {
  public:
   WorkerGemmRun(StartedWorker w, const CpuGemmFormat& f, int64_t m, int64_t n, int64_t k,
-                nlohmann::json probe, std::optional<double> probe_rate)
+                nlohmann::json probe, std::optional<double> probe_rate, bool own)
       : w_(std::move(w)),
         f_(f),
         m_(m),
         n_(n),
         k_(k),
         probe_(std::move(probe)),
-        probe_rate_(probe_rate) {}
+        probe_rate_(probe_rate),
+        own_(own) {}
 
   std::string implementation() const override { return w_.implementation; }
   nlohmann::json details() const override { return probe_; }
@@ -86,6 +87,28 @@ class WorkerGemmRun final : public KernelRun {
   // The library's threads live in the worker, not in this process's
   // OpenMP team (see KernelRun).
   bool cores_idle_after_run() const override { return false; }
+  // flopscope's own GEMM runs on the worker's OpenMP team, which the
+  // worker's chains and clock probe join (library_worker.h, "gap"); a
+  // library's threads are its own.
+  bool probes_gaps() const override { return own_; }
+  GapProbe probe_gap(double chains_s) override {
+    GapProbe g;
+    try {
+      char request[64];
+      std::snprintf(request, sizeof request, "gap\t%.6g", chains_s);
+      const auto r = split_tabs(w_.process->request(request));
+      if (r[0] != "gap" || r.size() < 4) {
+        g.chains_why = "the worker's gap probe failed: " + (r.size() > 1 ? r[1] : r[0]);
+        return g;
+      }
+      if (const double hz = std::stod(r[1]); hz > 0) g.clock_hz = hz;
+      if (const double flops = std::stod(r[2]); flops > 0) g.chains_flops = flops;
+      g.chains_why = r[3];
+    } catch (const std::exception& e) {
+      g.chains_why = e.what();
+    }
+    return g;
+  }
   std::optional<double> rate_moments_before() const override { return probe_rate_; }
 
   // The worker times the library calls alone, with the same steady clock;
@@ -123,6 +146,7 @@ class WorkerGemmRun final : public KernelRun {
   int64_t m_, n_, k_;
   nlohmann::json probe_;              // details(): the probe that chose this configuration
   std::optional<double> probe_rate_;  // its rate at the measured size in that probe
+  bool own_;                          // flopscope's own GEMM
 };
 
 struct ProbeCache {
@@ -290,7 +314,8 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
     if (w.process)
       return std::make_unique<WorkerGemmRun>(
           std::move(w), f, shape.m, shape.n, shape.k, probe,
-          rate == rate_at_size.end() ? std::nullopt : std::optional<double>(rate->second));
+          rate == rate_at_size.end() ? std::nullopt : std::optional<double>(rate->second),
+          c.library.family == own::kOwnGemmFamily);
     reasons.push_back(w.reason);
   }
   std::string why;

@@ -2,14 +2,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
 
+#include "devices/cpu/clock_probe.h"
+#include "devices/cpu/cpu_isa.h"
+#include "devices/cpu/thread_pinning.h"
 #include "kernels/gemm/cpu/gemm_engine.h"
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
+#include "kernels/peak/cpu/peak_cpu.h"
 
 namespace flopscope::gemm::cpu {
 
@@ -60,7 +65,9 @@ class Server {
       auto s = WorkerSetup::from_line(arg);
       if (!s) return "error\tmalformed setup: " + one_line(arg);
       std::string why;
-      if (s->family == own::kOwnGemmFamily)
+      own_ = s->family == own::kOwnGemmFamily;
+      pus_ = flopscope::cpu::allowed_pus(s->threads);
+      if (own_)
         engine_ = own::make_own_gemm_engine(*s, &why);
       else if (s->engine == Engine::blas)
         engine_ = make_blas_engine(*s, &why);
@@ -88,12 +95,62 @@ class Server {
       return buf + one_line(v.detail);
     }
     if (cmd == "corrupt") return engine_->corrupt(std::stoll(arg)) ? "corrupt\t1" : "corrupt\t0";
+    if (cmd == "gap") return gap(std::stod(arg));
     return "error\tunknown request " + one_line(cmd);
+  }
+
+  // A gap between calls, probed by the own GEMM's threads themselves: the
+  // FP64 FMA chains for about `chains_s` (none at 0), then the brief clock
+  // probe (CpuBackend::probe_clock_briefly_hz's), each an OpenMP region on
+  // the same pinned team the GEMM runs on. A library's threads are its own:
+  // there the gap is refused. "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS".
+  std::string gap(double chains_s) {
+    if (!own_) return "error\tno gap probe beside a library's own threads";
+    double flops = 0;
+    std::string why;
+    if (chains_s > 0) flops = chains_flops(chains_s, &why);
+    const double hz = flopscope::cpu::measure_clock(pus_, 0.005).mean_hz;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "gap\t%.9e\t%.9e\t", hz, flops);
+    return buf + one_line(why);
+  }
+
+  // The chains' FLOP/s over about `seconds`, set up and warmed on first use;
+  // 0 with *why when they cannot run or fail their check.
+  double chains_flops(double seconds, std::string* why) {
+    namespace peak = flopscope::peak::cpu;
+    if (!chains_) {
+      const auto isa = peak::best_chain_isa(flopscope::cpu::detect_cpu_isa());
+      if (isa == peak::ChainIsa::scalar) {
+        *why = "the FMA chains run scalar here, the peak counts the vector units";
+        return 0;
+      }
+      chains_ = peak::make_cpu_peak_run(Precision::fp64, isa, pus_, peak::kDefaultRounds);
+      chains_first_ = chains_ ? chains_->run(1) : 0;  // threads pinned, pages touched
+      if (!(chains_first_ > 0)) {
+        chains_.reset();
+        *why = "no FP64 FMA chains here";
+        return 0;
+      }
+    }
+    const int64_t iterations = std::max<int64_t>(1, static_cast<int64_t>(seconds / chains_first_));
+    const double s = chains_->run(iterations);
+    const Verification v = chains_->verify();
+    if (!v.valid() || !(s > 0)) {
+      *why = !v.valid() ? "the peak kernel's check failed: " + v.detail
+                        : "the peak kernel reported no time";
+      return 0;
+    }
+    return chains_->flop_per_iteration() * static_cast<double>(iterations) / s;
   }
 
   FILE* in_;
   FILE* out_;
   std::unique_ptr<GemmEngine> engine_;
+  bool own_ = false;
+  std::vector<int> pus_;
+  std::unique_ptr<KernelRun> chains_;
+  double chains_first_ = 0;
 };
 
 }  // namespace

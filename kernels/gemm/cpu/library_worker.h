@@ -12,6 +12,9 @@
 //   run <iterations>            -> time <seconds of the GEMM calls alone>
 //   verify                      -> verify <checked> <passed> <max_error> <tolerance> <detail>
 //   corrupt <element>           -> corrupt <1|0>
+//   gap <chains seconds>        -> gap <clock Hz> <FP64 FMA chains FLOP/s, 0: none> <why none>
+//                                  (flopscope's own GEMM only: its OpenMP team runs the
+//                                  chains, then the brief clock probe; error otherwise)
 //   quit                        -> (exits)
 #pragma once
 
