@@ -131,6 +131,7 @@ GapUnits::Reader reader_here(const PlannedRun& pr, const BurstSettings& s) {
 // (KernelRun::probes_gaps), after the same preconditions as here.
 GapUnits::Reader reader_in_kernel(KernelRun& run, const PlannedRun& pr, const BurstSettings& s) {
   return [&run, &pr, &s](std::string* why) {
+    if (interrupted()) return GapReading{};  // a request now would only be cut short
     if (why->empty())
       if (auto unavailable = unit_check_unavailable(pr.device, s.core_kinds)) *why = *unavailable;
     const auto p = run.probe_gap(why->empty() ? s.gap_unit_check_s : 0);
@@ -373,13 +374,18 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     if (!user_min_time) b->MinTime(s.min_time_s);
     if (!user_warmup) b->MinWarmUpTime(s.warmup_time_s);
 
-    m.clock_before_hz = pr.backend->measure_clock_hz(pr.device);
     // The clock between repetitions, and the FMA chains beside it, where
     // they compete with nothing: this process's threads when the kernel's
-    // are idle between calls, else the kernel's own if it can probe.
+    // are idle between calls, else the kernel's own if it can probe (then
+    // the probes before and after the series are its too: its threads may
+    // still spin on the cores then).
     const bool here = !pr.backend->clock_is_passive() && run->cores_idle_after_run();
     const bool in_kernel = !pr.backend->clock_is_passive() && !here && run->probes_gaps();
     KernelRun& r = *run;
+    auto clock_around = [&] {
+      return in_kernel ? r.probe_gap(0).clock_hz : pr.backend->measure_clock_hz(pr.device);
+    };
+    m.clock_before_hz = clock_around();
     if (here)
       slot.probe_clock = [&pr] { return pr.backend->probe_clock_briefly_hz(pr.device); };
     else if (in_kernel)
@@ -399,7 +405,7 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
       benchmark::RunSpecifiedBenchmarks(&reporter);
       if (sampler) m.clock_hz = sampler->stop();
     }
-    m.clock_after_hz = pr.backend->measure_clock_hz(pr.device);
+    m.clock_after_hz = clock_around();
     if (!m.clock_hz) {  // not sampled during the run
       const size_t reps = reporter.seconds_per_iteration.size();
       m.clock_probes_hz = last_repetitions(slot.clocks, reps);

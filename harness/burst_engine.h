@@ -28,11 +28,12 @@ struct BurstSettings {
   // figure taken while the host shared the cores' FMA units is flagged, as
   // the pre-flight check can only say of the start of a run. 0: no check.
   double unit_check_s = 0.05;
-  // The same chains for this long in the gap before each repetition, after
-  // the clock probe there, where the kernel's cores are idle between
-  // repetitions: the check after a series cannot say whether a spell of
-  // shared units covered it or began after it. 0: none (nor without
-  // unit_check_s).
+  // The same chains for this long in the gap before each repetition, right
+  // before the clock probe there, wherever that clock is probed (the
+  // kernel's cores idle between repetitions, or the kernel probing its own
+  // gaps: KernelRun::probes_gaps): the check after a series cannot say
+  // whether a spell of shared units covered it or began after it. 0: none
+  // (nor without unit_check_s).
   double gap_unit_check_s = 0.02;
   int core_kinds = 1;  // hwloc's kinds of core: above 1 the check is skipped
 };
@@ -49,8 +50,9 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
 // taken right before each repetition (the last `repetitions` of `probes`:
 // Google Benchmark's warm-up and trial runs come first) and of `after`, the
 // probe after the last one. Without probes (a backend without a brief probe,
-// a kernel whose threads outlive its run: KernelRun::cores_idle_after_run)
-// the mean of `before` and `after`, or whichever of them there is.
+// a kernel whose threads outlive its run and that does not probe its own
+// gaps: KernelRun::cores_idle_after_run, probes_gaps) the mean of `before`
+// and `after`, or whichever of them there is.
 std::optional<double> clock_of_repetitions(std::vector<double> probes, size_t repetitions,
                                            std::optional<double> before,
                                            std::optional<double> after);

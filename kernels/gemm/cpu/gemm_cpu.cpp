@@ -106,6 +106,7 @@ class WorkerGemmRun final : public KernelRun {
       g.chains_why = r[3];
     } catch (const std::exception& e) {
       g.chains_why = e.what();
+      gap_failure_ = e.what();
     }
     return g;
   }
@@ -114,7 +115,15 @@ class WorkerGemmRun final : public KernelRun {
   // The worker times the library calls alone, with the same steady clock;
   // the request and reply around them stay outside the figure.
   double run(int64_t iterations) override {
-    const auto r = split_tabs(w_.process->request("run\t" + std::to_string(iterations)));
+    std::vector<std::string> r;
+    try {
+      r = split_tabs(w_.process->request("run\t" + std::to_string(iterations)));
+    } catch (const WorkerError& e) {
+      // A worker that died in a gap probe: say what killed it there.
+      if (gap_failure_.empty()) throw;
+      throw WorkerError(std::string(e.what()) +
+                        " (it failed in the probe between repetitions: " + gap_failure_ + ")");
+    }
     if (r[0] != "time" || r.size() < 2)
       throw WorkerError(implementation() + ": " + (r.size() > 1 ? r[1] : r[0]));
     return std::stod(r[1]);
@@ -147,6 +156,7 @@ class WorkerGemmRun final : public KernelRun {
   nlohmann::json probe_;              // details(): the probe that chose this configuration
   std::optional<double> probe_rate_;  // its rate at the measured size in that probe
   bool own_;                          // flopscope's own GEMM
+  std::string gap_failure_;           // what stopped the worker in a gap probe
 };
 
 struct ProbeCache {
