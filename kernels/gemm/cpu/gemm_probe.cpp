@@ -168,7 +168,6 @@ void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double mi
   constexpr size_t kMaxLibraries = 4;
   const std::vector<ProbeOutcome*> contenders =
       contenders_of(report, margin, kMaxLibraries, /*one_per_library=*/true);
-  if (contenders.size() < 2) return;
   for (ProbeOutcome* o : contenders) {
     std::string applied;
     const ProbeOutcome there = probe_one(o->candidate, shape, min_seconds, &applied);

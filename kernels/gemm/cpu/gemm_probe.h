@@ -72,8 +72,11 @@ void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double mi
 // configuration of each library (a library's configurations rise and fall
 // together; the libraries do not) within `margin` of the best, four at
 // most, is timed once more at the measured `shape`, and the best there
-// wins; the others keep their order behind. Nothing happens with fewer than
-// two contenders.
+// wins; the others keep their order behind. A clear winner is timed there
+// alone: nothing is left to choose, but its figure then has the rate the
+// same configuration reached at that size moments before, which the burst
+// engine checks the figure against (KernelRun::rate_moments_before), at the
+// cost of one more worker and three calls. Nothing happens without one.
 void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                         double margin);
 
