@@ -382,8 +382,11 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     const bool here = !pr.backend->clock_is_passive() && run->cores_idle_after_run();
     const bool in_kernel = !pr.backend->clock_is_passive() && !here && run->probes_gaps();
     KernelRun& r = *run;
-    auto clock_around = [&] {
-      return in_kernel ? r.probe_gap(0).clock_hz : pr.backend->measure_clock_hz(pr.device);
+    auto clock_around = [&]() -> std::optional<double> {
+      if (!in_kernel) return pr.backend->measure_clock_hz(pr.device);
+      if (interrupted()) return std::nullopt;
+      if (const auto hz = r.probe_gap(0).clock_hz) return hz;
+      return pr.backend->measure_clock_hz(pr.device);  // beside spinning threads, but a clock
     };
     m.clock_before_hz = clock_around();
     if (here)

@@ -108,12 +108,14 @@ class KernelRun {
   virtual GapProbe probe_gap(double /*chains_s*/) { return {}; }
   // What this implementation did at the measured size moments before the
   // run, where something timed it there: its best FLOP/s over a few calls.
-  // The CPU GEMM has it wherever it chose among configurations: it times
-  // the chosen one at the measured size in every call (with the contenders
+  // The CPU GEMM has it where it chose among configurations: it times the
+  // chosen one at the measured size in every call (with the contenders
   // within 10%, or alone), or at 512 or less probes at that size (then only
-  // in a call that probed: a cached probe may be minutes old). A figure far
-  // below it was taken while something else had the device or its clock
-  // (the burst engine flags it). nullopt: nothing timed it.
+  // in a call that probed: a cached probe may be minutes old); not with one
+  // configuration, nor where that timing failed its check or the chosen
+  // worker did not start. A figure far below it was taken while something
+  // else had the device or its clock (the burst engine flags it). nullopt:
+  // nothing timed it.
   virtual std::optional<double> rate_moments_before() const { return std::nullopt; }
   // Checks the output of the last run. Outside any timed region.
   virtual Verification verify() = 0;

@@ -104,9 +104,11 @@ class WorkerGemmRun final : public KernelRun {
       if (const double hz = std::stod(r[1]); hz > 0) g.clock_hz = hz;
       if (const double flops = std::stod(r[2]); flops > 0) g.chains_flops = flops;
       g.chains_why = r[3];
-    } catch (const std::exception& e) {
+    } catch (const WorkerError& e) {  // the worker is gone
       g.chains_why = e.what();
       gap_failure_ = e.what();
+    } catch (const std::exception& e) {  // a malformed reply: the worker lives on
+      g.chains_why = "the worker's gap probe replied badly: " + std::string(e.what());
     }
     return g;
   }
@@ -122,7 +124,7 @@ class WorkerGemmRun final : public KernelRun {
       // A worker that died in a gap probe: say what killed it there.
       if (gap_failure_.empty()) throw;
       throw WorkerError(std::string(e.what()) +
-                        " (it failed in the probe between repetitions: " + gap_failure_ + ")");
+                        " (it failed in a gap probe before: " + gap_failure_ + ")");
     }
     if (r[0] != "time" || r.size() < 2)
       throw WorkerError(implementation() + ": " + (r.size() > 1 ? r[1] : r[0]));
