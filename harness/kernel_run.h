@@ -38,6 +38,10 @@ struct KernelRequest {
   ProblemSize size;
   std::string implementation;  // empty: the backend picks the fastest verified one
   uint64_t seed = 20261128;
+  // Whether the run's KernelRun::rate_moments_before is wanted (bursts check
+  // figures against it; soaks do not): the CPU GEMM times a clear winner at
+  // the measured size only for it, seconds on a small machine.
+  bool rate_before = true;
 };
 
 struct Verification {

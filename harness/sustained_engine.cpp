@@ -125,7 +125,9 @@ Measurement run_soak(const PlannedRun& pr, SensorSource* sensors, const SoakSett
   try {
     std::unique_lock<std::mutex> lock;
     if (s.setup_lock) lock = std::unique_lock<std::mutex>(*s.setup_lock);
-    run = pr.backend->make_run(pr.device, pr.request, &unsupported);
+    KernelRequest request = pr.request;
+    request.rate_before = false;  // a soak judges its own windows
+    run = pr.backend->make_run(pr.device, request, &unsupported);
   } catch (const std::exception& e) {
     m.status = MeasurementStatus::failed;
     m.message = e.what();
@@ -302,6 +304,7 @@ ProblemSize choose_soak_size(const PlannedRun& item, std::vector<ProblemSize> ca
     if (interrupted()) break;
     PlannedRun probe = item;
     probe.request.size = size;
+    probe.request.rate_before = false;
     std::unique_ptr<KernelRun> run;
     // Factories set *unsupported when they return nullptr (Backend::make_run):
     // never hand them a null one (the CPU FFT's for BF16 crashed a soak).

@@ -516,6 +516,10 @@ TEST(GemmCpu, ContendersAreConfirmedAtTheMeasuredSize) {
     }
   }
   EXPECT_EQ(alone.best, before.best);
+  // Not for a soak, which never reads that rate: the best alone is not timed.
+  ProbeReport soak = before;
+  confirm_contenders(soak, full, 0.01, 0.0, /*alone=*/false);
+  for (const auto& o : soak.outcomes) EXPECT_EQ(o.confirmed_flops, 0);
 }
 
 TEST(GemmCpu, ProbeOrderPutsConfirmedFiguresFirst) {

@@ -101,6 +101,7 @@ class FakeBackend final : public Backend {
       *unsupported = "fake: no such kernel";  // as real factories do, unchecked
       return nullptr;
     }
+    rate_before_wanted.push_back(r.rate_before);
     auto run = std::make_unique<SleepRun>(&first_call[d.id], copy_like, spins_after_run);
     run->rate_before = rate_before;
     if (corrupt_runs) run->corrupt_output_for_test(0);
@@ -136,13 +137,14 @@ class FakeBackend final : public Backend {
   bool spins_after_run = false;  // the kernel's threads outlive its run()
   std::vector<double> brief;     // what probe_clock_briefly_hz returned, in order
   bool copy_like = false;
-  bool refuse = false;                // make_run: nullptr, with *unsupported set
-  bool corrupt_runs = false;          // every run's check fails
-  std::optional<double> rate_before;  // KernelRun::rate_moments_before of every run
-  std::function<bool()> chains_slow;  // the peak kernel's runs: half rate while true
-  bool kernel_probes_gaps = false;    // other kernels probe their gaps themselves
-  std::vector<double> gap_chains_s;   // what each such gap probe was asked for
-  bool corrupt_chains = false;        // the peak kernel's check fails
+  bool refuse = false;                   // make_run: nullptr, with *unsupported set
+  bool corrupt_runs = false;             // every run's check fails
+  std::optional<double> rate_before;     // KernelRun::rate_moments_before of every run
+  std::function<bool()> chains_slow;     // the peak kernel's runs: half rate while true
+  bool kernel_probes_gaps = false;       // other kernels probe their gaps themselves
+  std::vector<bool> rate_before_wanted;  // KernelRequest::rate_before of each make_run
+  std::vector<double> gap_chains_s;      // what each such gap probe was asked for
+  bool corrupt_chains = false;           // the peak kernel's check fails
   std::function<std::unique_ptr<SensorSource>()> make_sensors;
   std::map<std::string, std::atomic<double>> first_call;
 };
@@ -218,6 +220,10 @@ TEST(Sustained, SeriesBurstSteadyAndMissingSensors) {
     EXPECT_TRUE(s.sensors["missing_why"].contains(ch)) << ch;
   }
   EXPECT_EQ(s.error_counters["status"], "missing");
+  // A soak never asks for the rate moments before (the CPU GEMM would time
+  // its winner once more for it).
+  ASSERT_FALSE(b.rate_before_wanted.empty());
+  for (bool wanted : b.rate_before_wanted) EXPECT_FALSE(wanted);
   auto j = m.to_json();
   EXPECT_EQ(j["mode"], "soak");
   EXPECT_EQ(j["series"].size(), 8u);

@@ -300,7 +300,8 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
     // The close ones again at the measured size (not cached: every size
     // measured gets its own confirmation).
     const bool smaller = small.m != shape.m || small.n != shape.n || small.k != shape.k;
-    if (smaller) confirm_contenders(report, shape, kConfirmSeconds, kConfirmMargin);
+    if (smaller)
+      confirm_contenders(report, shape, kConfirmSeconds, kConfirmMargin, request.rate_before);
     // Verified ones, fastest first; then those that ran but failed the check
     // (measured, they report "not verified"); the rest could not run.
     std::vector<const ProbeOutcome*> ran;

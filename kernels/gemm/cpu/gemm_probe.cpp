@@ -164,10 +164,11 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
 }
 
 void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
-                        double margin) {
+                        double margin, bool alone) {
   constexpr size_t kMaxLibraries = 4;
   const std::vector<ProbeOutcome*> contenders =
       contenders_of(report, margin, kMaxLibraries, /*one_per_library=*/true);
+  if (contenders.size() < 2 && !alone) return;
   for (ProbeOutcome* o : contenders) {
     std::string applied;
     const ProbeOutcome there = probe_one(o->candidate, shape, min_seconds, &applied);

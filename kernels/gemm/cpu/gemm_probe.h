@@ -72,13 +72,14 @@ void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double mi
 // configuration of each library (a library's configurations rise and fall
 // together; the libraries do not) within `margin` of the best, four at
 // most, is timed once more at the measured `shape`, and the best there
-// wins; the others keep their order behind. A clear winner is timed there
-// alone: nothing is left to choose, but its figure then has the rate the
-// same configuration reached at that size moments before, which the burst
-// engine checks the figure against (KernelRun::rate_moments_before), at the
-// cost of one more worker and three calls. Nothing happens without one.
+// wins; the others keep their order behind. With `alone`, a clear winner is
+// timed there by itself: nothing is left to choose, but its figure then has
+// the rate the same configuration reached at that size moments before,
+// which the burst engine checks the figure against
+// (KernelRun::rate_moments_before), at the cost of one more worker and three
+// calls. Nothing happens without a contender, or with one and not `alone`.
 void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
-                        double margin);
+                        double margin, bool alone = true);
 
 // Verified outcomes first; among them those confirmed at the measured size,
 // fastest there first; then the rest by their probe rate. The order the run
