@@ -44,9 +44,23 @@ std::unique_ptr<UnitChains> UnitChains::make(Backend& b, const Device& d, double
     std::string unsupported;
     std::unique_ptr<KernelRun> run = b.make_run(d, request, &unsupported);
     if (!run) return fail(unsupported.empty() ? "no FP64 peak kernel" : unsupported);
-    if (run->implementation().find("scalar") != std::string::npos)
-      return fail("the FMA chains run scalar here (" + run->implementation() +
-                  "), the peak counts the vector units");
+    return from_run(std::move(run), seconds, why);
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+}
+
+std::unique_ptr<UnitChains> UnitChains::from_run(std::unique_ptr<KernelRun> run, double seconds,
+                                                 std::string* why) {
+  auto fail = [&](const std::string& reason) -> std::unique_ptr<UnitChains> {
+    *why = reason;
+    return nullptr;
+  };
+  if (!run) return fail("no FP64 peak kernel");
+  if (run->implementation().find("scalar") != std::string::npos)
+    return fail("the FMA chains run scalar here (" + run->implementation() +
+                "), the peak counts the vector units");
+  try {
     const double first = run->run(1);  // threads started, pages touched
     if (!(first > 0)) return fail("the peak kernel reported no time");
     const int64_t iterations = std::max<int64_t>(1, static_cast<int64_t>(seconds / first));

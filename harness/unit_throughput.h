@@ -64,6 +64,11 @@ class UnitChains {
   // throws.
   static std::unique_ptr<UnitChains> make(Backend& b, const Device& d, double seconds,
                                           int core_kinds, std::string* why);
+  // The same from an FP64 peak-kernel run made elsewhere (a GEMM worker
+  // makes its own, on its OpenMP team): warmed once, refused when null or
+  // scalar. Never throws.
+  static std::unique_ptr<UnitChains> from_run(std::unique_ptr<KernelRun> run, double seconds,
+                                              std::string* why);
   // One window: the chains' FLOP/s and its seconds; nullopt, with *why,
   // when the chains failed their check or reported no time. Never throws.
   struct Reading {

@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include "devices/cpu/clock_probe.h"
 #include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/thread_pinning.h"
+#include "harness/unit_throughput.h"
 #include "kernels/gemm/cpu/gemm_engine.h"
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
 #include "kernels/peak/cpu/peak_cpu.h"
@@ -115,31 +115,20 @@ class Server {
     return buf + one_line(why);
   }
 
-  // The chains' FLOP/s over about `seconds`, set up and warmed on first use;
-  // 0 with *why when they cannot run or fail their check.
+  // The chains' FLOP/s over about `seconds` (the first request's: a figure
+  // asks the same each gap), set up on this team on first use; 0 with *why
+  // when they cannot run or fail their check.
   double chains_flops(double seconds, std::string* why) {
     namespace peak = flopscope::peak::cpu;
-    if (!chains_) {
-      // Vector chains wherever the own GEMM runs (it needs AVX2, AVX-512
-      // or NEON too).
-      const auto isa = peak::best_chain_isa(flopscope::cpu::detect_cpu_isa());
-      chains_ = peak::make_cpu_peak_run(Precision::fp64, isa, pus_, peak::kDefaultRounds);
-      chains_first_ = chains_ ? chains_->run(1) : 0;  // threads pinned, pages touched
-      if (!(chains_first_ > 0)) {
-        chains_.reset();
-        *why = "no FP64 FMA chains here";
-        return 0;
-      }
-    }
-    const int64_t iterations = std::max<int64_t>(1, static_cast<int64_t>(seconds / chains_first_));
-    const double s = chains_->run(iterations);
-    const Verification v = chains_->verify();
-    if (!v.valid() || !(s > 0)) {
-      *why = !v.valid() ? "the peak kernel's check failed: " + v.detail
-                        : "the peak kernel reported no time";
-      return 0;
-    }
-    return chains_->flop_per_iteration() * static_cast<double>(iterations) / s;
+    if (!chains_)
+      chains_ = UnitChains::from_run(
+          peak::make_cpu_peak_run(Precision::fp64,
+                                  peak::best_chain_isa(flopscope::cpu::detect_cpu_isa()), pus_,
+                                  peak::kDefaultRounds),
+          seconds, why);
+    if (!chains_) return 0;
+    const auto r = chains_->read(why);
+    return r ? r->flops : 0;
   }
 
   FILE* in_;
@@ -147,8 +136,7 @@ class Server {
   std::unique_ptr<GemmEngine> engine_;
   bool own_ = false;
   std::vector<int> pus_;
-  std::unique_ptr<KernelRun> chains_;
-  double chains_first_ = 0;
+  std::unique_ptr<UnitChains> chains_;
 };
 
 }  // namespace

@@ -67,6 +67,7 @@
 #include "devices/cpu/huge_pages.h"
 #include "devices/topology/pinning.h"
 #include "harness/statistics.h"
+#include "harness/unit_throughput.h"
 #include "kernels/gemm/cpu/blis_arch.h"
 #include "kernels/gemm/cpu/gemm_cpu_format.h"
 #include "kernels/gemm/cpu/gemm_libraries.h"
@@ -398,15 +399,13 @@ template <typename T>
 std::optional<double> chain_rate(const cpu::CpuContext& ctx, double seconds) {
   namespace peak = flopscope::peak::cpu;
   const Precision p = sizeof(T) == 8 ? Precision::fp64 : Precision::fp32;
-  const auto isa = peak::best_chain_isa(ctx.isa);
-  auto run = peak::make_cpu_peak_run(p, isa, ctx.pus, peak::kDefaultRounds);
-  if (!run) return std::nullopt;
-  const double first = run->run(1);
-  if (!(first > 0)) return std::nullopt;
-  const int64_t iterations = std::max<int64_t>(1, static_cast<int64_t>(seconds / first));
-  const double s = run->run(iterations);
-  if (!(s > 0) || !run->verify().valid()) return std::nullopt;
-  return run->flop_per_iteration() * static_cast<double>(iterations) / s;
+  std::string why;
+  const auto chains = flopscope::UnitChains::from_run(
+      peak::make_cpu_peak_run(p, peak::best_chain_isa(ctx.isa), ctx.pus, peak::kDefaultRounds),
+      seconds, &why);
+  const auto r = chains ? chains->read(&why) : std::nullopt;
+  if (!r) return std::nullopt;
+  return r->flops;
 }
 
 // The matrices on advised huge pages, as flopscope's GEMM engines hold them
