@@ -82,7 +82,8 @@ def parse_args():
     p.add_argument("--precisions", default="fp64,fp32")
     p.add_argument("--libraries", default="blis:skx,openblas:Cooperlake,openblas:SkylakeX")
     p.add_argument("--own-args", default="", help="bench_own_gemm options for the own engines")
-    p.add_argument("--bench", help="bench_own_gemm (default: the newest under build/)")
+    p.add_argument("--bench",
+                   help="bench_own_gemm (default: the newest under build/, not build/sanitize)")
     p.add_argument("--log", help="folder for each run's output (default: a new one in /tmp)")
     a = p.parse_args()
     if a.rounds < 1:
@@ -123,6 +124,8 @@ def find_bench(path):
         return path
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     found = glob.glob(os.path.join(root, "build", "*", "kernels/gemm/cpu/own/bench_own_gemm"))
+    # Never the sanitizer build's: its figures are not the kernel's.
+    found = [f for f in found if os.sep + "sanitize" + os.sep not in f]
     if not found:
         fail(3, "no bench_own_gemm under build/: build first (scripts/test.sh) or pass --bench")
     return max(found, key=os.path.getmtime)
@@ -263,6 +266,11 @@ def main():
         ratios, best_names, best_rates = [], [], []
         failures = []
         shared = []  # series of the bars taken while the host shared the FMA units
+
+        def note_shared(r, label, series):
+            if series.get("chains_worst", 1.0) < SHARED_UNITS:
+                shared.append(f"round {r + 1} {label} {100 * series['chains_worst']:.0f}%")
+
         for r, got in enumerate(rounds):
             owns = [(s[key]["median_gflops"], name) for name, s in got.items()
                     if is_own(name) and key in s]
@@ -272,8 +280,7 @@ def main():
                 failures.append(f"round {r + 1}: no verified own figure")
                 continue
             o = got[max(owns)[1]][key]
-            if o.get("chains_worst", 1.0) < SHARED_UNITS:
-                shared.append(f"round {r + 1} own {100 * o['chains_worst']:.0f}%")
+            note_shared(r, "own", o)
             own_rates.append(o["median_gflops"])
             own_names.append(tiles[max(owns)[1]][precision])
             cvs.append(o["cv"])
@@ -291,8 +298,7 @@ def main():
                 failures.append(f"round {r + 1}: no verified library figure")
                 continue
             rate, name = max(libs)
-            if got[name][key].get("chains_worst", 1.0) < SHARED_UNITS:
-                shared.append(f"round {r + 1} {name} {100 * got[name][key]['chains_worst']:.0f}%")
+            note_shared(r, name, got[name][key])
             best_rates.append(rate)
             best_names.append(name)
             ratio = o["median_gflops"] / rate
