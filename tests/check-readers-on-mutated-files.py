@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""flopscope's file readers (compare, certify, report, merge) on damaged input.
+
+Takes a real result (a quick peak run) and a soak result made here, and a
+reference file from results/references, damages copies of them (a value of
+the wrong type or range, a key removed, the file cut short: one to three
+changes each, from a fixed seed) and runs each reader on them. Every run must
+end the way DESIGN.md's exit codes say: 0 or 1, or 2 or 3 with exactly one
+line on stderr, and never a crash, an uncaught exception or a sanitizer
+report (this script is what scripts/test.sh --sanitize runs too).
+
+    check-readers-on-mutated-files.py FLOPSCOPE REFERENCE [RUNS]
+"""
+import copy
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+# Values that no field expects all of: wrong types, empty ones, extremes.
+ODD_VALUES = [None, "", "x", -1, 0, 3.5, 1e308, -1e308, 2**63, True, [], {}, [1, "a"],
+              {"a": 1}, "NaN", "fp64", "cpu0"]
+CRASH_SIGNS = ["Sanitizer", "runtime error:", "terminate called", "what():", "Segmentation"]
+
+
+def node_paths(doc, path=()):
+    """Every path into doc, following at most three entries of each list."""
+    yield path
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield from node_paths(value, path + (key,))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc[:3]):
+            yield from node_paths(value, path + (i,))
+
+
+def damaged(doc, rng):
+    doc = copy.deepcopy(doc)
+    paths = [p for p in node_paths(doc) if p]
+    for _ in range(rng.randint(1, 3)):
+        path = rng.choice(paths)
+        parent = doc
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            if isinstance(parent, dict) and rng.random() < 0.3:
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = rng.choice(ODD_VALUES)
+        except (KeyError, IndexError, TypeError):
+            pass  # an earlier change removed or replaced the way there
+    text = json.dumps(doc)
+    return text[: rng.randint(0, len(text))] if rng.random() < 0.1 else text
+
+
+def run(flopscope, args):
+    """None when the run ended as documented, else what went wrong."""
+    r = subprocess.run([flopscope] + args, capture_output=True, text=True, timeout=120)
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    crashed = [s for s in CRASH_SIGNS if s in r.stderr]
+    if r.returncode not in (0, 1, 2, 3) or crashed:
+        return f"exit {r.returncode}: " + " | ".join(lines[:8])
+    if r.returncode in (2, 3) and len(lines) != 1:
+        return f"exit {r.returncode} with {len(lines)} lines on stderr: " + " | ".join(lines[:4])
+    return None
+
+
+def make_result(flopscope, folder, name, extra):
+    path = os.path.join(folder, name)
+    cmd = [flopscope, "run", "--devices", "cpu", "--kernels", "peak", "--precisions", "fp64",
+           "--quiet", "--output", path] + extra
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        sys.exit(f"FAIL: {' '.join(cmd)} exited {r.returncode}: {r.stderr.strip()}")
+    with open(path) as f:
+        return path, json.load(f)
+
+
+def main():
+    flopscope, reference = sys.argv[1], sys.argv[2]
+    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 120
+    rng = random.Random(20261130)
+    with open(reference) as f:
+        ref_doc = json.load(f)
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="flopscope-mutated-") as d:
+        results = [make_result(flopscope, d, "burst.json", ["--quick"]),
+                   make_result(flopscope, d, "soak.json", ["--duration", "2s"])]
+        for i in range(runs):
+            good_path, good_doc = results[i % len(results)]
+            bad = os.path.join(d, "damaged.json")
+            with open(bad, "w") as f:
+                f.write(damaged(good_doc, rng))
+            bad_ref = os.path.join(d, "damaged-reference.json")
+            with open(bad_ref, "w") as f:
+                f.write(damaged(ref_doc, rng))
+            args = [["compare", good_path, bad],
+                    ["certify", bad, "--reference", reference],
+                    ["certify", good_path, "--reference", bad_ref],
+                    ["report", bad, "--output", os.path.join(d, "report.html")],
+                    ["merge", good_path, bad, "--output", os.path.join(d, "merged.json")]][i % 5]
+            why = run(flopscope, args)
+            if why:
+                kept = os.path.join(tempfile.gettempdir(), f"flopscope-mutated-{i}.json")
+                with open(bad) as src, open(kept, "w") as dst:
+                    dst.write(src.read())
+                failures.append(f"{' '.join(args[:1])} on {kept}: {why}")
+    for f in failures:
+        print("FAIL:", f)
+    print(f"{runs} damaged files, {len(failures)} ended badly")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
