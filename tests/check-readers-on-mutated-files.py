@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """flopscope's file readers (compare, certify, report, merge) on damaged input.
 
-Takes a real result (a quick peak run) and a soak result made here, and a
-reference file from results/references, damages copies of them (a value of
+Takes real results made here (a quick peak run, a soak, and where mpirun
+runs, a two-rank rack run with its rank files) and a reference file from
+results/references, damages copies of them (a value of
 the wrong type or range, a key removed, the file cut short: one to three
 changes each, from a fixed seed) and runs each reader on them. Every run must
 end the way DESIGN.md's exit codes say: 0 or 1, or 2 or 3 with exactly one
@@ -78,6 +79,26 @@ def make_result(flopscope, folder, name, extra):
         return path, json.load(f)
 
 
+def make_rack(flopscope, folder):
+    """The rack result and its two rank files, or None without mpirun or MPI."""
+    if subprocess.run(["sh", "-c", "command -v mpirun"], capture_output=True).returncode != 0:
+        return None
+    out = os.path.join(folder, "rack.json")
+    cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-np", "2",
+           flopscope, "run", "--quick", "--kernels", "peak", "--precisions", "fp64", "--quiet",
+           "--output", out, "--", "--benchmark_min_time=0.01", "--benchmark_repetitions=2",
+           "--benchmark_min_warmup_time=0"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    ranks = [os.path.join(folder, f"rack.rank{i}.json") for i in (0, 1)]
+    if r.returncode != 0 or not all(os.path.exists(p) for p in ranks + [out]):
+        return None  # a build without MPI: each "rank" is a lone run
+    docs = []
+    for p in [out] + ranks:
+        with open(p) as f:
+            docs.append((p, json.load(f)))
+    return docs
+
+
 def main():
     flopscope, reference = sys.argv[1], sys.argv[2]
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 120
@@ -88,6 +109,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="flopscope-mutated-") as d:
         results = [make_result(flopscope, d, "burst.json", ["--quick"]),
                    make_result(flopscope, d, "soak.json", ["--duration", "2s"])]
+        rack = make_rack(flopscope, d)
+        if rack:
+            results.append(rack[0])
+        else:
+            print("no rack files (no mpirun, or a build without MPI): merge sees lone results")
         for i in range(runs):
             good_path, good_doc = results[i % len(results)]
             bad = os.path.join(d, "damaged.json")
@@ -101,6 +127,13 @@ def main():
                     ["certify", good_path, "--reference", bad_ref],
                     ["report", bad, "--output", os.path.join(d, "report.html")],
                     ["merge", good_path, bad, "--output", os.path.join(d, "merged.json")]][i % 5]
+            if args[0] == "merge" and rack:
+                # A rank file damaged beside its intact partner.
+                rank_path, rank_doc = rack[1 + i // 5 % 2]
+                with open(bad, "w") as f:
+                    f.write(damaged(rank_doc, rng))
+                partner = rack[2 if rank_path == rack[1][0] else 1][0]
+                args = ["merge", partner, bad, "--output", os.path.join(d, "merged.json")]
             why = run(flopscope, args)
             if why:
                 kept = os.path.join(tempfile.gettempdir(), f"flopscope-mutated-{i}.json")
