@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
-"""flopscope's file readers (compare, certify, report, merge) on damaged input.
+"""flopscope's file readers (compare, certify, report, merge, devices --topology) on
+damaged input.
 
 Takes real results made here (a quick peak run, a soak, and where mpirun
 runs, a two-rank rack run with its rank files) and a reference file from
 results/references, damages copies of them (a value of
 the wrong type or range, a key removed, the file cut short: one to three
-changes each, from a fixed seed) and runs each reader on them. Every run must
+changes each, from a fixed seed) and runs each reader on them; likewise an
+hwloc recording for `devices --topology` (lines dropped or repeated,
+attribute values replaced). Every run must
 end the way DESIGN.md's exit codes say: 0 or 1, or 2 or 3 with exactly one
 line on stderr, and never a crash, an uncaught exception or a sanitizer
 report (this script is what scripts/test.sh --sanitize runs too).
 
-    check-readers-on-mutated-files.py FLOPSCOPE REFERENCE [RUNS]
+    check-readers-on-mutated-files.py FLOPSCOPE REFERENCE TOPOLOGY [RUNS]
 """
 import copy
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,6 +27,7 @@ import tempfile
 # Values that no field expects all of: wrong types, empty ones, extremes.
 ODD_VALUES = [None, "", "x", -1, 0, 3.5, 1e308, -1e308, 2**63, True, [], {}, [1, "a"],
               {"a": 1}, "NaN", "fp64", "cpu0"]
+ODD_ATTRIBUTES = ["", "-1", "0", "1.5", "x", "4294967295", "99999999999999999999"]
 CRASH_SIGNS = ["Sanitizer", "runtime error:", "terminate called", "what():", "Segmentation"]
 
 
@@ -54,6 +59,21 @@ def damaged(doc, rng):
             pass  # an earlier change removed or replaced the way there
     text = json.dumps(doc)
     return text[: rng.randint(0, len(text))] if rng.random() < 0.1 else text
+
+
+def damaged_xml(text, rng):
+    lines = text.splitlines()
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(lines))
+        change = rng.random()
+        if change < 0.4:
+            del lines[at]
+        elif change < 0.8:
+            lines[at] = re.sub(r'="[^"]*"', '="' + rng.choice(ODD_ATTRIBUTES) + '"', lines[at],
+                               count=1)
+        else:
+            lines.insert(at, lines[rng.randrange(len(lines))])
+    return "\n".join(lines)
 
 
 def run(flopscope, args):
@@ -100,11 +120,13 @@ def make_rack(flopscope, folder):
 
 
 def main():
-    flopscope, reference = sys.argv[1], sys.argv[2]
-    runs = int(sys.argv[3]) if len(sys.argv) > 3 else 120
+    flopscope, reference, topology = sys.argv[1], sys.argv[2], sys.argv[3]
+    runs = int(sys.argv[4]) if len(sys.argv) > 4 else 120
     rng = random.Random(20261130)
     with open(reference) as f:
         ref_doc = json.load(f)
+    with open(topology) as f:
+        topology_xml = f.read()
     failures = []
     with tempfile.TemporaryDirectory(prefix="flopscope-mutated-") as d:
         results = [make_result(flopscope, d, "burst.json", ["--quick"]),
@@ -126,17 +148,22 @@ def main():
                     ["certify", bad, "--reference", reference],
                     ["certify", good_path, "--reference", bad_ref],
                     ["report", bad, "--output", os.path.join(d, "report.html")],
-                    ["merge", good_path, bad, "--output", os.path.join(d, "merged.json")]][i % 5]
+                    ["merge", good_path, bad, "--output", os.path.join(d, "merged.json")],
+                    ["devices", "--topology", bad]][i % 6]
+            if args[0] == "devices":
+                with open(bad, "w") as f:
+                    f.write(damaged_xml(topology_xml, rng))
             if args[0] == "merge" and rack:
                 # A rank file damaged beside its intact partner.
-                rank_path, rank_doc = rack[1 + i // 5 % 2]
+                rank_path, rank_doc = rack[1 + i // 6 % 2]
                 with open(bad, "w") as f:
                     f.write(damaged(rank_doc, rng))
                 partner = rack[2 if rank_path == rack[1][0] else 1][0]
                 args = ["merge", partner, bad, "--output", os.path.join(d, "merged.json")]
             why = run(flopscope, args)
             if why:
-                kept = os.path.join(tempfile.gettempdir(), f"flopscope-mutated-{i}.json")
+                suffix = ".xml" if args[0] == "devices" else ".json"
+                kept = os.path.join(tempfile.gettempdir(), f"flopscope-mutated-{i}{suffix}")
                 with open(bad) as src, open(kept, "w") as dst:
                     dst.write(src.read())
                 failures.append(f"{' '.join(args[:1])} on {kept}: {why}")

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "devices/arm_implementers.h"
+#include "devices/topology/hwloc_messages.h"
 
 namespace flopscope::topo {
 namespace {
@@ -729,9 +730,21 @@ Topology load_topology_xml(const std::string& path) {
       0) {
     fail_file(path, "hwloc could not parse it as XML");
   }
-  if (hwloc_topology_load(topo.get()) != 0) {
-    fail_file(path, std::string("hwloc rejected it as a topology (") + std::strerror(errno) + ")");
+  // hwloc says why it rejects a file on stderr, in a banner: caught, so the
+  // one-line error carries the reason (hwloc_messages.h).
+  int loaded = 0, load_errno = 0;
+  const std::string said = capture_stderr([&] {
+    errno = 0;
+    loaded = hwloc_topology_load(topo.get());
+    load_errno = errno;
+  });
+  if (loaded != 0) {
+    std::string why = hwloc_reason(said);
+    if (why.empty() && load_errno != 0) why = std::strerror(load_errno);
+    fail_file(path, "hwloc rejected it as a topology" + (why.empty() ? "" : ": " + why));
   }
+  // Warnings about a file it took still reach the user, as hwloc wrote them.
+  if (!said.empty()) std::fputs(said.c_str(), stderr);
   if (hwloc_get_nbobjs_by_type(topo.get(), HWLOC_OBJ_PU) <= 0) fail_file(path, "has no PU objects");
   return extract(topo.get(), path);
 }

@@ -1,0 +1,66 @@
+#include "devices/topology/hwloc_messages.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <sstream>
+#include <string_view>
+
+namespace flopscope::topo {
+
+std::string capture_stderr(const std::function<void()>& fn) {
+  std::unique_ptr<FILE, int (*)(FILE*)> sink(std::tmpfile(), &std::fclose);
+  std::fflush(stderr);
+  const int saved = sink ? dup(STDERR_FILENO) : -1;
+  if (saved < 0 || dup2(fileno(sink.get()), STDERR_FILENO) < 0) {
+    if (saved >= 0) close(saved);
+    fn();
+    return "";
+  }
+  // Restored however fn leaves, exceptions included.
+  struct Restore {
+    int fd;
+    ~Restore() {
+      std::fflush(stderr);
+      dup2(fd, STDERR_FILENO);
+      close(fd);
+    }
+  };
+  {
+    Restore restore{saved};
+    fn();
+  }
+  std::string text;
+  std::rewind(sink.get());
+  std::array<char, 4096> buf;
+  for (size_t got; (got = std::fread(buf.data(), 1, buf.size(), sink.get())) > 0;)
+    text.append(buf.data(), got);
+  return text;
+}
+
+std::string hwloc_reason(const std::string& said) {
+  // The lines of hwloc's banner that say nothing about this file.
+  constexpr std::array<std::string_view, 5> kBoilerplate = {
+      "The error occured in hwloc", "The error occurred in hwloc", "the input XML was generated",
+      "Please check", "HWLOC_DEBUG_CHECK"};
+  std::istringstream in(said);
+  std::string line, reason;
+  while (std::getline(in, line)) {
+    std::string_view l = line;
+    while (!l.empty() && (l.front() == '*' || l.front() == ' ')) l.remove_prefix(1);
+    while (!l.empty() && (l.back() == '*' || l.back() == ' ' || l.back() == '\r'))
+      l.remove_suffix(1);
+    if (l.substr(0, 7) == "hwloc: ") l.remove_prefix(7);
+    if (l.empty()) continue;
+    bool boilerplate = false;
+    for (auto b : kBoilerplate) boilerplate |= l.find(b) != std::string_view::npos;
+    if (boilerplate) continue;
+    if (!reason.empty()) reason += ' ';
+    reason += l;
+  }
+  return reason;
+}
+
+}  // namespace flopscope::topo
