@@ -123,9 +123,10 @@ def find_bench(path):
             fail(3, f"{path}: not an executable")
         return path
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-    found = glob.glob(os.path.join(root, "build", "*", "kernels/gemm/cpu/own/bench_own_gemm"))
+    build = os.path.join(root, "build")
+    found = glob.glob(os.path.join(build, "*", "kernels/gemm/cpu/own/bench_own_gemm"))
     # Never the sanitizer build's: its figures are not the kernel's.
-    found = [f for f in found if os.sep + "sanitize" + os.sep not in f]
+    found = [f for f in found if os.path.relpath(f, build).split(os.sep)[0] != "sanitize"]
     if not found:
         fail(3, "no bench_own_gemm under build/: build first (scripts/test.sh) or pass --bench")
     return max(found, key=os.path.getmtime)

@@ -1,5 +1,6 @@
 #include "devices/topology/hwloc_messages.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <array>
@@ -13,7 +14,8 @@ namespace flopscope::topo {
 std::string capture_stderr(const std::function<void()>& fn) {
   std::unique_ptr<FILE, int (*)(FILE*)> sink(std::tmpfile(), &std::fclose);
   std::fflush(stderr);
-  const int saved = sink ? dup(STDERR_FILENO) : -1;
+  // Close-on-exec: a process started while fn runs must not inherit it.
+  const int saved = sink ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0) : -1;
   if (saved < 0 || dup2(fileno(sink.get()), STDERR_FILENO) < 0) {
     if (saved >= 0) close(saved);
     fn();

@@ -743,10 +743,12 @@ Topology load_topology_xml(const std::string& path) {
     if (why.empty() && load_errno != 0) why = std::strerror(load_errno);
     fail_file(path, "hwloc rejected it as a topology" + (why.empty() ? "" : ": " + why));
   }
-  // Warnings about a file it took still reach the user, as hwloc wrote them.
-  if (!said.empty()) std::fputs(said.c_str(), stderr);
   if (hwloc_get_nbobjs_by_type(topo.get(), HWLOC_OBJ_PU) <= 0) fail_file(path, "has no PU objects");
-  return extract(topo.get(), path);
+  Topology t = extract(topo.get(), path);
+  // Warnings about a file it took still reach the user, as hwloc wrote them
+  // (after the checks above, so an error stays one line).
+  if (!said.empty()) std::fputs(said.c_str(), stderr);
+  return t;
 }
 
 Topology load_live_topology() {

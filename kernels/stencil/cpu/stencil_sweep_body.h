@@ -251,8 +251,10 @@ inline const T* moved(const T* p, int d, int64_t one, int64_t three, int64_t neg
       return reinterpret_cast<const T*>(b + 2 * neg_one);
     case -3:
       return reinterpret_cast<const T*>(b + neg_three);
-    default:  // -4
+    case -4:
       return reinterpret_cast<const T*>(b + 4 * neg_one);
+    default:  // 0 and |d| > 4: the callers take those from registers
+      __builtin_unreachable();
   }
 }
 
