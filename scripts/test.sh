@@ -2,9 +2,10 @@
 # Builds everything this machine can compile (the ci preset: CPU, plus CUDA
 # and HIP where their compilers are found) and runs the test suite.
 #   scripts/test.sh              what CI runs
-#   scripts/test.sh --sanitize   the CPU build under AddressSanitizer and
-#                                UndefinedBehaviorSanitizer (build/sanitize),
-#                                every test; slower, so not part of CI
+#   scripts/test.sh --sanitize   the same backends with the host code under
+#                                AddressSanitizer and UndefinedBehaviorSanitizer
+#                                (build/sanitize), every test; slower, so not
+#                                part of CI
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=ci
