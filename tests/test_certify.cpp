@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "harness/certify.h"
 #include "harness/compare.h"
@@ -700,13 +701,30 @@ TEST(Merge, RefusesBadInput) {
   EXPECT_THROW(merge_partials({{"r0.json", partial(0, 0, "a", 0, 1)}}), UsageError);
   // A field of the wrong type is bad input that names its file.
   auto typed = partial(0, 1, "a", 0, 1e9);
-  typed["measurements"][0]["status"] = 5;
+  typed["started_at"] = 5;
   try {
     merge_partials({{"r0.json", typed}});
-    ADD_FAILURE() << "a numeric status merged";
+    ADD_FAILURE() << "a numeric started_at merged";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("r0.json: a field has the wrong type"), std::string::npos)
         << e.what();
+  }
+  // A measurement's figures are checked too, though merge only copies them:
+  // the rank file is named, not left for a reader of the rack result.
+  for (const auto& [key, value, want] :
+       {std::tuple<std::string, json, std::string>{"median_flops", "x", "must be a number"},
+        {"verified", "yes", "must be true or false"},
+        {"repetitions", 2.5, "must be an integer"},
+        {"kernel", 7, "must be a string"},
+        {"status", 5, "must be a string"}}) {
+    auto damaged = partial(0, 1, "a", 0, 1e9);
+    damaged["measurements"][0][key] = value;
+    try {
+      merge_partials({{"r0.json", damaged}});
+      ADD_FAILURE() << key << " = " << value << " merged";
+    } catch (const UsageError& e) {
+      EXPECT_EQ(std::string(e.what()), "r0.json: measurements[0]." + key + " " + want);
+    }
   }
   auto no_flag = partial(0, 1, "a", 0, 1e9);
   no_flag.erase("complete");
