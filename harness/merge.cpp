@@ -56,8 +56,9 @@ void device_outliers(const std::map<std::string, double>& per_device,
 
 // A measurement's own fields against the types the result schema gives
 // them. merge copies measurements as they are, so a rank file damaged there
-// would merge with exit 0 and fail whoever read the rack result next; this
-// names the rank file instead. Null stands for an absent figure.
+// would merge with exit 0 into a rack result that fails its schema (and
+// whose readers would take the damaged figure as none); this names the rank
+// file instead. Null passes, as readers read it: no figure.
 void check_measurement_types(const nlohmann::json& m, const std::string& path, int index) {
   const std::string at = path + ": measurements[" + std::to_string(index) + "]";
   if (!m.is_object()) throw UsageError(at + " is not an object");

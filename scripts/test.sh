@@ -20,9 +20,9 @@ esac
 scripts/install-deps.sh
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
-# The sanitize presets set ASAN_OPTIONS (leak checks off: every leak they
-# reported came from Open MPI or hwloc's PCI libraries) for the build, whose
-# test discovery runs the binaries, and for the tests.
+# The sanitize configure preset sets ASAN_OPTIONS (leak checks off: every
+# leak they reported came from Open MPI or hwloc's PCI libraries); its build
+# (whose test discovery runs the binaries) and test presets inherit it.
 if [ "$preset" = sanitize ] && [ "$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)" -gt 28 ]; then
   # ASan before GCC 13.2.1 loops on "AddressSanitizer:DEADLYSIGNAL" with the
   # 32 random mmap bits of newer kernels: run the tests without address
