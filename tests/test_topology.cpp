@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -541,6 +542,21 @@ TEST(TopologyErrors, CapturedStderrIsReturnedAndRestored) {
                std::runtime_error);
   std::fprintf(stderr, "back\n");
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "back\n");
+}
+
+// With another thread running, whose messages would vanish into the
+// capture, nothing is caught: the text stays on stderr.
+TEST(TopologyErrors, NothingIsCapturedWhileAnotherThreadRuns) {
+  std::promise<void> release;
+  std::thread other([done = release.get_future()]() mutable { done.wait(); });
+  testing::internal::CaptureStderr();
+  const std::string got =
+      flopscope::topo::capture_stderr([] { std::fprintf(stderr, "hwloc said\n"); });
+  const std::string seen = testing::internal::GetCapturedStderr();
+  release.set_value();
+  other.join();
+  EXPECT_EQ(got, "");
+  EXPECT_EQ(seen, "hwloc said\n");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,13 +5,34 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 #include <string_view>
 
 namespace flopscope::topo {
 
+namespace {
+// Whether this process runs one thread only (/proc/self/task holds one entry
+// per thread). Where /proc cannot be read, it is taken as one.
+bool single_threaded() {
+  std::error_code ec;
+  int threads = 0;
+  for (std::filesystem::directory_iterator it("/proc/self/task", ec), end; !ec && it != end;
+       it.increment(ec))
+    ++threads;
+  return ec || threads <= 1;
+}
+}  // namespace
+
 std::string capture_stderr(const std::function<void()>& fn) {
+  // fd 2 is the whole process's: with other threads running (MPI's progress
+  // threads when HWLOC_XMLFILE makes a rank load a recording) their messages
+  // would vanish into the capture, so then fn runs with stderr as it is.
+  if (!single_threaded()) {
+    fn();
+    return "";
+  }
   std::unique_ptr<FILE, int (*)(FILE*)> sink(std::tmpfile(), &std::fclose);
   std::fflush(stderr);
   // Close-on-exec: a process started while fn runs must not inherit it.

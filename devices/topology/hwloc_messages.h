@@ -11,11 +11,10 @@
 namespace flopscope::topo {
 
 // Runs fn with file descriptor 2 sent to a temporary file, and returns what
-// was written to it. stderr is flushed before and after; where no
-// temporary file can be made, fn runs with stderr as it is and "" returns.
-// Not thread-safe: fd 2 is the process's, so another thread's messages
-// while fn runs land in the capture too (a topology loads before flopscope
-// starts threads of its own).
+// was written to it. stderr is flushed before and after. fn runs with stderr
+// as it is, and "" returns, where no temporary file can be made or where the
+// process runs other threads (fd 2 is the process's: their messages would
+// land in the capture and be lost).
 std::string capture_stderr(const std::function<void()>& fn);
 
 // hwloc's messages reduced to their substance on one line: the banner's
