@@ -102,9 +102,9 @@ class KernelRun {
     std::string chains_why;
   };
   // True when a kernel whose threads outlive its run can still probe the
-  // gaps with those same threads, in their process (flopscope's own GEMM
-  // in its worker: the chains and the clock probe join its OpenMP team, so
-  // they compete with nothing).
+  // gaps in their process, competing with nothing (a CPU GEMM's worker: the
+  // own GEMM's OpenMP team runs the chains and the clock probe itself; a
+  // library's worker waits until the library's threads sleep).
   virtual bool probes_gaps() const { return false; }
   // The gap's FP64 FMA chains for about `chains_s` (none at 0), then the
   // brief clock probe, as Backend::probe_clock_briefly_hz takes it. Only

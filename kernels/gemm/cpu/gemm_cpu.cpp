@@ -67,15 +67,14 @@ nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s,
 class WorkerGemmRun final : public KernelRun {
  public:
   WorkerGemmRun(StartedWorker w, const CpuGemmFormat& f, int64_t m, int64_t n, int64_t k,
-                nlohmann::json probe, std::optional<double> probe_rate, bool own)
+                nlohmann::json probe, std::optional<double> probe_rate)
       : w_(std::move(w)),
         f_(f),
         m_(m),
         n_(n),
         k_(k),
         probe_(std::move(probe)),
-        probe_rate_(probe_rate),
-        own_(own) {}
+        probe_rate_(probe_rate) {}
 
   std::string implementation() const override { return w_.implementation; }
   nlohmann::json details() const override { return probe_; }
@@ -87,10 +86,9 @@ class WorkerGemmRun final : public KernelRun {
   // The library's threads live in the worker, not in this process's
   // OpenMP team (see KernelRun).
   bool cores_idle_after_run() const override { return false; }
-  // flopscope's own GEMM runs on the worker's OpenMP team, which the
-  // worker's chains and clock probe join (library_worker.h, "gap"); a
-  // library's threads are its own.
-  bool probes_gaps() const override { return own_; }
+  // The worker probes its gaps itself (library_worker.h, "gap"): on the
+  // own GEMM's OpenMP team, or once a library's threads have gone to sleep.
+  bool probes_gaps() const override { return true; }
   GapProbe probe_gap(double chains_s) override {
     GapProbe g;
     try {
@@ -157,7 +155,6 @@ class WorkerGemmRun final : public KernelRun {
   int64_t m_, n_, k_;
   nlohmann::json probe_;              // details(): the probe that chose this configuration
   std::optional<double> probe_rate_;  // its rate at the measured size in that probe
-  bool own_;                          // flopscope's own GEMM
   std::string gap_failure_;           // what stopped the worker in a gap probe
 };
 
@@ -327,8 +324,7 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
     if (w.process)
       return std::make_unique<WorkerGemmRun>(
           std::move(w), f, shape.m, shape.n, shape.k, probe,
-          rate == rate_at_size.end() ? std::nullopt : std::optional<double>(rate->second),
-          c.library.family == own::kOwnGemmFamily);
+          rate == rate_at_size.end() ? std::nullopt : std::optional<double>(rate->second));
     reasons.push_back(w.reason);
   }
   std::string why;

@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "devices/cpu/clock_probe.h"
 #include "devices/cpu/cpu_isa.h"
+#include "devices/cpu/idle_threads.h"
 #include "devices/cpu/thread_pinning.h"
 #include "harness/unit_throughput.h"
 #include "kernels/gemm/cpu/gemm_engine.h"
@@ -99,17 +101,35 @@ class Server {
     return "error\tunknown request " + one_line(cmd);
   }
 
-  // A gap between calls, probed by the own GEMM's threads themselves: the
-  // FP64 FMA chains for about `chains_s` (none at 0), then the brief clock
-  // probe (CpuBackend::probe_clock_briefly_hz's), each an OpenMP region on
-  // the same pinned team the GEMM runs on. A library's threads are its own:
-  // there the gap is refused. "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS".
+  // A gap between calls: the FP64 FMA chains for about `chains_s` (none at
+  // 0), then the brief clock probe (CpuBackend::probe_clock_briefly_hz's).
+  // The own GEMM's team runs them itself, as OpenMP regions on the threads
+  // the GEMM runs on. A library's threads are its own and spin on after a
+  // call, so they are waited out first (idle_threads.h), and the readings are
+  // taken on a thread of their own: pinning this thread, whose affinity the
+  // library's threads inherit (BLIS starts them per call), or the library's
+  // OpenMP team would change how the library runs. Library threads still
+  // running after kLibraryThreadsWaitS give no reading, rather than a low one.
+  // "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS".
   std::string gap(double chains_s) {
-    if (!own_) return "error\tno gap probe beside a library's own threads";
-    double flops = 0;
+    namespace fcpu = flopscope::cpu;
+    if (!own_ && !fcpu::wait_for_other_threads_to_sleep(fcpu::kLibraryThreadsWaitS)) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf,
+                    "gap\t0\t0\tthe library's threads still ran %.1f s after its call",
+                    fcpu::kLibraryThreadsWaitS);
+      return buf;
+    }
+    double hz = 0, flops = 0;
     std::string why;
-    if (chains_s > 0) flops = chains_flops(chains_s, &why);
-    const double hz = flopscope::cpu::measure_clock(pus_, 0.005).mean_hz;
+    auto read = [&] {
+      if (chains_s > 0) flops = chains_flops(chains_s, &why);
+      hz = flopscope::cpu::measure_clock(pus_, 0.005).mean_hz;
+    };
+    if (own_)
+      read();
+    else
+      std::thread(read).join();
     char buf[96];
     std::snprintf(buf, sizeof buf, "gap\t%.9e\t%.9e\t", hz, flops);
     return buf + one_line(why);

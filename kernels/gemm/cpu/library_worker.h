@@ -12,9 +12,10 @@
 //   run <iterations>            -> time <seconds of the GEMM calls alone>
 //   verify                      -> verify <checked> <passed> <max_error> <tolerance> <detail>
 //   corrupt <element>           -> corrupt <1|0>
-//   gap <chains seconds>        -> gap <clock Hz> <FP64 FMA chains FLOP/s, 0: none> <why none>
-//                                  (flopscope's own GEMM only: its OpenMP team runs the
-//                                  chains, then the brief clock probe; error otherwise)
+//   gap <chains seconds>        -> gap <clock Hz, 0: none> <FP64 FMA chains FLOP/s, 0: none>
+//                                  <why none> (the chains, then the brief clock probe: on
+//                                  the own GEMM's OpenMP team, or once a library's threads
+//                                  sleep, on a thread of their own)
 //   quit                        -> (exits)
 #pragma once
 

@@ -58,13 +58,13 @@
 #include <random>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "devices/cpu/clock_probe.h"
 #include "devices/cpu/cpu_backend.h"
 #include "devices/cpu/cpu_microarch.h"
 #include "devices/cpu/huge_pages.h"
+#include "devices/cpu/idle_threads.h"
 #include "devices/topology/pinning.h"
 #include "harness/statistics.h"
 #include "harness/unit_throughput.h"
@@ -453,11 +453,14 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   std::vector<double> chains;
   bool chains_ok = true;
   auto sample_gap = [&] {
-    // A library's threads spin on the cores for a while after a call
-    // (OpenBLAS about 0.1 s, Intel OpenMP's KMP_BLOCKTIME 0.2 s): let them
-    // sleep first, or they would slow the probe and the chains. The own
-    // GEMM's threads are the chains' own OpenMP team.
-    if (o.engine != "own") std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    // A library's threads spin on the cores for a while after a call: they
+    // are waited out first (idle_threads.h), or they would slow the probe
+    // and the chains. The own GEMM's threads are the chains' own OpenMP team.
+    if (o.engine != "own" && !cpu::wait_for_other_threads_to_sleep(cpu::kLibraryThreadsWaitS))
+      std::fprintf(
+          stderr,
+          "bench_own_gemm: warning: the library's threads still ran %.1f s after its call\n",
+          cpu::kLibraryThreadsWaitS);
     const double hz = cpu::measure_clock(ctx.pus, 0.05).mean_hz;
     clocks_ok = clocks_ok && hz > 0;
     clocks.push_back(hz);
