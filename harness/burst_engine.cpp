@@ -135,7 +135,10 @@ GapUnits::Reader reader_in_kernel(KernelRun& run, const PlannedRun& pr, const Bu
     if (why->empty())
       if (auto unavailable = unit_check_unavailable(pr.device, s.core_kinds)) *why = *unavailable;
     const auto p = run.probe_gap(why->empty() ? s.gap_unit_check_s : 0);
-    if (why->empty() && !p.chains_flops)
+    // Chains that failed beside a clock the probe read are off for good; a
+    // gap with no clock at all (a library's threads that would not sleep)
+    // is only that gap's loss.
+    if (why->empty() && !p.chains_flops && p.clock_hz)
       *why = p.chains_why.empty() ? "the chains did not run" : p.chains_why;
     return GapReading{p.chains_flops, p.clock_hz};
   };
@@ -152,7 +155,7 @@ struct BenchmarkSlot {
   // Backend::probe_clock_briefly_hz, before each repetition (and each call of
   // the body before them, like copy_rates); null when the backend has none.
   std::function<std::optional<double>()> probe_clock;
-  std::vector<double> clocks;
+  std::vector<std::optional<double>> clocks;  // one per call, null where none was read
   // The FMA chains in the same gaps, with the clock probe; null when they do
   // not run.
   GapUnits* gap_units = nullptr;
@@ -169,7 +172,7 @@ void benchmark_body(benchmark::State& st, BenchmarkSlot* slot) {
     // Untimed too: the clock right before the repetition.
     if (slot->probe_clock && !interrupted()) {
       const auto hz = slot->gap_units ? slot->gap_units->probe() : slot->probe_clock();
-      if (hz && *hz > 0) slot->clocks.push_back(*hz);
+      slot->clocks.push_back(hz && *hz > 0 ? hz : std::nullopt);
     }
     for (auto _ : st) {
       if (interrupted()) {
@@ -239,7 +242,8 @@ void initialize_benchmark_library(const std::string& argv0, const std::vector<st
 namespace {
 // What the body recorded before each of its calls, kept for the
 // repetitions only: Google Benchmark's warm-up and trial calls come first.
-std::vector<double> last_repetitions(const std::vector<double>& per_call, size_t repetitions) {
+template <typename T>
+std::vector<T> last_repetitions(const std::vector<T>& per_call, size_t repetitions) {
   return {per_call.end() - static_cast<std::ptrdiff_t>(std::min(repetitions, per_call.size())),
           per_call.end()};
 }
@@ -411,7 +415,10 @@ std::vector<Measurement> run_burst(const std::vector<PlannedRun>& plan, const Bu
     m.clock_after_hz = clock_around();
     if (!m.clock_hz) {  // not sampled during the run
       const size_t reps = reporter.seconds_per_iteration.size();
-      m.clock_probes_hz = last_repetitions(slot.clocks, reps);
+      // The repetitions' own probes (a probe that read nothing leaves its
+      // repetition out, not one of the warm-up calls' in).
+      for (const auto& hz : last_repetitions(slot.clocks, reps))
+        if (hz) m.clock_probes_hz.push_back(*hz);
       if (gap_units && reps > 0) m.unit_throughput_between = gap_units->record(reps);
       m.clock_hz =
           clock_of_repetitions(m.clock_probes_hz, reps, m.clock_before_hz, m.clock_after_hz);

@@ -442,15 +442,25 @@ TEST(CliSoak, SigintLeavesValidIncompleteResultAndExits130) {
   if (!shows_a_window()) {
     kill(pid, SIGKILL);  // not left soaking for a minute
     waitpid(pid, nullptr, 0);
+    close(terminal);
     FAIL() << "no soak window shown: " << shown;
   }
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(kill(pid, SIGINT), 0);
   // What it prints on the way out is read on, or a full terminal would
-  // block its last writes.
+  // block its last writes; past 30 s it is killed (a hang, not a stop).
   int status = 0;
   pid_t ended = 0;
-  while ((ended = waitpid(pid, &status, WNOHANG)) == 0) read_some(terminal, shown);
+  const auto kill_at = t0 + std::chrono::seconds(30);
+  while ((ended = waitpid(pid, &status, WNOHANG)) == 0) {
+    if (std::chrono::steady_clock::now() > kill_at) {
+      kill(pid, SIGKILL);
+      ended = waitpid(pid, &status, 0);
+      break;
+    }
+    if (!read_some(terminal, shown))  // the terminal closed: the exit is near
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   close(terminal);
   ASSERT_EQ(ended, pid);
   const double stop_s =

@@ -8,8 +8,10 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <set>
@@ -21,6 +23,7 @@
 #include "kernels/gemm/cpu/gemm_libraries.h"
 #include "kernels/gemm/cpu/gemm_verify.h"
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
+#include "kernels/gemm/cpu/worker_setup.h"
 
 using namespace flopscope;
 using namespace flopscope::gemm::cpu;
@@ -382,8 +385,6 @@ TEST(GemmCpu, KernelRunAndProbe) {
 // own OpenMP team, a library once its threads sleep.
 TEST(GemmCpu, EveryGemmWorkerProbesItsGaps) {
   auto ctx = test_context(2);
-  if (gemm::own::own_gemm_candidates(ctx, Precision::fp64).empty())
-    GTEST_SKIP() << "no own GEMM variant runs on this CPU";
   // Two calls, each followed by a gap with the chains, then one with the
   // clock alone; the GEMM still runs and verifies after them.
   auto runs_between_gaps = [](KernelRun& gemm) {
@@ -408,19 +409,98 @@ TEST(GemmCpu, EveryGemmWorkerProbesItsGaps) {
   r.kernel = KernelKind::gemm;
   r.precision = Precision::fp64;
   r.size = ProblemSize{{{"m", 64}, {"n", 64}, {"k", 64}}};
-  r.implementation = "flopscope";
   std::string why;
-  auto own = make_cpu_gemm_run(ctx, r, &why);
-  ASSERT_TRUE(own) << why;
-  runs_between_gaps(*own);
-
+  int checked = 0;
+  if (!gemm::own::own_gemm_candidates(ctx, Precision::fp64).empty()) {
+    r.implementation = "flopscope";
+    auto own = make_cpu_gemm_run(ctx, r, &why);
+    ASSERT_TRUE(own) << why;
+    runs_between_gaps(*own);
+    ++checked;
+  }
   const auto libs = find_gemm_libraries();
   const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
-  if (all.empty()) return;
+  if (!all.empty()) {
+    r.implementation = all[0].id();
+    auto library = make_cpu_gemm_run(ctx, r, &why);
+    ASSERT_TRUE(library) << why;
+    runs_between_gaps(*library);
+    ++checked;
+  }
+  if (checked == 0) GTEST_SKIP() << "no own GEMM variant and no BLAS library run here";
+}
+
+// The setup line carries the PUs the parent measures, in order: the worker
+// cannot read them from its affinity where GNU OpenMP bound its first
+// thread to the first place (OMP_PROC_BIND, an OpenMP library's setting).
+TEST(GemmCpu, WorkerSetupCarriesThePusInOrder) {
+  WorkerSetup s;
+  s.family = "openblas";
+  s.variant = "openmp";
+  s.path = "/usr/lib/lib blas.so";
+  s.m = 64;
+  s.n = 32;
+  s.k = 16;
+  s.seed = 7;
+  s.threads = 3;
+  s.pus = {4, 0, 2};
+  auto back = WorkerSetup::from_line(s.to_line());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->pus, s.pus);
+  EXPECT_EQ(back->run_pus(), s.pus);
+  EXPECT_EQ(back->path, s.path);
+  EXPECT_EQ(back->threads, 3);
+  s.pus.clear();  // none sent: the worker's own affinity
+  back = WorkerSetup::from_line(s.to_line());
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->pus.empty());
+  EXPECT_FALSE(back->run_pus().empty());
+  s.pus = {0, 1};  // two PUs for three threads
+  EXPECT_FALSE(WorkerSetup::from_line(s.to_line()));
+  s.pus = {0, -1, 2};
+  EXPECT_FALSE(WorkerSetup::from_line(s.to_line()));
+}
+
+// A library's threads told to spin on (OMP_WAIT_POLICY=active: the worker
+// inherits it) never sleep: the gap that waited for them in vain has no
+// reading and says why, the library still runs, and later gaps do not wait
+// again.
+TEST(GemmCpu, ALibraryWhoseThreadsNeverSleepLeavesItsGapsUnread) {
+  auto ctx = test_context(2);
+  const auto libs = find_gemm_libraries();
+  const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
+  if (all.empty()) GTEST_SKIP() << "no BLAS library here";
+  KernelRequest r;
+  r.kernel = KernelKind::gemm;
+  r.precision = Precision::fp64;
+  r.size = ProblemSize{{{"m", 64}, {"n", 64}, {"k", 64}}};
   r.implementation = all[0].id();
+  std::string why;
+  const char* had = std::getenv("OMP_WAIT_POLICY");
+  const std::string saved = had ? had : "";
+  setenv("OMP_WAIT_POLICY", "active", 1);
   auto library = make_cpu_gemm_run(ctx, r, &why);
+  if (had)
+    setenv("OMP_WAIT_POLICY", saved.c_str(), 1);
+  else
+    unsetenv("OMP_WAIT_POLICY");
   ASSERT_TRUE(library) << why;
-  runs_between_gaps(*library);
+  // Spinning threads appear at the latest with the first gap's own team.
+  KernelRun::GapProbe unread;
+  for (int gap = 0; gap < 2 && unread.chains_why.empty(); ++gap) {
+    EXPECT_GT(library->run(1), 0.0);
+    const auto g = library->probe_gap(0.01);
+    if (!g.clock_hz) unread = g;
+  }
+  EXPECT_FALSE(unread.chains_flops);
+  EXPECT_NE(unread.chains_why.find("threads still ran"), std::string::npos) << unread.chains_why;
+  EXPECT_GT(library->run(1), 0.0);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto again = library->probe_gap(0.01);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
+  EXPECT_FALSE(again.clock_hz);
+  EXPECT_EQ(again.chains_why, unread.chains_why);
+  EXPECT_TRUE(library->verify().valid());
 }
 
 // Close contenders are probed again, in turns, each keeping its best figure.

@@ -126,6 +126,7 @@ class FakeBackend final : public Backend {
   // 3.0, 3.1, 3.2, ... GHz in turn, each recorded in `brief`.
   std::optional<double> probe_clock_briefly_hz(const Device&) override {
     brief.push_back(3e9 + 0.1e9 * static_cast<double>(brief.size()));
+    if (every_second_probe_fails && brief.size() % 2 == 0) return std::nullopt;
     return brief.back();
   }
   std::unique_ptr<SensorSource> sensors(const Device&) override {
@@ -134,8 +135,9 @@ class FakeBackend final : public Backend {
 
   std::optional<double> probe_hz;
   bool passive = false;
-  bool spins_after_run = false;  // the kernel's threads outlive its run()
-  std::vector<double> brief;     // what probe_clock_briefly_hz returned, in order
+  bool spins_after_run = false;           // the kernel's threads outlive its run()
+  std::vector<double> brief;              // what probe_clock_briefly_hz read, in order
+  bool every_second_probe_fails = false;  // the 2nd, 4th, ... brief probe: no clock
   bool copy_like = false;
   bool refuse = false;                   // make_run: nullptr, with *unsupported set
   bool corrupt_runs = false;             // every run's check fails
@@ -821,6 +823,21 @@ TEST(BurstClock, ACpuFigureIsSetAgainstTheProbesBeforeItsRepetitions) {
   EXPECT_DOUBLE_EQ(*m.clock_hz, 0.5 * ((last - 0.1e9) + last));
   // The result records those three, in order.
   EXPECT_EQ(m.clock_probes_hz, std::vector<double>(backend.brief.end() - 3, backend.brief.end()));
+}
+
+// A probe that reads no clock leaves its own repetition out of the record,
+// not a probe of a warm-up call in.
+TEST(BurstClock, AProbeThatReadsNothingLeavesOnlyItsRepetitionOut) {
+  FakeBackend backend;
+  backend.every_second_probe_fails = true;
+  const Measurement m = one_burst(backend);
+  ASSERT_TRUE(m.valid()) << m.message;
+  ASSERT_EQ(m.repetition_flops.size(), 3u);
+  ASSERT_GE(backend.brief.size(), 3u);
+  std::vector<double> read;  // the repetitions' probes that read a clock
+  for (size_t i = backend.brief.size() - 3; i < backend.brief.size(); ++i)
+    if (i % 2 == 0) read.push_back(backend.brief[i]);
+  EXPECT_EQ(m.clock_probes_hz, read);
 }
 
 TEST(BurstClock, APassiveClockIsSampledNotProbedBetweenRepetitions) {

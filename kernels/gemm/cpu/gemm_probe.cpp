@@ -33,6 +33,7 @@ StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape) {
   s.k = shape.k;
   s.seed = shape.seed;
   s.threads = shape.pus.empty() ? 1 : static_cast<int>(shape.pus.size());
+  s.pus = shape.pus;
   try {
     auto p = std::make_unique<WorkerProcess>(c.id(), env, shape.pus);
     const auto reply = split_tabs(p->request("setup\t" + s.to_line()));

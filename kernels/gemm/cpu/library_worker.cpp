@@ -3,16 +3,19 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "devices/cpu/clock_probe.h"
 #include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/idle_threads.h"
-#include "devices/cpu/thread_pinning.h"
 #include "harness/unit_throughput.h"
 #include "kernels/gemm/cpu/gemm_engine.h"
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
@@ -27,6 +30,62 @@ std::string one_line(std::string s) {
     if (c == '\n' || c == '\t' || c == '\r') c = ' ';
   return s;
 }
+
+// One thread of its own that runs a library worker's gap readings, kept for
+// the worker's life: its OpenMP team (the chains' and the clock probe's) is
+// made once, on the first gap, and not again inside a timed chains window,
+// as the own GEMM's team is made once. An exception in a job is the
+// caller's, as if it had run the job itself.
+class GapThread {
+ public:
+  GapThread() : thread_([this] { serve(); }) {}
+  GapThread(const GapThread&) = delete;
+  GapThread& operator=(const GapThread&) = delete;
+  ~GapThread() {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  void run(const std::function<void()>& job) {
+    std::unique_lock<std::mutex> lock(m_);
+    job_ = &job;
+    error_ = nullptr;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return job_ == nullptr; });
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void serve() {
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      cv_.wait(lock, [&] { return quit_ || job_ != nullptr; });
+      if (quit_) return;
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        (*job_)();
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      error_ = error;
+      job_ = nullptr;
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex m_;
+  std::condition_variable cv_;
+  const std::function<void()>* job_ = nullptr;
+  std::exception_ptr error_;
+  bool quit_ = false;
+  std::thread thread_;  // last: it starts once the members above exist
+};
 
 class Server {
  public:
@@ -68,7 +127,7 @@ class Server {
       if (!s) return "error\tmalformed setup: " + one_line(arg);
       std::string why;
       own_ = s->family == own::kOwnGemmFamily;
-      pus_ = flopscope::cpu::allowed_pus(s->threads);
+      pus_ = s->run_pus();
       if (own_)
         engine_ = own::make_own_gemm_engine(*s, &why);
       else if (s->engine == Engine::blas)
@@ -106,30 +165,40 @@ class Server {
   // The own GEMM's team runs them itself, as OpenMP regions on the threads
   // the GEMM runs on. A library's threads are its own and spin on after a
   // call, so they are waited out first (idle_threads.h), and the readings are
-  // taken on a thread of their own: pinning this thread, whose affinity the
-  // library's threads inherit (BLIS starts them per call), or the library's
-  // OpenMP team would change how the library runs. Library threads still
-  // running after kLibraryThreadsWaitS give no reading, rather than a low one.
-  // "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS".
+  // taken on a GapThread: pinning this thread, whose affinity the library's
+  // threads inherit (BLIS starts them per call), or the library's OpenMP
+  // team would change how the library runs. Library threads still running
+  // after kLibraryThreadsWaitS give no reading, rather than a low one, and
+  // from then on are not waited for again (told to spin on, they would cost
+  // every call that much). "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS",
+  // 0 for none.
   std::string gap(double chains_s) {
     namespace fcpu = flopscope::cpu;
+    if (!own_ && !library_threads_sleep_) return library_threads_spin_;
     if (!own_ && !fcpu::wait_for_other_threads_to_sleep(fcpu::kLibraryThreadsWaitS)) {
       char buf[96];
       std::snprintf(buf, sizeof buf,
                     "gap\t0\t0\tthe library's threads still ran %.1f s after its call",
                     fcpu::kLibraryThreadsWaitS);
+      library_threads_sleep_ = false;
+      library_threads_spin_ = buf;
       return buf;
     }
     double hz = 0, flops = 0;
     std::string why;
-    auto read = [&] {
+    const std::function<void()> read = [&] {
       if (chains_s > 0) flops = chains_flops(chains_s, &why);
-      hz = flopscope::cpu::measure_clock(pus_, 0.005).mean_hz;
+      hz = fcpu::measure_clock(pus_, 0.005).mean_hz;
     };
-    if (own_)
+    if (own_) {
       read();
-    else
-      std::thread(read).join();
+    } else {
+      if (!gap_thread_) gap_thread_ = std::make_unique<GapThread>();
+      gap_thread_->run(read);
+      // Its team spins on after the readings too (GOMP_SPINCOUNT: a few ms),
+      // which the library's next call must not meet.
+      fcpu::wait_for_other_threads_to_sleep(fcpu::kLibraryThreadsWaitS);
+    }
     char buf[96];
     std::snprintf(buf, sizeof buf, "gap\t%.9e\t%.9e\t", hz, flops);
     return buf + one_line(why);
@@ -157,6 +226,9 @@ class Server {
   bool own_ = false;
   std::vector<int> pus_;
   std::unique_ptr<UnitChains> chains_;
+  bool library_threads_sleep_ = true;      // until a wait for them gave up
+  std::string library_threads_spin_;       // the reply since then
+  std::unique_ptr<GapThread> gap_thread_;  // after chains_: joined before they go
 };
 
 }  // namespace

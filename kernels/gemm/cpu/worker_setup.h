@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/precision.h"
 
@@ -23,6 +24,15 @@ struct WorkerSetup {
   int64_t m = 0, n = 0, k = 0;
   uint64_t seed = 0;
   int threads = 1;
+  // The PUs the worker's threads run on, in order: the cores the parent
+  // measures. Sent rather than read from the worker's affinity: where an
+  // OpenMP library's environment sets OMP_PROC_BIND, GNU OpenMP binds the
+  // worker's first thread to the first place before main() runs. Empty: the
+  // worker's own affinity (run_pus).
+  std::vector<int> pus;
+
+  // pus, or where none were sent, the first `threads` PUs the worker may use.
+  std::vector<int> run_pus() const;
 
   std::string to_line() const;
   static std::optional<WorkerSetup> from_line(const std::string& line);

@@ -467,6 +467,9 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
     const auto c = chain_rate<T>(ctx, 0.05);
     chains_ok = chains_ok && c.has_value();
     if (c) chains.push_back(*c);
+    // The chains' team spins on after them too (GOMP_SPINCOUNT: a few ms),
+    // which a library with threads of its own must not meet in its next call.
+    if (o.engine != "own") cpu::wait_for_other_threads_to_sleep(cpu::kLibraryThreadsWaitS);
   };
   std::vector<double> rates;
   for (int r = 0; r < o.reps; ++r) {

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "devices/cpu/thread_pinning.h"
 #include "kernels/gemm/cpu/gemm_cpu_format.h"
 #include "kernels/gemm/cpu/gemm_inputs.h"
 #include "kernels/gemm/cpu/gemm_verify.h"
@@ -99,7 +98,7 @@ std::unique_ptr<GemmEngine> make_own_gemm_engine(const WorkerSetup& s, std::stri
     return nullptr;
   }
   // The parent confines a worker to the cores it measures.
-  cfg->pus = flopscope::cpu::allowed_pus(s.threads);
+  cfg->pus = s.run_pus();
   if (s.precision == Precision::fp64) return std::make_unique<OwnGemmEngine<double>>(*cfg, s);
   return std::make_unique<OwnGemmEngine<float>>(*cfg, s);
 }
