@@ -135,10 +135,9 @@ GapUnits::Reader reader_in_kernel(KernelRun& run, const PlannedRun& pr, const Bu
     if (why->empty())
       if (auto unavailable = unit_check_unavailable(pr.device, s.core_kinds)) *why = *unavailable;
     const auto p = run.probe_gap(why->empty() ? s.gap_unit_check_s : 0);
-    // Chains that failed beside a clock the probe read are off for good; a
-    // gap with no clock at all (a library's threads that would not sleep)
-    // is only that gap's loss.
-    if (why->empty() && !p.chains_flops && p.clock_hz)
+    // Off for good, as where they fail here: a worker whose library's threads
+    // would not sleep answers every later gap unread too.
+    if (why->empty() && !p.chains_flops)
       *why = p.chains_why.empty() ? "the chains did not run" : p.chains_why;
     return GapReading{p.chains_flops, p.clock_hz};
   };

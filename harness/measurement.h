@@ -131,7 +131,8 @@ struct Measurement {
   // soak's, the mean of the samples of its windows.
   std::optional<double> clock_hz;
   std::optional<double> clock_before_hz, clock_after_hz;
-  // A CPU burst's brief probes, one right before each repetition, in order.
+  // A CPU burst's brief probes, one right before each repetition, in order
+  // (a repetition whose probe read no clock has none here).
   std::vector<double> clock_probes_hz;
   Efficiency efficiency;
   std::vector<std::string> flags;  // e.g. "above 101% of peak: table or clock wrong"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "kernels/gemm/cpu/own/own_gemm_engine.h"
 #include "kernels/gemm/gemm_spec.h"
 
 namespace flopscope::gemm::cpu {
@@ -15,6 +16,12 @@ EnvList worker_environment(const GemmCandidate& c, const std::vector<int>& pus) 
   const std::string variable = configuration_variable(c.library.family);
   if (!c.config.empty() && !variable.empty() && c.library.family != "blis")
     env.emplace_back(variable, c.config);
+  // Beside a library with threads of its own, the worker's OpenMP threads are
+  // flopscope's alone (first-touch of the inputs, the check, the gap
+  // readings): they sleep as soon as their work is done, never spinning
+  // beside the library's calls, whatever the shell's OMP_WAIT_POLICY.
+  if (!uses_openmp_threads(c.library) && c.library.family != own::kOwnGemmFamily)
+    env.emplace_back("OMP_WAIT_POLICY", "passive");
   return env;
 }
 

@@ -1,21 +1,23 @@
 #include "kernels/gemm/cpu/library_worker.h"
 
+#include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "devices/cpu/clock_probe.h"
 #include "devices/cpu/cpu_isa.h"
 #include "devices/cpu/idle_threads.h"
+#include "devices/cpu/thread_pinning.h"
 #include "harness/unit_throughput.h"
 #include "kernels/gemm/cpu/gemm_engine.h"
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
@@ -31,61 +33,27 @@ std::string one_line(std::string s) {
   return s;
 }
 
-// One thread of its own that runs a library worker's gap readings, kept for
-// the worker's life: its OpenMP team (the chains' and the clock probe's) is
-// made once, on the first gap, and not again inside a timed chains window,
-// as the own GEMM's team is made once. An exception in a job is the
-// caller's, as if it had run the job itself.
-class GapThread {
- public:
-  GapThread() : thread_([this] { serve(); }) {}
-  GapThread(const GapThread&) = delete;
-  GapThread& operator=(const GapThread&) = delete;
-  ~GapThread() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      quit_ = true;
+// Runs `job` on a thread of its own whose OpenMP team is made and pinned to
+// `pus` first, outside anything timed, and is gone when this returns: a
+// second pool left beside an OpenMP library's would change how the
+// library's team waits (GNU OpenMP spins far less once it manages more
+// threads than there are CPUs), and told to spin on (OMP_WAIT_POLICY=active)
+// it would run beside every later call. The job's exception is rethrown
+// here, as if it had run here.
+void run_on_a_thread_of_its_own(const std::vector<int>& pus, const std::function<void()>& job) {
+  std::exception_ptr error;
+  std::thread([&] {
+    try {
+      const int n = std::max<int>(1, static_cast<int>(pus.size()));
+#pragma omp parallel num_threads(n)
+      flopscope::cpu::pin_omp_thread(pus, omp_get_thread_num());
+      job();
+    } catch (...) {
+      error = std::current_exception();
     }
-    cv_.notify_all();
-    thread_.join();
-  }
-
-  void run(const std::function<void()>& job) {
-    std::unique_lock<std::mutex> lock(m_);
-    job_ = &job;
-    error_ = nullptr;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return job_ == nullptr; });
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  void serve() {
-    std::unique_lock<std::mutex> lock(m_);
-    for (;;) {
-      cv_.wait(lock, [&] { return quit_ || job_ != nullptr; });
-      if (quit_) return;
-      lock.unlock();
-      std::exception_ptr error;
-      try {
-        (*job_)();
-      } catch (...) {
-        error = std::current_exception();
-      }
-      lock.lock();
-      error_ = error;
-      job_ = nullptr;
-      cv_.notify_all();
-    }
-  }
-
-  std::mutex m_;
-  std::condition_variable cv_;
-  const std::function<void()>* job_ = nullptr;
-  std::exception_ptr error_;
-  bool quit_ = false;
-  std::thread thread_;  // last: it starts once the members above exist
-};
+  }).join();
+  if (error) std::rethrow_exception(error);
+}
 
 class Server {
  public:
@@ -165,9 +133,10 @@ class Server {
   // The own GEMM's team runs them itself, as OpenMP regions on the threads
   // the GEMM runs on. A library's threads are its own and spin on after a
   // call, so they are waited out first (idle_threads.h), and the readings are
-  // taken on a GapThread: pinning this thread, whose affinity the library's
-  // threads inherit (BLIS starts them per call), or the library's OpenMP
-  // team would change how the library runs. Library threads still running
+  // taken on a thread of their own (run_on_a_thread_of_its_own): pinning
+  // this thread, whose affinity the library's threads inherit (BLIS starts
+  // them per call), or the library's OpenMP team would change how the
+  // library runs. Library threads still running
   // after kLibraryThreadsWaitS give no reading, rather than a low one, and
   // from then on are not waited for again (told to spin on, they would cost
   // every call that much). "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS",
@@ -190,15 +159,10 @@ class Server {
       if (chains_s > 0) flops = chains_flops(chains_s, &why);
       hz = fcpu::measure_clock(pus_, 0.005).mean_hz;
     };
-    if (own_) {
+    if (own_)
       read();
-    } else {
-      if (!gap_thread_) gap_thread_ = std::make_unique<GapThread>();
-      gap_thread_->run(read);
-      // Its team spins on after the readings too (GOMP_SPINCOUNT: a few ms),
-      // which the library's next call must not meet.
-      fcpu::wait_for_other_threads_to_sleep(fcpu::kLibraryThreadsWaitS);
-    }
+    else
+      run_on_a_thread_of_its_own(pus_, read);
     char buf[96];
     std::snprintf(buf, sizeof buf, "gap\t%.9e\t%.9e\t", hz, flops);
     return buf + one_line(why);
@@ -226,9 +190,8 @@ class Server {
   bool own_ = false;
   std::vector<int> pus_;
   std::unique_ptr<UnitChains> chains_;
-  bool library_threads_sleep_ = true;      // until a wait for them gave up
-  std::string library_threads_spin_;       // the reply since then
-  std::unique_ptr<GapThread> gap_thread_;  // after chains_: joined before they go
+  bool library_threads_sleep_ = true;  // until a wait for them gave up
+  std::string library_threads_spin_;   // the reply since then
 };
 
 }  // namespace

@@ -131,8 +131,9 @@ WorkerProcess::WorkerProcess(std::string what, const EnvList& env, const std::ve
   for (char** e = environ; e && *e; ++e) {
     const std::string kv = *e;
     const std::string key = kv.substr(0, kv.find('='));
-    bool drop = false;
+    bool drop = false;  // managed, or set below: the first of two would count
     for (const auto& m : managed) drop |= key == m;
+    for (const auto& kv_set : env) drop |= key == kv_set.first;
     if (!drop) vars.push_back(kv);
   }
   for (const auto& [k, v] : env) vars.push_back(k + "=" + v);
