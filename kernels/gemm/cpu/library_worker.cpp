@@ -136,11 +136,10 @@ class Server {
   // taken on a thread of their own (run_on_a_thread_of_its_own): pinning
   // this thread, whose affinity the library's threads inherit (BLIS starts
   // them per call), or the library's OpenMP team would change how the
-  // library runs. Library threads still running
-  // after kLibraryThreadsWaitS give no reading, rather than a low one, and
-  // from then on are not waited for again (told to spin on, they would cost
-  // every call that much). "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS",
-  // 0 for none.
+  // library runs. Library threads still running after kLibraryThreadsWaitS
+  // give no reading, rather than a low one, and from then on are not waited
+  // for again (told to spin on, they would cost every call that much).
+  // "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS", 0 for none.
   std::string gap(double chains_s) {
     namespace fcpu = flopscope::cpu;
     if (!own_ && !library_threads_sleep_) return library_threads_spin_;
