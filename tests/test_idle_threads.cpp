@@ -1,14 +1,21 @@
-// Waiting out a library's threads (devices/cpu/idle_threads.h) before a
-// clock probe or the FMA chains in a GEMM's gap.
+// Readings beside a library's threads in a GEMM's gap: waiting them out
+// (devices/cpu/idle_threads.h), then the clock probe and the FMA chains on a
+// thread of their own (devices/cpu/thread_pinning.h).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include <omp.h>
+#include <sched.h>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "devices/cpu/idle_threads.h"
+#include "devices/cpu/thread_pinning.h"
 
 namespace fcpu = flopscope::cpu;
 
@@ -48,4 +55,30 @@ TEST(IdleThreads, ASpinningThreadIsWaitedForUntilItBlocks) {
   }
   cv.notify_one();
   pool.join();
+}
+
+// The job runs on another thread, its OpenMP team one thread per PU, each
+// on its PU; the caller's affinity stays as it was, nothing spins after,
+// and the job's exception reaches the caller.
+TEST(IdleThreads, ReadingsRunOnAThreadOfTheirOwn) {
+  const auto pus = fcpu::allowed_pus(2);
+  ASSERT_FALSE(pus.empty());
+  cpu_set_t before;
+  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
+  const auto caller = std::this_thread::get_id();
+  std::thread::id ran_on;
+  std::vector<int> ran_where(pus.size(), -1);
+  fcpu::run_on_a_thread_of_its_own(pus, [&] {
+    ran_on = std::this_thread::get_id();
+#pragma omp parallel num_threads(static_cast <int>(pus.size()))
+    ran_where[omp_get_thread_num()] = sched_getcpu();
+  });
+  EXPECT_NE(ran_on, caller);
+  EXPECT_EQ(ran_where, pus);
+  cpu_set_t after;
+  ASSERT_EQ(sched_getaffinity(0, sizeof after, &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&before, &after));
+  EXPECT_TRUE(fcpu::wait_for_other_threads_to_sleep(fcpu::kLibraryThreadsWaitS));
+  EXPECT_THROW(fcpu::run_on_a_thread_of_its_own(pus, [] { throw std::runtime_error("x"); }),
+               std::runtime_error);
 }

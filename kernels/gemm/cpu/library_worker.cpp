@@ -1,17 +1,13 @@
 #include "kernels/gemm/cpu/library_worker.h"
 
-#include <omp.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "devices/cpu/clock_probe.h"
@@ -31,28 +27,6 @@ std::string one_line(std::string s) {
   for (char& c : s)
     if (c == '\n' || c == '\t' || c == '\r') c = ' ';
   return s;
-}
-
-// Runs `job` on a thread of its own whose OpenMP team is made and pinned to
-// `pus` first, outside anything timed, and is gone when this returns: a
-// second pool left beside an OpenMP library's would change how the
-// library's team waits (GNU OpenMP spins far less once it manages more
-// threads than there are CPUs), and told to spin on (OMP_WAIT_POLICY=active)
-// it would run beside every later call. The job's exception is rethrown
-// here, as if it had run here.
-void run_on_a_thread_of_its_own(const std::vector<int>& pus, const std::function<void()>& job) {
-  std::exception_ptr error;
-  std::thread([&] {
-    try {
-      const int n = std::max<int>(1, static_cast<int>(pus.size()));
-#pragma omp parallel num_threads(n)
-      flopscope::cpu::pin_omp_thread(pus, omp_get_thread_num());
-      job();
-    } catch (...) {
-      error = std::current_exception();
-    }
-  }).join();
-  if (error) std::rethrow_exception(error);
 }
 
 class Server {
@@ -133,10 +107,8 @@ class Server {
   // The own GEMM's team runs them itself, as OpenMP regions on the threads
   // the GEMM runs on. A library's threads are its own and spin on after a
   // call, so they are waited out first (idle_threads.h), and the readings are
-  // taken on a thread of their own (run_on_a_thread_of_its_own): pinning
-  // this thread, whose affinity the library's threads inherit (BLIS starts
-  // them per call), or the library's OpenMP team would change how the
-  // library runs. Library threads still running after kLibraryThreadsWaitS
+  // taken on a thread of their own (thread_pinning.h says why). Library
+  // threads still running after kLibraryThreadsWaitS
   // give no reading, rather than a low one, and from then on are not waited
   // for again (told to spin on, they would cost every call that much).
   // "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS", 0 for none.
@@ -161,7 +133,7 @@ class Server {
     if (own_)
       read();
     else
-      run_on_a_thread_of_its_own(pus_, read);
+      fcpu::run_on_a_thread_of_its_own(pus_, read);
     char buf[96];
     std::snprintf(buf, sizeof buf, "gap\t%.9e\t%.9e\t", hz, flops);
     return buf + one_line(why);

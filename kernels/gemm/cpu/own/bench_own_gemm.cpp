@@ -65,6 +65,7 @@
 #include "devices/cpu/cpu_microarch.h"
 #include "devices/cpu/huge_pages.h"
 #include "devices/cpu/idle_threads.h"
+#include "devices/cpu/thread_pinning.h"
 #include "devices/topology/pinning.h"
 #include "harness/statistics.h"
 #include "harness/unit_throughput.h"
@@ -453,23 +454,31 @@ bool run_series(const Options& o, const cpu::CpuContext& ctx, const GemmCall<T>&
   std::vector<double> chains;
   bool chains_ok = true;
   auto sample_gap = [&] {
-    // A library's threads spin on the cores for a while after a call: they
-    // are waited out first (idle_threads.h), or they would slow the probe
-    // and the chains. The own GEMM's threads are the chains' own OpenMP team.
-    if (o.engine != "own" && !cpu::wait_for_other_threads_to_sleep(cpu::kLibraryThreadsWaitS))
-      std::fprintf(
-          stderr,
-          "bench_own_gemm: warning: the library's threads still ran %.1f s after its call\n",
-          cpu::kLibraryThreadsWaitS);
-    const double hz = cpu::measure_clock(ctx.pus, 0.05).mean_hz;
+    // The probe, then the chains. The own GEMM's threads are their own
+    // OpenMP team. A library's threads spin on the cores for a while after a
+    // call: they are waited out first (idle_threads.h), or they would slow
+    // the readings, which then run on a thread of their own, as in
+    // flopscope's worker (thread_pinning.h says why).
+    double hz = 0;
+    std::optional<double> c;
+    auto read = [&] {
+      hz = cpu::measure_clock(ctx.pus, 0.05).mean_hz;
+      c = chain_rate<T>(ctx, 0.05);
+    };
+    if (o.engine == "own") {
+      read();
+    } else {
+      if (!cpu::wait_for_other_threads_to_sleep(cpu::kLibraryThreadsWaitS))
+        std::fprintf(
+            stderr,
+            "bench_own_gemm: warning: the library's threads still ran %.1f s after its call\n",
+            cpu::kLibraryThreadsWaitS);
+      cpu::run_on_a_thread_of_its_own(ctx.pus, read);
+    }
     clocks_ok = clocks_ok && hz > 0;
     clocks.push_back(hz);
-    const auto c = chain_rate<T>(ctx, 0.05);
     chains_ok = chains_ok && c.has_value();
     if (c) chains.push_back(*c);
-    // The chains' team spins on after them too (GOMP_SPINCOUNT: a few ms),
-    // which a library with threads of its own must not meet in its next call.
-    if (o.engine != "own") cpu::wait_for_other_threads_to_sleep(cpu::kLibraryThreadsWaitS);
   };
   std::vector<double> rates;
   for (int r = 0; r < o.reps; ++r) {
