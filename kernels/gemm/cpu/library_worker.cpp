@@ -114,15 +114,14 @@ class Server {
   // "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS", 0 for none.
   std::string gap(double chains_s) {
     namespace fcpu = flopscope::cpu;
-    if (!own_ && !library_threads_sleep_) return library_threads_spin_;
+    if (!unread_gap_.empty()) return unread_gap_;
     if (!own_ && !fcpu::wait_for_other_threads_to_sleep(fcpu::kLibraryThreadsWaitS)) {
       char buf[96];
       std::snprintf(buf, sizeof buf,
                     "gap\t0\t0\tthe library's threads still ran %.1f s after its call",
                     fcpu::kLibraryThreadsWaitS);
-      library_threads_sleep_ = false;
-      library_threads_spin_ = buf;
-      return buf;
+      unread_gap_ = buf;
+      return unread_gap_;
     }
     double hz = 0, flops = 0;
     std::string why;
@@ -161,8 +160,8 @@ class Server {
   bool own_ = false;
   std::vector<int> pus_;
   std::unique_ptr<UnitChains> chains_;
-  bool library_threads_sleep_ = true;  // until a wait for them gave up
-  std::string library_threads_spin_;   // the reply since then
+  // Every gap's reply once a wait for the library's threads gave up.
+  std::string unread_gap_;
 };
 
 }  // namespace
