@@ -8,6 +8,8 @@
 
 #include "harness/errors.h"
 #include "harness/result_document.h"
+#include "harness/result_schema_text.h"
+#include "harness/schema_check.h"
 
 namespace flopscope {
 
@@ -187,7 +189,23 @@ int line_of(const std::map<std::string, int>& lines, std::string pointer) {
   }
 }
 
-void require_result_schema(const nlohmann::json& doc, const std::string& path) {
+std::string field_name(const std::string& pointer) {
+  if (pointer.empty()) return "(document)";
+  std::string out;
+  std::istringstream in(pointer.substr(1));
+  std::string part;
+  while (std::getline(in, part, '/')) {
+    const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+    if (index)
+      out += "[" + part + "]";
+    else
+      out += (out.empty() ? "" : ".") + part;
+  }
+  return out;
+}
+
+void require_result_schema(const nlohmann::json& doc, const std::string& path,
+                           const std::string& text) {
   if (!doc.is_object() || !doc.contains("schema_version") || !doc["schema_version"].is_string() ||
       !doc.contains("measurements"))
     throw UsageError(path + ": not a flopscope result file (no schema_version or measurements)");
@@ -197,6 +215,14 @@ void require_result_schema(const nlohmann::json& doc, const std::string& path) {
   if (major != ours.substr(0, ours.find('.')))
     throw UsageError(path + ": schema version " + v + " is not one this flopscope reads (" +
                      ours.substr(0, ours.find('.')) + ".x); use a flopscope of that version");
+  // Parsed once: the readers check every file they take.
+  static const nlohmann::json schema = nlohmann::json::parse(kResultSchemaText);
+  if (const auto fault = schema_fault(schema, doc)) {
+    std::string where = path + ": ";
+    if (!text.empty())
+      where += "line " + std::to_string(line_of(json_value_lines(text), fault->pointer)) + ": ";
+    throw UsageError(where + field_name(fault->pointer) + ": " + fault->why);
+  }
 }
 
 }  // namespace flopscope

@@ -37,6 +37,11 @@ std::map<std::string, int> json_value_lines(const std::string& text);
 // The line of `pointer`, else of its nearest parent that exists.
 int line_of(const std::map<std::string, int>& lines, std::string pointer);
 
+// The field a JSON pointer names, as messages give it:
+// "/devices/0/minimums/1/flops" -> "devices[0].minimums[1].flops"; "" ->
+// "(document)".
+std::string field_name(const std::string& pointer);
+
 // 1-based line of a byte offset.
 int line_of_offset(const std::string& text, size_t offset);
 
@@ -57,7 +62,12 @@ decltype(auto) consume_document(const std::string& path, Consume&& consume) {
 }
 
 // Throws UsageError unless `doc` is a flopscope result file whose schema
-// major version this build reads (1.x).
-void require_result_schema(const nlohmann::json& doc, const std::string& path);
+// major version this build reads (1.x) and whose fields have the types,
+// names and values the result schema (results/schema/result-1.schema.json,
+// built in) gives them: "PATH: line L: measurements[3].cv: must be a number"
+// (the line when `text`, the file as read, is given). What the check leaves
+// to readers is in harness/schema_check.h.
+void require_result_schema(const nlohmann::json& doc, const std::string& path,
+                           const std::string& text = "");
 
 }  // namespace flopscope

@@ -16,6 +16,7 @@ inline constexpr double kDefaultPeerTolerance = 0.05;
 struct PartialResult {
   std::string path;  // for messages
   nlohmann::json doc;
+  std::string text = {};  // the file as read, for the line in a message; may be empty
 };
 
 struct MergeOutcome {

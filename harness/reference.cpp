@@ -4,7 +4,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "harness/errors.h"
 #include "harness/json_file.h"
@@ -26,20 +25,8 @@ class Checker {
       : path_(path), lines_(json_value_lines(text)) {}
 
   [[noreturn]] void fail(const std::string& ptr, const std::string& why) const {
-    throw UsageError(path_ + ": line " + std::to_string(line_of(lines_, ptr)) + ": " + field(ptr) +
-                     ": " + why);
-  }
-  // "/devices/0/minimums/1/flops" -> "devices[0].minimums[1].flops"
-  static std::string field(const std::string& ptr) {
-    if (ptr.empty()) return "(document)";
-    std::string out;
-    std::istringstream in(ptr.substr(1));
-    std::string part;
-    while (std::getline(in, part, '/')) {
-      const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
-      out += index ? "[" + part + "]" : (out.empty() ? "" : ".") + part;
-    }
-    return out;
+    throw UsageError(path_ + ": line " + std::to_string(line_of(lines_, ptr)) + ": " +
+                     field_name(ptr) + ": " + why);
   }
   void only_keys(const nlohmann::json& j, const std::string& ptr,
                  const std::set<std::string>& allowed) const {

@@ -4,6 +4,7 @@
 // versions, and joining rank files with a missing or dead rank.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
@@ -699,15 +700,14 @@ TEST(Merge, RefusesBadInput) {
   // A job size past any rack bounds the work merge would do per rank.
   EXPECT_THROW(merge_partials({{"r0.json", partial(0, 2000000, "a", 0, 1)}}), UsageError);
   EXPECT_THROW(merge_partials({{"r0.json", partial(0, 0, "a", 0, 1)}}), UsageError);
-  // A field of the wrong type is bad input that names its file.
+  // A field of the wrong type is bad input that names its file and field.
   auto typed = partial(0, 1, "a", 0, 1e9);
   typed["started_at"] = 5;
   try {
     merge_partials({{"r0.json", typed}});
     ADD_FAILURE() << "a numeric started_at merged";
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("r0.json: a field has the wrong type"), std::string::npos)
-        << e.what();
+    EXPECT_EQ(std::string(e.what()), "r0.json: started_at: must be a string");
   }
   // A measurement's figures are checked too, though merge only copies them:
   // the rank file is named, not left for a reader of the rack result.
@@ -715,16 +715,30 @@ TEST(Merge, RefusesBadInput) {
        {std::tuple<std::string, json, std::string>{"median_flops", "x", "must be a number"},
         {"verified", "yes", "must be true or false"},
         {"repetitions", 2.5, "must be an integer"},
-        {"kernel", 7, "must be a string"},
-        {"status", 5, "must be a string"}}) {
+        {"kernel", 7, "must be one of gemm, fft, stencil, peak, stream"},
+        {"status", 5, "must be one of ok, not_verified, unsupported, failed, interrupted, skipped"},
+        {"verified", false, "must be true (status is ok)"}}) {
     auto damaged = partial(0, 1, "a", 0, 1e9);
+    damaged["measurements"][0]["status"] = "ok";
     damaged["measurements"][0][key] = value;
     try {
       merge_partials({{"r0.json", damaged}});
       ADD_FAILURE() << key << " = " << value << " merged";
     } catch (const UsageError& e) {
-      EXPECT_EQ(std::string(e.what()), "r0.json: measurements[0]." + key + " " + want);
+      EXPECT_EQ(std::string(e.what()), "r0.json: measurements[0]." + key + ": " + want);
     }
+  }
+  // With the file's text, the message gives the line.
+  auto lined = partial(0, 1, "a", 0, 1e9);
+  lined["measurements"][0]["cv"] = "low";
+  const std::string text = lined.dump(2);
+  try {
+    merge_partials({{"r0.json", lined, text}});
+    ADD_FAILURE() << "a cv of \"low\" merged";
+  } catch (const UsageError& e) {
+    const size_t line = 1 + std::count(text.begin(), text.begin() + text.find("\"low\""), '\n');
+    EXPECT_EQ(std::string(e.what()),
+              "r0.json: line " + std::to_string(line) + ": measurements[0].cv: must be a number");
   }
   auto no_flag = partial(0, 1, "a", 0, 1e9);
   no_flag.erase("complete");

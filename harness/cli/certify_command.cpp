@@ -18,7 +18,7 @@ int certify_command(const CertifyOptions& o) {
   // Both files are checked before anything is judged: a malformed one is 2.
   const Reference ref = load_reference(o.reference);
   const JsonText run = read_json_file(o.run);
-  require_result_schema(run.doc, o.run);
+  require_result_schema(run.doc, o.run, run.text);
   return consume_document(o.run, [&] { return certify_document(run.doc, o.run, ref); });
 }
 

@@ -16,7 +16,7 @@ int compare_command(const CompareOptions& o) {
   std::vector<CompareRun> runs;
   for (const auto& f : o.files) {
     JsonText j = read_json_file(f);
-    require_result_schema(j.doc, f);
+    require_result_schema(j.doc, f, j.text);
     runs.push_back({f, std::move(j.doc)});
     // Each file is read alone first, so a malformed field names its file.
     std::ostringstream ignored;

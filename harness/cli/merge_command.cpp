@@ -20,7 +20,7 @@ int merge_command(const MergeOptions& o) {
   std::vector<PartialResult> parts;
   for (const auto& f : o.files) {
     JsonText j = read_json_file(f);
-    parts.push_back({f, std::move(j.doc)});
+    parts.push_back({f, std::move(j.doc), std::move(j.text)});
   }
   MergeOutcome m = merge_partials(parts, o.peer_tolerance);
   write_file_atomically(o.output, m.doc.dump(2) + "\n");

@@ -27,7 +27,7 @@ int report_command(const ReportOptions& o) {
   check_writable(output, "--output");
   require_distinct_files({{"result file", o.file}, {"--output", output}});
   JsonText j = read_json_file(o.file);
-  require_result_schema(j.doc, o.file);
+  require_result_schema(j.doc, o.file, j.text);
   const std::string html =
       consume_document(o.file, [&] { return render_html_report(j.doc, o.file); });
   write_file_atomically(output, html);
