@@ -195,14 +195,39 @@ std::string field_name(const std::string& pointer) {
   std::istringstream in(pointer.substr(1));
   std::string part;
   while (std::getline(in, part, '/')) {
-    const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+    // RFC 6901's escapes undone; control characters shown as '?', so the
+    // message stays one line.
+    std::string key;
+    for (size_t i = 0; i < part.size(); ++i) {
+      if (part[i] == '~' && i + 1 < part.size() && (part[i + 1] == '0' || part[i + 1] == '1')) {
+        key += part[++i] == '0' ? '~' : '/';
+      } else {
+        key += static_cast<unsigned char>(part[i]) < 0x20 ? '?' : part[i];
+      }
+    }
+    const bool index = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
     if (index)
-      out += "[" + part + "]";
+      out += "[" + key + "]";
     else
-      out += (out.empty() ? "" : ".") + part;
+      out += (out.empty() ? "" : ".") + key;
   }
   return out;
 }
+
+namespace {
+// "1.12.0" -> 12; -1 when there is no such number.
+long minor_version(const std::string& version) {
+  const size_t dot = version.find('.');
+  if (dot == std::string::npos) return -1;
+  const size_t end = version.find('.', dot + 1);
+  const std::string digits =
+      version.substr(dot + 1, end == std::string::npos ? std::string::npos : end - dot - 1);
+  if (digits.empty() || digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return -1;
+  return std::stol(digits);
+}
+}  // namespace
 
 void require_result_schema(const nlohmann::json& doc, const std::string& path,
                            const std::string& text) {
@@ -215,6 +240,10 @@ void require_result_schema(const nlohmann::json& doc, const std::string& path,
   if (major != ours.substr(0, ours.find('.')))
     throw UsageError(path + ": schema version " + v + " is not one this flopscope reads (" +
                      ours.substr(0, ours.find('.')) + ".x); use a flopscope of that version");
+  // A file of a later 1.x version may hold values this build's schema does
+  // not know (a new precision, kernel or device kind): its own schema is not
+  // built in, so it is left to the readers, which skip what they do not know.
+  if (minor_version(v) > minor_version(ours)) return;
   // Parsed once: the readers check every file they take.
   static const nlohmann::json schema = nlohmann::json::parse(kResultSchemaText);
   if (const auto fault = schema_fault(schema, doc)) {

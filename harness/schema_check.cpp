@@ -13,39 +13,22 @@ namespace {
 
 using nlohmann::json;
 
-// Enforced, or annotations with nothing to enforce.
-const std::set<std::string> kKnownKeywords = {"$schema",
-                                              "$id",
-                                              "$comment",
-                                              "title",
-                                              "description",
-                                              "default",
-                                              "examples",
-                                              "definitions",
-                                              "$ref",
-                                              "type",
-                                              "enum",
-                                              "const",
-                                              "properties",
-                                              "additionalProperties",
-                                              "required",
-                                              "items",
-                                              "minItems",
-                                              "maxItems",
-                                              "minLength",
-                                              "maxLength",
-                                              "minimum",
-                                              "maximum",
-                                              "exclusiveMinimum",
-                                              "exclusiveMaximum",
-                                              "pattern",
-                                              "propertyNames",
-                                              "allOf",
-                                              "anyOf",
-                                              "oneOf",
-                                              "if",
-                                              "then",
-                                              "else"};
+// Enforced; annotations, with nothing to enforce; and "required" and
+// "additionalProperties": false, left to the readers (schema_check.h).
+// clang-format off
+const std::set<std::string> kKnownKeywords = {
+    // Annotations and structure.
+    "$schema", "$id", "$comment", "title", "description", "default", "examples", "definitions",
+    "$ref",
+    // Values.
+    "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "minLength", "maxLength", "pattern",
+    // Objects and lists.
+    "properties", "additionalProperties", "required", "propertyNames", "items", "minItems",
+    "maxItems",
+    // Combinations.
+    "allOf", "anyOf", "oneOf", "if", "then", "else"};
+// clang-format on
 
 // RFC 6901: "~" and "/" in a key are escaped in a pointer.
 std::string pointer_token(const std::string& key) {
@@ -90,6 +73,11 @@ std::string number_text(const json& n) {
   return n.dump();
 }
 
+// libstdc++'s std::regex matches recursively, so a long enough string (a
+// damaged file's) would overflow the stack; the schema's patterns describe
+// names and versions, all far shorter.
+constexpr size_t kLongestPatternMatch = 1024;
+
 bool matches(const std::string& pattern, const std::string& text) {
   static std::mutex mutex;
   static std::map<std::string, std::regex> compiled;
@@ -108,10 +96,11 @@ class Checker {
     if (schema.is_boolean())
       return schema.get<bool>() ? std::nullopt : fault(ptr, "is not allowed here");
     if (!schema.is_object()) return std::nullopt;
+    // Draft 7: beside a $ref, other keywords are ignored.
     if (auto it = schema.find("$ref"); it != schema.end()) {
       const json* target = resolve(*it);
       if (!target) return fault(ptr, "the schema's $ref " + it->dump() + " leads nowhere");
-      if (auto f = check(*target, v, ptr)) return f;
+      return check(*target, v, ptr);
     }
     if (auto f = check_type(schema, v, ptr)) return f;
     if (auto f = check_value(schema, v, ptr)) return f;
@@ -206,8 +195,12 @@ class Checker {
     if (auto it = schema.find("maxLength");
         it != schema.end() && it->is_number_unsigned() && length > it->get<size_t>())
       return fault(ptr, "must have at most " + it->dump() + " characters");
-    if (auto it = schema.find("pattern"); it != schema.end() && it->is_string() && !matches(*it, s))
-      return fault(ptr, "does not have the form " + it->get<std::string>());
+    if (auto it = schema.find("pattern"); it != schema.end() && it->is_string()) {
+      if (s.size() > kLongestPatternMatch)
+        return fault(ptr, "is longer than any value of the form " + it->get<std::string>() + " (" +
+                              std::to_string(kLongestPatternMatch) + " characters at most)");
+      if (!matches(*it, s)) return fault(ptr, "does not have the form " + it->get<std::string>());
+    }
     return std::nullopt;
   }
 
@@ -219,7 +212,7 @@ class Checker {
     if (auto it = schema.find("maxItems");
         it != schema.end() && it->is_number_unsigned() && v.size() > it->get<size_t>())
       return fault(ptr, "must have at most " + it->dump() + " items");
-    if (auto it = schema.find("items"); it != schema.end() && it->is_object())
+    if (auto it = schema.find("items"); it != schema.end() && (it->is_object() || it->is_boolean()))
       for (size_t i = 0; i < v.size(); ++i)
         if (auto f = check(*it, v[i], ptr + "/" + std::to_string(i))) return f;
     return std::nullopt;
@@ -276,15 +269,16 @@ class Checker {
       const char* branch = check(*it, v, ptr) ? "else" : "then";
       if (auto b = schema.find(branch); b != schema.end())
         if (auto f = check(*b, v, ptr)) {
-          if (std::string(branch) == "then") f->why += " (" + condition_text(*it) + ")";
+          if (std::string(branch) == "then") f->why += " (" + condition_text(*it, v) + ")";
           return f;
         }
     }
     return std::nullopt;
   }
 
-  // {"properties": {"status": {"const": "ok"}}} -> "status is ok"
-  static std::string condition_text(const json& condition) {
+  // {"properties": {"status": {"const": "ok"}}} -> "status is ok", or "status
+  // is ok or absent" where `v` lacks it (the condition then holds too).
+  static std::string condition_text(const json& condition, const json& v) {
     std::string text;
     const auto props = condition.find("properties");
     if (props != condition.end() && props->is_object())
@@ -292,7 +286,8 @@ class Checker {
         const auto c = s.find("const");
         if (c == s.end()) return "the schema's condition holds";
         text += (text.empty() ? "" : " and ") + key + " is " +
-                (c->is_string() ? c->get<std::string>() : c->dump());
+                (c->is_string() ? c->get<std::string>() : c->dump()) +
+                (v.is_object() && v.contains(key) ? "" : " or absent");
       }
     return text.empty() ? "the schema's condition holds" : text;
   }

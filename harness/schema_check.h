@@ -12,6 +12,12 @@
 // "additionalProperties": false (a newer file may carry a field this one
 // does not know; readers ignore it). oneOf is taken as anyOf: without
 // "required", forms that differ only in their required fields overlap.
+// One rule is stricter than the schema: a string with a pattern is refused
+// unmatched when longer than 1024 characters (the patterns describe names
+// and versions; libstdc++'s regex would exhaust the stack on a damaged
+// file's megabyte string). A file of a later 1.x version is not checked
+// at all (require_result_schema): its schema may know values this one
+// does not.
 // Any other keyword would be skipped: unknown_schema_keywords names them, and
 // a test keeps the result schema free of them.
 #pragma once

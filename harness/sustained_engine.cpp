@@ -179,6 +179,23 @@ Measurement run_soak(const PlannedRun& pr, SensorSource* sensors, const SoakSett
 
   SoakState st;
   bool stopped = false;
+  // The telemetry of the windows that ran, a failed soak's too: what the
+  // sensors and error counters said up to a failure is what explains it.
+  auto record_telemetry = [&] {
+    const ErrorCounters counters_after = sensors ? sensors->error_counters() : ErrorCounters{};
+    rec.sensors = sensors_to_json(sensors ? sensors->description() : "none", st.samples, missing,
+                                  channel_sources);
+    rec.attribution = attribute_drop(rec.drop, s.drop_threshold, st.samples, missing).to_json();
+    rec.error_counters = error_counters_to_json(
+        counters_before, counters_after,
+        sensors ? "the sensor source reads no error counters" : "no sensor source");
+    const auto increased = increased_counters(counters_before, counters_after);
+    if (!increased.empty()) {
+      std::string names;
+      for (const auto& n : increased) names += (names.empty() ? "" : ", ") + n;
+      m.flags.push_back("error counters rose during the soak: " + names);
+    }
+  };
   try {
     // Warm-up: one iteration, not counted (first touch, library set-up,
     // clocks ramping); it also sizes the first batch.
@@ -230,21 +247,17 @@ Measurement run_soak(const PlannedRun& pr, SensorSource* sensors, const SoakSett
     m.status = MeasurementStatus::failed;
     m.message = e.what();
     summarize_windows(m, rec, st, s);
+    rec.verifications = st.checks;
+    rec.verification_failures = st.failures;
+    record_telemetry();
     m.soak = rec;
     return m;
   }
 
-  const ErrorCounters counters_after = sensors ? sensors->error_counters() : ErrorCounters{};
   summarize_windows(m, rec, st, s);
   rec.verifications = st.checks;
   rec.verification_failures = st.failures;
-  rec.sensors = sensors_to_json(sensors ? sensors->description() : "none", st.samples, missing,
-                                channel_sources);
-  const auto attribution = attribute_drop(rec.drop, s.drop_threshold, st.samples, missing);
-  rec.attribution = attribution.to_json();
-  rec.error_counters = error_counters_to_json(
-      counters_before, counters_after,
-      sensors ? "the sensor source reads no error counters" : "no sensor source");
+  record_telemetry();
 
   // The clock around the figure: the mean of the readings during the soak.
   std::vector<double> clocks;
@@ -275,12 +288,6 @@ Measurement run_soak(const PlannedRun& pr, SensorSource* sensors, const SoakSett
     m.message = "not verified: no check ran";
   } else {
     m.status = MeasurementStatus::ok;
-  }
-  const auto increased = increased_counters(counters_before, counters_after);
-  if (!increased.empty()) {
-    std::string names;
-    for (const auto& n : increased) names += (names.empty() ? "" : ", ") + n;
-    m.flags.push_back("error counters rose during the soak: " + names);
   }
   m.soak = rec;
   return m;

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/errors.h"
 #include "harness/json_file.h"
+#include "harness/result_document.h"
 #include "harness/result_schema_text.h"
 #include "harness/schema_check.h"
 
@@ -103,6 +105,29 @@ TEST(SchemaCheck, ReferencesNestingAndNames) {
             "/odd: the schema's $ref \"#/definitions/missing\" leads nowhere");
   EXPECT_EQ(flopscope::field_name("/measurements/3/size/n"), "measurements[3].size.n");
   EXPECT_EQ(flopscope::field_name(""), "(document)");
+  // Escapes undone; a control character cannot break the message's line.
+  EXPECT_EQ(flopscope::field_name("/per_device/node0~1cpu0~0x"), "per_device.node0/cpu0~x");
+  EXPECT_EQ(flopscope::field_name("/a\nb"), "a?b");
+  // Draft 7: keywords beside a $ref are ignored.
+  const json beside = json::parse(R"({"definitions": {"n": {"type": "number"}},
+      "properties": {"x": {"$ref": "#/definitions/n", "minimum": 10}}})");
+  EXPECT_EQ(fault_of(beside, {{"x", 1}}), "");
+  EXPECT_EQ(fault_of(beside, {{"x", "1"}}), "/x: must be a number");
+  // Boolean item schemas.
+  const json items = json::parse(R"({"properties": {"none": {"items": false},
+      "any": {"items": true}}})");
+  EXPECT_EQ(fault_of(items, {{"none", {1}}, {"any", {1, "a"}}}), "/none/0: is not allowed here");
+  EXPECT_EQ(fault_of(items, {{"none", json::array()}}), "");
+}
+
+// libstdc++'s regex recurses per character: a damaged file's long string
+// is refused before it is matched, never allowed to exhaust the stack.
+TEST(SchemaCheck, AStringTooLongForItsFormIsRefusedUnmatched) {
+  const json s = json::parse(R"({"properties": {"id": {"type": "string",
+      "pattern": "^cpu[0-9]+$"}}})");
+  EXPECT_EQ(fault_of(s, {{"id", "cpu" + std::string(1000, '7')}}), "");
+  EXPECT_EQ(fault_of(s, {{"id", "cpu" + std::string(200000, '7')}}),
+            "/id: is longer than any value of the form ^cpu[0-9]+$ (1024 characters at most)");
 }
 
 TEST(SchemaCheck, CombinationsAndConditions) {
@@ -138,4 +163,28 @@ TEST(SchemaCheck, MissingAndUnknownFieldsAreTheReadersToTake) {
       "properties": {"a": {"type": "number"}}})");
   EXPECT_EQ(fault_of(s, json::object()), "");
   EXPECT_EQ(fault_of(s, {{"a", 1}, {"added_in_a_later_version", "x"}}), "");
+}
+
+// The readers' check: the schema's faults with the file, line and field; a
+// file of a later 1.x version, whose schema is not built in, is left to them.
+TEST(SchemaCheck, ReadersCheckTheirFilesAgainstTheBuiltInSchema) {
+  using flopscope::require_result_schema;
+  json doc = {{"schema_version", flopscope::kSchemaVersion},
+              {"measurements", {{{"device", "cpu0"}, {"cv", "low"}}}}};
+  const std::string text = doc.dump(2);
+  try {
+    require_result_schema(doc, "run.json", text);
+    ADD_FAILURE() << "a cv of \"low\" passed";
+  } catch (const flopscope::UsageError& e) {
+    EXPECT_EQ(std::string(e.what()), "run.json: line 4: measurements[0].cv: must be a number")
+        << text;
+  }
+  doc["measurements"][0]["cv"] = 0.01;
+  EXPECT_NO_THROW(require_result_schema(doc, "run.json"));
+  json later = doc;
+  later["schema_version"] = "1.99.0";
+  later["measurements"][0]["precision"] = "fp4";
+  EXPECT_NO_THROW(require_result_schema(later, "later.json"));
+  later["schema_version"] = flopscope::kSchemaVersion;
+  EXPECT_THROW(require_result_schema(later, "later.json"), flopscope::UsageError);
 }

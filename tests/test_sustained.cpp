@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "devices/cpu/cpu_sensors.h"
@@ -20,6 +21,8 @@
 #include "harness/preflight.h"
 #include "harness/progress.h"
 #include "harness/reports.h"
+#include "harness/result_schema_text.h"
+#include "harness/schema_check.h"
 #include "harness/sensors.h"
 #include "harness/soak_report.h"
 #include "harness/sustained_engine.h"
@@ -54,6 +57,7 @@ class SleepRun final : public KernelRun {
   double run(int64_t n) override {
     double expected = 0;
     if (first_call_) first_call_->compare_exchange_strong(expected, now_s());
+    if (++calls_ == throw_on_call) throw std::runtime_error("the device fell off the bus");
     std::this_thread::sleep_for(std::chrono::duration<double>(0.002 * static_cast<double>(n)));
     // Half the rate when `slow` says so (FMA units shared at that moment).
     return 0.002 * static_cast<double>(n) * (slow && slow() ? 2.0 : 1.0);
@@ -77,8 +81,10 @@ class SleepRun final : public KernelRun {
   bool copy_like_;
   bool spins_after_;
   bool corrupt_ = false;
+  int calls_ = 0;
 
  public:
+  int throw_on_call = 0;  // run() throws on this call (1 is the first), never at 0
   std::optional<double> rate_before;
   std::function<bool()> slow;
   std::function<GapProbe(double chains_s)> gap;  // probes_gaps() when set
@@ -104,6 +110,7 @@ class FakeBackend final : public Backend {
     rate_before_wanted.push_back(r.rate_before);
     auto run = std::make_unique<SleepRun>(&first_call[d.id], copy_like, spins_after_run);
     run->rate_before = rate_before;
+    run->throw_on_call = run_throws_on_call;
     if (corrupt_runs) run->corrupt_output_for_test(0);
     if (r.kernel == KernelKind::peak) {
       run->slow = chains_slow;
@@ -147,6 +154,7 @@ class FakeBackend final : public Backend {
   std::vector<bool> rate_before_wanted;  // KernelRequest::rate_before of each make_run
   std::vector<double> gap_chains_s;      // what each such gap probe was asked for
   bool corrupt_chains = false;           // the peak kernel's check fails
+  int run_throws_on_call = 0;            // SleepRun::throw_on_call of every run
   std::function<std::unique_ptr<SensorSource>()> make_sensors;
   std::map<std::string, std::atomic<double>> first_call;
 };
@@ -417,6 +425,36 @@ TEST(Sustained, RisingErrorCountersAreFlagged) {
   EXPECT_EQ(ec["before"]["retired_pages"], "missing");
   ASSERT_FALSE(m.flags.empty());
   EXPECT_NE(m.flags[0].find("ecc_uncorrected"), std::string::npos);
+}
+
+// A soak that fails part way keeps the telemetry of the windows that ran:
+// what the sensors and error counters said up to the failure explains it,
+// and the record keeps the form the result schema gives it.
+TEST(Sustained, AFailedSoakKeepsItsTelemetry) {
+  FakeBackend b;
+  b.run_throws_on_call = 40;  // well after the first windows of 0.25 s
+  auto pr = item(b);
+  SimulatedSensorSource sensors(throttle_script(kThrottleThermal), {}, [](int call) {
+    return ErrorCounters{{"ecc_uncorrected", call == 0 ? 0.0 : 3.0}};
+  });
+  const Measurement m = run_soak(pr, &sensors, quick(2.0));
+  EXPECT_EQ(m.status, MeasurementStatus::failed);
+  EXPECT_EQ(m.message, "the device fell off the bus");
+  ASSERT_TRUE(m.soak);
+  EXPECT_FALSE(m.soak->series.empty());
+  EXPECT_TRUE(m.soak->sensors.is_object()) << m.soak->sensors.dump();
+  EXPECT_EQ(m.soak->sensors["source"], sensors.description());
+  EXPECT_TRUE(m.soak->attribution.is_object()) << m.soak->attribution.dump();
+  EXPECT_EQ(m.soak->error_counters["increased"], nlohmann::json::array({"ecc_uncorrected"}));
+  ASSERT_FALSE(m.flags.empty());
+  EXPECT_NE(m.flags[0].find("error counters rose during the soak: ecc_uncorrected"),
+            std::string::npos);
+  const nlohmann::json j = m.to_json();
+  for (const char* key : {"sensors", "attribution", "error_counters"})
+    EXPECT_TRUE(j[key].is_object()) << key << ": " << j[key].dump();
+  const auto fault = schema_fault(nlohmann::json::parse(kResultSchemaText),
+                                  {{"measurements", nlohmann::json::array({j})}});
+  EXPECT_FALSE(fault) << fault->pointer << ": " << fault->why;
 }
 
 TEST(Sustained, BackendSensorsAreUsedByRunSoaks) {
