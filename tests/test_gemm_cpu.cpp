@@ -573,6 +573,72 @@ TEST(GemmCpu, ReprobeKeepsTheBestOfEveryRun) {
   }
 }
 
+// A run whose FMA chains read the units shared (another tenant's spell) is
+// run again until a run reads them free; the others are left alone. The
+// units are made to read shared by a free reading no chains can reach.
+TEST(GemmCpu, RunsBesideSharedUnitsAreRunAgain) {
+  const auto libs = find_gemm_libraries();
+  auto ctx = test_context(2);
+  const auto all = gemm_candidates(libs, *cpu_gemm_format(Precision::fp64), ctx.isa);
+  if (all.size() < 2) GTEST_SKIP() << "fewer than two GEMM configurations here";
+  const WorkerShape shape{Precision::fp64, 64, 64, 64, 5, ctx.pus};
+  const ProbeReport before = probe_candidates(all, shape, 0.01);
+  ASSERT_GE(before.best, 0);
+  std::vector<size_t> verified;
+  bool chains_read = false;
+  for (size_t i = 0; i < before.outcomes.size(); ++i) {
+    const auto& o = before.outcomes[i];
+    EXPECT_EQ(o.runs_beside_shared_units, 0);
+    if (o.verified) verified.push_back(i);
+    chains_read |= o.verified && o.chains_flops > 0;
+    EXPECT_LE(o.chains_flops, before.free_units_flops) << o.candidate.id();
+  }
+  ASSERT_GE(verified.size(), 2u);
+  if (!chains_read) GTEST_SKIP() << "the FMA chains read nothing here";
+
+  // The first verified outcome read half the free rate; the second nine
+  // tenths of it: only the first is run again.
+  ProbeReport report = before;
+  const double free = 1e18;
+  report.free_units_flops = free;
+  for (auto& o : report.outcomes) o.chains_flops = free;
+  report.outcomes[verified[0]].chains_flops = 0.5 * free;
+  report.outcomes[verified[1]].chains_flops = kSharedUnitsBelow * free;
+  rerun_beside_shared_units(report, shape, 0.01);
+  ASSERT_GE(report.best, 0);
+  const auto& shared = report.outcomes[verified[0]];
+  // Every run again reads far below 1e18 FLOP/s: shared, tried to the end,
+  // unless its chains failed to read at all (then it stops at the first).
+  EXPECT_GE(shared.runs, 2);
+  EXPECT_LE(shared.runs, 1 + kSharedUnitsTries);
+  EXPECT_GE(shared.runs_beside_shared_units, shared.runs - 1);
+  EXPECT_GE(shared.flops, before.outcomes[verified[0]].flops);  // the best of its runs
+  for (size_t i = 0; i < report.outcomes.size(); ++i) {
+    if (i == verified[0]) continue;
+    EXPECT_EQ(report.outcomes[i].runs, before.outcomes[i].runs)
+        << report.outcomes[i].candidate.id();
+    EXPECT_EQ(report.outcomes[i].runs_beside_shared_units, 0);
+  }
+
+  // Units read free everywhere: nothing runs again.
+  ProbeReport quiet = before;
+  rerun_beside_shared_units(quiet, shape, 0.01, kSharedUnitsTries);
+  for (size_t i = 0; i < quiet.outcomes.size(); ++i)
+    if (before.outcomes[i].chains_flops >= kSharedUnitsBelow * before.free_units_flops) {
+      EXPECT_EQ(quiet.outcomes[i].runs, before.outcomes[i].runs);
+    }
+
+  // A confirmation at the measured size that reads the units shared is run
+  // again too, and its best counts.
+  ProbeReport confirm = before;
+  confirm.free_units_flops = free;
+  confirm_contenders(confirm, shape, 0.01, /*margin=*/0.0);
+  const auto& top = confirm.outcomes[static_cast<size_t>(before.best)];
+  EXPECT_GT(top.confirmed_flops, 0);
+  EXPECT_GE(top.runs_beside_shared_units, 1);
+  EXPECT_LE(top.runs_beside_shared_units, 1 + kSharedUnitsTries);
+}
+
 // The close contenders are timed again at the measured size, and the best
 // there is chosen, whatever the order at the probe's size.
 TEST(GemmCpu, ContendersAreConfirmedAtTheMeasuredSize) {
@@ -681,6 +747,14 @@ TEST(GemmCpu, ProbeIsRecordedInTheDetails) {
   }
   EXPECT_TRUE(chosen_listed) << run->implementation();
   EXPECT_EQ(d["probe"]["size"]["n"], 96);
+  // The chains read beside each run, against the highest of them: a reader
+  // can see which runs shared the units.
+  double highest = 0;
+  for (const auto& c : candidates) highest = std::max(highest, c.value("chains_flops", 0.0));
+  if (highest > 0) {
+    EXPECT_DOUBLE_EQ(d["probe"]["free_units_chains_flops"].get<double>(), highest) << d.dump();
+    EXPECT_EQ(d["probe"]["units_shared_below"], kSharedUnitsBelow);
+  }
 }
 
 // A configuration the CPU cannot execute (OpenBLAS's AVX-512 kernels on a CPU

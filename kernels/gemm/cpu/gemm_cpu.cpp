@@ -50,12 +50,18 @@ nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s,
         {"verified", o.verified}};
     if (!o.note.empty()) c["note"] = o.note;
     if (o.confirmed_flops > 0) c["confirmed_flops"] = o.confirmed_flops;
+    if (o.chains_flops > 0) c["chains_flops"] = o.chains_flops;
+    if (o.runs_beside_shared_units > 0) c["runs_beside_shared_units"] = o.runs_beside_shared_units;
     candidates.push_back(std::move(c));
   }
   nlohmann::json probe = {{"size", {{"m", s.m}, {"n", s.n}, {"k", s.k}}},
                           {"seconds_each", kProbeSeconds},
                           {"reprobed_within", kProbeMargin},
                           {"candidates", std::move(candidates)}};
+  if (r.free_units_flops > 0) {
+    probe["free_units_chains_flops"] = r.free_units_flops;
+    probe["units_shared_below"] = kSharedUnitsBelow;
+  }
   if (confirmed_at) {
     probe["confirmed_at"] = {
         {"m", confirmed_at->m}, {"n", confirmed_at->n}, {"k", confirmed_at->k}};
@@ -290,6 +296,7 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
     const bool probed_now = report.outcomes.empty();
     if (probed_now) {
       report = probe_candidates(order, small, kProbeSeconds);
+      rerun_beside_shared_units(report, small, kProbeSeconds);
       reprobe_contenders(report, small, kProbeSeconds, kProbeMargin, kProbeExtraRounds);
       std::lock_guard<std::mutex> lock(cache().mutex);
       cache().reports[key] = report;
