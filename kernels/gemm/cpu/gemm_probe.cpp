@@ -3,8 +3,11 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <stdexcept>
+#include <thread>
 
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
 #include "kernels/gemm/gemm_spec.h"
@@ -136,24 +139,41 @@ bool beside_shared_units(const ProbeOutcome& run, double free_units_flops) {
   return run.chains_flops > 0 && run.chains_flops < kSharedUnitsBelow * free_units_flops;
 }
 
-// Runs `c` once, and again while its run reads the units shared (`tries`
-// more at most); the best verified figure of them (0 when none verified).
-// Raises *free_units_flops to any higher reading and counts the shared runs
-// in *shared.
-double best_of_runs_until_units_free(const GemmCandidate& c, const WorkerShape& shape,
-                                     double min_seconds, int tries, double* free_units_flops,
-                                     int* shared, int* runs) {
-  double best = 0;
-  for (int run = 0; run <= tries; ++run) {
-    std::string applied;
-    const ProbeOutcome o = probe_one(c, shape, min_seconds, &applied);
-    *free_units_flops = std::max(*free_units_flops, o.chains_flops);
-    if (runs) ++*runs;
-    if (o.verified) best = std::max(best, o.flops);
-    if (!beside_shared_units(o, *free_units_flops)) break;
-    ++*shared;
+// Another tenant's spell lasts seconds: run back to back, all three
+// confirmations of one candidate fell in one. A candidate's runs again are
+// this far apart at least.
+constexpr double kSharedRetryAfterS = 2.0;
+
+using Clock = std::chrono::steady_clock;
+struct Retry {
+  ProbeOutcome* outcome;
+  Clock::time_point last_run;
+};
+
+// Runs the candidates of `pending` again, in turns, while their last run
+// read the units shared: `tries` turns at most, each candidate's runs
+// kSharedRetryAfterS apart at least. `record` takes each run; the shared
+// ones are counted here.
+void retry_in_turns(std::vector<Retry> pending, const WorkerShape& shape, double min_seconds,
+                    int tries, double* free_units_flops,
+                    const std::function<void(ProbeOutcome&, const ProbeOutcome&)>& record) {
+  for (int turn = 0; turn < tries && !pending.empty(); ++turn) {
+    std::vector<Retry> still;
+    for (const Retry& r : pending) {
+      std::this_thread::sleep_until(r.last_run +
+                                    std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(kSharedRetryAfterS)));
+      std::string applied;
+      const ProbeOutcome run = probe_one(r.outcome->candidate, shape, min_seconds, &applied);
+      *free_units_flops = std::max(*free_units_flops, run.chains_flops);
+      record(*r.outcome, run);
+      if (beside_shared_units(run, *free_units_flops)) {
+        ++r.outcome->runs_beside_shared_units;
+        still.push_back({r.outcome, Clock::now()});
+      }
+    }
+    pending = std::move(still);
   }
-  return best;
 }
 
 // report.best: the verified outcome probe_order puts first (the earliest of
@@ -223,18 +243,20 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
 
 void rerun_beside_shared_units(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                                int tries) {
-  bool again = false;
-  for (auto& o : report.outcomes) {
-    // Against the highest reading of the whole probe, not the one so far.
-    if (!o.verified || !beside_shared_units(o, report.free_units_flops)) continue;
-    ++o.runs_beside_shared_units;
-    const double best = best_of_runs_until_units_free(o.candidate, shape, min_seconds, tries - 1,
-                                                      &report.free_units_flops,
-                                                      &o.runs_beside_shared_units, &o.runs);
-    o.flops = std::max(o.flops, best);
-    again = true;
-  }
-  if (again) pick_best(report);
+  // Against the highest reading of the whole probe, not the one so far.
+  std::vector<Retry> pending;
+  for (auto& o : report.outcomes)
+    if (o.verified && beside_shared_units(o, report.free_units_flops)) {
+      ++o.runs_beside_shared_units;
+      pending.push_back({&o, Clock::now()});
+    }
+  if (pending.empty()) return;
+  retry_in_turns(std::move(pending), shape, min_seconds, tries, &report.free_units_flops,
+                 [](ProbeOutcome& o, const ProbeOutcome& run) {
+                   ++o.runs;
+                   if (run.verified) o.flops = std::max(o.flops, run.flops);
+                 });
+  pick_best(report);
 }
 
 void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
@@ -243,13 +265,21 @@ void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double mi
   const std::vector<ProbeOutcome*> contenders =
       contenders_of(report, margin, kMaxLibraries, /*one_per_library=*/true);
   if (contenders.size() < 2 && !alone) return;
+  std::vector<Retry> pending;
   for (ProbeOutcome* o : contenders) {
-    const double there =
-        best_of_runs_until_units_free(o->candidate, shape, min_seconds, kSharedUnitsTries,
-                                      &report.free_units_flops, &o->runs_beside_shared_units,
-                                      /*runs=*/nullptr);
-    if (there > 0) o->confirmed_flops = there;
+    std::string applied;
+    const ProbeOutcome there = probe_one(o->candidate, shape, min_seconds, &applied);
+    report.free_units_flops = std::max(report.free_units_flops, there.chains_flops);
+    if (there.verified) o->confirmed_flops = there.flops;
+    if (beside_shared_units(there, report.free_units_flops)) {
+      ++o->runs_beside_shared_units;
+      pending.push_back({o, Clock::now()});
+    }
   }
+  retry_in_turns(std::move(pending), shape, min_seconds, kSharedUnitsTries,
+                 &report.free_units_flops, [](ProbeOutcome& o, const ProbeOutcome& there) {
+                   if (there.verified) o.confirmed_flops = std::max(o.confirmed_flops, there.flops);
+                 });
   pick_best(report);
 }
 

@@ -81,8 +81,9 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
 // order was the order of that spell, and the configuration chosen was one
 // probed before it. Every verified candidate whose run read the units shared
 // (ProbeOutcome::chains_flops below kSharedUnitsBelow of the probe's highest
-// reading) is run again, `tries` times at most, until a run reads them free;
-// each keeps its best figure. best is recomputed.
+// reading) is run again, `tries` times at most, until a run reads them free:
+// in turns, each candidate's runs 2 s apart at least, so that its tries do
+// not all fall in one spell. Each keeps its best figure. best is recomputed.
 void rerun_beside_shared_units(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                                int tries = kSharedUnitsTries);
 
@@ -107,7 +108,8 @@ void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double mi
 // (KernelRun::rate_moments_before), at the cost of one more worker and three
 // calls. Nothing happens without a contender, or with one and not `alone`.
 // A confirmation that reads the units shared is run again as in
-// rerun_beside_shared_units, and the best verified one counts.
+// rerun_beside_shared_units (after the others, in turns), and the best
+// verified one counts.
 void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                         double margin, bool alone = true);
 
