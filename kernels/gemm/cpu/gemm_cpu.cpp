@@ -50,7 +50,7 @@ nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s,
         {"verified", o.verified}};
     if (!o.note.empty()) c["note"] = o.note;
     if (o.confirmed_flops > 0) c["confirmed_flops"] = o.confirmed_flops;
-    if (o.chains_flops > 0) c["chains_flops"] = o.chains_flops;
+    if (o.chains_flop_per_cycle > 0) c["chains_flop_per_cycle"] = o.chains_flop_per_cycle;
     if (o.runs_beside_shared_units > 0) c["runs_beside_shared_units"] = o.runs_beside_shared_units;
     candidates.push_back(std::move(c));
   }
@@ -58,8 +58,8 @@ nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s,
                           {"seconds_each", kProbeSeconds},
                           {"reprobed_within", kProbeMargin},
                           {"candidates", std::move(candidates)}};
-  if (r.free_units_flops > 0) {
-    probe["free_units_chains_flops"] = r.free_units_flops;
+  if (r.free_units > 0) {
+    probe["free_units_flop_per_cycle"] = r.free_units;
     probe["units_shared_below"] = kSharedUnitsBelow;
   }
   if (confirmed_at) {

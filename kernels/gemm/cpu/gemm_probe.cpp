@@ -71,28 +71,27 @@ double timed_call(WorkerProcess& p) {
 }
 
 // The FP64 FMA chains the worker reads in a gap (library_worker.h, "gap"),
-// as the figure's gaps read them; 0 when they did not run.
+// as the figure's gaps read them, per cycle of the clock probed right after
+// them: a slower clock (a large GEMM heats the CPU) then does not read as
+// shared units. 0 when either did not read.
 constexpr double kProbeChainsSeconds = 0.02;
-double chains_reading(WorkerProcess& p) {
+double chains_flop_per_cycle(WorkerProcess& p) {
   char request[32];
   std::snprintf(request, sizeof request, "gap\t%.6g", kProbeChainsSeconds);
   const auto r = split_tabs(p.request(request));
   if (r[0] != "gap" || r.size() < 3) return 0;
   try {
-    return std::max(0.0, std::stod(r[2]));
+    const double hz = std::stod(r[1]), flops = std::stod(r[2]);
+    return hz > 0 && flops > 0 ? flops / hz : 0;
   } catch (const std::logic_error&) {  // a malformed figure: no reading
     return 0;
   }
 }
 
-// The lower of two readings that read; 0 when neither did.
-double lower_reading(double a, double b) {
-  if (a > 0 && b > 0) return std::min(a, b);
-  return std::max(a, b);
-}
-
+// `read_chains`: the units' reading after the timed calls
+// (ProbeOutcome::chains_flop_per_cycle).
 ProbeOutcome probe_one(const GemmCandidate& c, const WorkerShape& shape, double min_seconds,
-                       std::string* applied) {
+                       std::string* applied, bool read_chains = true) {
   ProbeOutcome o;
   o.candidate = c;
   StartedWorker w = start_worker(c, shape);
@@ -104,7 +103,6 @@ ProbeOutcome probe_one(const GemmCandidate& c, const WorkerShape& shape, double 
   *applied = w.applied_config;
   try {
     timed_call(*w.process);  // untimed: first-touch, thread start, packing buffers
-    const double chains_before = chains_reading(*w.process);
     double total = 0, best = 1e300;
     for (int calls = 0; calls < 2 || total < min_seconds; ++calls) {
       const double t = timed_call(*w.process);
@@ -113,7 +111,10 @@ ProbeOutcome probe_one(const GemmCandidate& c, const WorkerShape& shape, double 
       if (calls >= 50) break;
     }
     o.flops = flop_count(shape.m, shape.n, shape.k) / best;
-    o.chains_flops = lower_reading(chains_before, chains_reading(*w.process));
+    o.ran_at = std::chrono::steady_clock::now();
+    // Right after the timed calls (a library's threads waited out first):
+    // another tenant's spell lasts seconds, the calls a fraction of one.
+    if (read_chains) o.chains_flop_per_cycle = chains_flop_per_cycle(*w.process);
     const auto v = split_tabs(w.process->request("verify"));
     o.verified = v[0] == "verify" && v.size() >= 3 && v[1] == "1" && v[2] == "1";
     if (!o.verified) o.note = "not verified: " + (v.size() >= 6 ? v[5] : v[0]);
@@ -135,8 +136,9 @@ bool probe_order(const ProbeOutcome& a, const ProbeOutcome& b) {
 
 namespace {
 
-bool beside_shared_units(const ProbeOutcome& run, double free_units_flops) {
-  return run.chains_flops > 0 && run.chains_flops < kSharedUnitsBelow * free_units_flops;
+bool beside_shared_units(const ProbeOutcome& run, double free_units) {
+  return run.chains_flop_per_cycle > 0 &&
+         run.chains_flop_per_cycle < kSharedUnitsBelow * free_units;
 }
 
 // Another tenant's spell lasts seconds: run back to back, all three
@@ -145,31 +147,28 @@ bool beside_shared_units(const ProbeOutcome& run, double free_units_flops) {
 constexpr double kSharedRetryAfterS = 2.0;
 
 using Clock = std::chrono::steady_clock;
-struct Retry {
-  ProbeOutcome* outcome;
-  Clock::time_point last_run;
-};
 
-// Runs the candidates of `pending` again, in turns, while their last run
-// read the units shared: `tries` turns at most, each candidate's runs
+// Runs the outcomes of `pending` again, in turns, while their last run read
+// the units shared: `tries` turns at most, each candidate's runs
 // kSharedRetryAfterS apart at least. `record` takes each run; the shared
 // ones are counted here.
-void retry_in_turns(std::vector<Retry> pending, const WorkerShape& shape, double min_seconds,
-                    int tries, double* free_units_flops,
+void retry_in_turns(std::vector<ProbeOutcome*> pending, const WorkerShape& shape,
+                    double min_seconds, int tries, double* free_units,
                     const std::function<void(ProbeOutcome&, const ProbeOutcome&)>& record) {
+  const auto apart = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(kSharedRetryAfterS));
   for (int turn = 0; turn < tries && !pending.empty(); ++turn) {
-    std::vector<Retry> still;
-    for (const Retry& r : pending) {
-      std::this_thread::sleep_until(r.last_run +
-                                    std::chrono::duration_cast<Clock::duration>(
-                                        std::chrono::duration<double>(kSharedRetryAfterS)));
+    std::vector<ProbeOutcome*> still;
+    for (ProbeOutcome* o : pending) {
+      std::this_thread::sleep_until(o->ran_at + apart);
       std::string applied;
-      const ProbeOutcome run = probe_one(r.outcome->candidate, shape, min_seconds, &applied);
-      *free_units_flops = std::max(*free_units_flops, run.chains_flops);
-      record(*r.outcome, run);
-      if (beside_shared_units(run, *free_units_flops)) {
-        ++r.outcome->runs_beside_shared_units;
-        still.push_back({r.outcome, Clock::now()});
+      const ProbeOutcome run = probe_one(o->candidate, shape, min_seconds, &applied);
+      *free_units = std::max(*free_units, run.chains_flop_per_cycle);
+      o->ran_at = run.ran_at;
+      record(*o, run);
+      if (beside_shared_units(run, *free_units)) {
+        ++o->runs_beside_shared_units;
+        still.push_back(o);
       }
     }
     pending = std::move(still);
@@ -235,7 +234,7 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
     std::string applied;
     r.outcomes.push_back(probe_one(*c, shape, min_seconds, &applied));
     if (c->config.empty() && !applied.empty()) own_choice.emplace_back(c->library.path, applied);
-    r.free_units_flops = std::max(r.free_units_flops, r.outcomes.back().chains_flops);
+    r.free_units = std::max(r.free_units, r.outcomes.back().chains_flop_per_cycle);
   }
   pick_best(r);
   return r;
@@ -244,17 +243,18 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
 void rerun_beside_shared_units(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                                int tries) {
   // Against the highest reading of the whole probe, not the one so far.
-  std::vector<Retry> pending;
+  std::vector<ProbeOutcome*> pending;
   for (auto& o : report.outcomes)
-    if (o.verified && beside_shared_units(o, report.free_units_flops)) {
+    if (o.verified && beside_shared_units(o, report.free_units)) {
       ++o.runs_beside_shared_units;
-      pending.push_back({&o, Clock::now()});
+      pending.push_back(&o);
     }
   if (pending.empty()) return;
-  retry_in_turns(std::move(pending), shape, min_seconds, tries, &report.free_units_flops,
+  retry_in_turns(std::move(pending), shape, min_seconds, tries, &report.free_units,
                  [](ProbeOutcome& o, const ProbeOutcome& run) {
+                   if (!run.verified) return;
+                   o.flops = std::max(o.flops, run.flops);
                    ++o.runs;
-                   if (run.verified) o.flops = std::max(o.flops, run.flops);
                  });
   pick_best(report);
 }
@@ -265,19 +265,20 @@ void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double mi
   const std::vector<ProbeOutcome*> contenders =
       contenders_of(report, margin, kMaxLibraries, /*one_per_library=*/true);
   if (contenders.size() < 2 && !alone) return;
-  std::vector<Retry> pending;
+  std::vector<ProbeOutcome*> pending;
   for (ProbeOutcome* o : contenders) {
     std::string applied;
     const ProbeOutcome there = probe_one(o->candidate, shape, min_seconds, &applied);
-    report.free_units_flops = std::max(report.free_units_flops, there.chains_flops);
+    report.free_units = std::max(report.free_units, there.chains_flop_per_cycle);
+    o->ran_at = there.ran_at;
     if (there.verified) o->confirmed_flops = there.flops;
-    if (beside_shared_units(there, report.free_units_flops)) {
+    if (beside_shared_units(there, report.free_units)) {
       ++o->runs_beside_shared_units;
-      pending.push_back({o, Clock::now()});
+      pending.push_back(o);
     }
   }
-  retry_in_turns(std::move(pending), shape, min_seconds, kSharedUnitsTries,
-                 &report.free_units_flops, [](ProbeOutcome& o, const ProbeOutcome& there) {
+  retry_in_turns(std::move(pending), shape, min_seconds, kSharedUnitsTries, &report.free_units,
+                 [](ProbeOutcome& o, const ProbeOutcome& there) {
                    if (there.verified) o.confirmed_flops = std::max(o.confirmed_flops, there.flops);
                  });
   pick_best(report);
@@ -295,7 +296,10 @@ void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double mi
       // Each round starts one further along, so no candidate always runs first.
       ProbeOutcome& o = *contenders[(i + static_cast<size_t>(round) + 1) % contenders.size()];
       std::string applied;
-      const ProbeOutcome again = probe_one(o.candidate, shape, min_seconds, &applied);
+      // Close contenders, all run while the units were free (or already
+      // run again until they were): no reading needed.
+      const ProbeOutcome again =
+          probe_one(o.candidate, shape, min_seconds, &applied, /*read_chains=*/false);
       if (!again.verified) continue;
       o.flops = std::max(o.flops, again.flops);
       ++o.runs;

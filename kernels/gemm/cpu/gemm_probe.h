@@ -3,6 +3,7 @@
 // the fastest verified one wins.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,25 +46,27 @@ struct ProbeOutcome {
   // At the measured size (confirm_contenders): best timed call, verified;
   // 0 when not confirmed there.
   double confirmed_flops = 0;
-  // The FP64 FMA chains read in the worker in the gaps before and after the
-  // timed calls of its first run (the lower of the two; 0 when neither
-  // read), and how many of its runs read the units shared (see
-  // rerun_beside_shared_units), confirmations included.
-  double chains_flops = 0;
+  // The FP64 FMA chains read in the worker right after the timed calls of
+  // its first run, in FLOP per cycle of the clock probed with them (0 when
+  // either did not read); how many of its runs, confirmations included, read
+  // the units shared (rerun_beside_shared_units); and when it last ran.
+  double chains_flop_per_cycle = 0;
   int runs_beside_shared_units = 0;
+  std::chrono::steady_clock::time_point ran_at{};
 };
 
 struct ProbeReport {
   std::vector<ProbeOutcome> outcomes;
   int best = -1;  // fastest verified; -1 when none verified
-  // The highest chains reading of any run of the probe: the units free.
-  double free_units_flops = 0;
+  // The highest chains reading (FLOP per cycle) of any run of the probe,
+  // its confirmations included: the units free.
+  double free_units = 0;
 };
 
-// A run whose chains read below this fraction of the probe's highest ran
-// beside another tenant's use of the FMA units. Free units read 0.92-1.0 of
-// the highest in a probe on the Zen 4 guest; shared ones about half (a
-// free run read as shared costs one more run, no more).
+// A run whose chains read below this fraction of the probe's highest read
+// the FMA units shared: on a shared machine, another tenant's use of them
+// (its chains got about half). Readings per cycle leave a clock that moved
+// out; a free run read as shared costs a run again, 2 s or more later.
 inline constexpr double kSharedUnitsBelow = 0.9;
 
 // How often a candidate whose run read the units shared is run again.
@@ -80,8 +83,8 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
 // at 30-70% of the rate they reach alone (the first two at theirs), so the
 // order was the order of that spell, and the configuration chosen was one
 // probed before it. Every verified candidate whose run read the units shared
-// (ProbeOutcome::chains_flops below kSharedUnitsBelow of the probe's highest
-// reading) is run again, `tries` times at most, until a run reads them free:
+// (ProbeOutcome::chains_flop_per_cycle below kSharedUnitsBelow of the
+// probe's highest reading) is run again, `tries` times at most, until a run reads them free:
 // in turns, each candidate's runs 2 s apart at least, so that its tries do
 // not all fall in one spell. Each keeps its best figure. best is recomputed.
 void rerun_beside_shared_units(ProbeReport& report, const WorkerShape& shape, double min_seconds,
