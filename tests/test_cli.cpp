@@ -675,9 +675,11 @@ TEST(CliCertify, MeetsMissesAndMalformed) {
   auto dir = soak_scratch("certify");
   auto run = peak_run_unflagged(dir, "run.json");
   auto meets = dir / "meets.json", misses = dir / "misses.json", bad = dir / "bad.json";
+  // 1% of the peak: the sanitize preset's chains (-O1, instrumented) reach
+  // about 5% of it, less beside other tests.
   write_text(meets, std::string(kRefStart) +
                         R"(   "minimums": [{"kernel": "peak", "precision": "fp64", "flops": 1e6},
-                {"kernel": "peak", "precision": "fp64", "fraction_of_peak": 0.05, "peak": "clock"}]}]})");
+                {"kernel": "peak", "precision": "fp64", "fraction_of_peak": 0.01, "peak": "clock"}]}]})");
   write_text(misses,
              std::string(kRefStart) +
                  R"(   "minimums": [{"kernel": "peak", "precision": "fp64", "flops": 1e15}]}]})");
