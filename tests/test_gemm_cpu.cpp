@@ -523,6 +523,36 @@ TEST(GemmCpu, GapsBesideThreadsToldToSpinOn) {
   if (checked == 0) GTEST_SKIP() << "no OpenMP or pthreads BLAS library here";
 }
 
+// A gap request may bound the wait for a library's threads (the probe's
+// runs wait less than a figure's gaps): threads told to spin on are given
+// up on after that, and the reply says how long they were waited for.
+TEST(GemmCpu, AGapRequestBoundsTheWaitForTheLibrarysThreads) {
+  auto ctx = test_context(2);
+  const auto all =
+      gemm_candidates(find_gemm_libraries(), *cpu_gemm_format(Precision::fp64), ctx.isa);
+  const auto c = std::find_if(all.begin(), all.end(),
+                              [](const GemmCandidate& g) { return g.library.variant == "openmp"; });
+  if (c == all.end()) GTEST_SKIP() << "no OpenMP BLAS library here";
+  const char* had = std::getenv("OMP_WAIT_POLICY");
+  const std::string saved = had ? had : "";
+  setenv("OMP_WAIT_POLICY", "active", 1);
+  StartedWorker w = start_worker(*c, WorkerShape{Precision::fp64, 64, 64, 64, 5, ctx.pus});
+  if (had)
+    setenv("OMP_WAIT_POLICY", saved.c_str(), 1);
+  else
+    unsetenv("OMP_WAIT_POLICY");
+  ASSERT_TRUE(w.process) << w.reason;
+  EXPECT_EQ(split_tabs(w.process->request("run\t1"))[0], "time");
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = split_tabs(w.process->request("gap\t0.01\t0.2"));
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_GE(r.size(), 4u);
+  EXPECT_EQ(r[0], "gap");
+  EXPECT_EQ(r[2], "0");
+  EXPECT_EQ(r[3], "the library's threads still ran 0.2 s after its call");
+  EXPECT_LT(waited, 0.9);  // not the figure's full second
+}
+
 // Close contenders are probed again, in turns, each keeping its best figure.
 TEST(GemmCpu, ReprobeKeepsTheBestOfEveryRun) {
   const auto libs = find_gemm_libraries();

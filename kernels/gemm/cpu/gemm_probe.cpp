@@ -73,11 +73,17 @@ double timed_call(WorkerProcess& p) {
 // The FP64 FMA chains the worker reads in a gap (library_worker.h, "gap"),
 // as the figure's gaps read them, per cycle of the clock probed right after
 // them: a slower clock (a large GEMM heats the CPU) then does not read as
-// shared units. 0 when either did not read.
+// shared units. 0 when either did not read. A library's threads are waited
+// for kProbeThreadsWaitS at most, twice the longest spin after a call
+// (idle_threads.h): threads told to spin on (a shell's
+// OMP_WAIT_POLICY=active reaches an OpenMP library) would otherwise cost
+// every probe run of that library the figure's full second.
 constexpr double kProbeChainsSeconds = 0.02;
+constexpr double kProbeThreadsWaitS = 0.4;
 double chains_flop_per_cycle(WorkerProcess& p) {
-  char request[32];
-  std::snprintf(request, sizeof request, "gap\t%.6g", kProbeChainsSeconds);
+  char request[48];
+  std::snprintf(request, sizeof request, "gap\t%.6g\t%.6g", kProbeChainsSeconds,
+                kProbeThreadsWaitS);
   const auto r = split_tabs(p.request(request));
   if (r[0] != "gap" || r.size() < 3) return 0;
   try {

@@ -98,7 +98,12 @@ class Server {
       return buf + one_line(v.detail);
     }
     if (cmd == "corrupt") return engine_->corrupt(std::stoll(arg)) ? "corrupt\t1" : "corrupt\t0";
-    if (cmd == "gap") return gap(std::stod(arg));
+    if (cmd == "gap") {
+      // "gap\tCHAINS_S[\tMAX_WAIT_S]"
+      const auto tab2 = arg.find('\t');
+      return gap(std::stod(arg), tab2 == std::string::npos ? flopscope::cpu::kLibraryThreadsWaitS
+                                                           : std::stod(arg.substr(tab2 + 1)));
+    }
     return "error\tunknown request " + one_line(cmd);
   }
 
@@ -108,18 +113,18 @@ class Server {
   // the GEMM runs on. A library's threads are its own and spin on after a
   // call, so they are waited out first (idle_threads.h), and the readings are
   // taken on a thread of their own (thread_pinning.h says why). Library
-  // threads still running after kLibraryThreadsWaitS
-  // give no reading, rather than a low one, and from then on are not waited
-  // for again (told to spin on, they would cost every call that much).
+  // threads still running after `max_wait_s` (kLibraryThreadsWaitS unless
+  // the request says less) give no reading, rather than a low one, and from
+  // then on are not waited for again (told to spin on, they would cost every
+  // call that much).
   // "gap\tCLOCK_HZ\tCHAINS_FLOPS\tWHY_NO_CHAINS", 0 for none.
-  std::string gap(double chains_s) {
+  std::string gap(double chains_s, double max_wait_s) {
     namespace fcpu = flopscope::cpu;
     if (!unread_gap_.empty()) return unread_gap_;
-    if (!own_ && !fcpu::wait_for_other_threads_to_sleep(fcpu::kLibraryThreadsWaitS)) {
+    if (!own_ && !fcpu::wait_for_other_threads_to_sleep(max_wait_s)) {
       char buf[96];
       std::snprintf(buf, sizeof buf,
-                    "gap\t0\t0\tthe library's threads still ran %.1f s after its call",
-                    fcpu::kLibraryThreadsWaitS);
+                    "gap\t0\t0\tthe library's threads still ran %.1f s after its call", max_wait_s);
       unread_gap_ = buf;
       return unread_gap_;
     }

@@ -12,7 +12,8 @@
 //   run <iterations>            -> time <seconds of the GEMM calls alone>
 //   verify                      -> verify <checked> <passed> <max_error> <tolerance> <detail>
 //   corrupt <element>           -> corrupt <1|0>
-//   gap <chains seconds>        -> gap <clock Hz, 0: none> <FP64 FMA chains FLOP/s, 0: none>
+//   gap <chains seconds> [<most seconds to wait for a library's threads, default 1>]
+//                               -> gap <clock Hz, 0: none> <FP64 FMA chains FLOP/s, 0: none>
 //                                  <why none> (the chains, then the brief clock probe: on
 //                                  the own GEMM's OpenMP team, or once a library's threads
 //                                  sleep, on a thread of their own)
