@@ -64,7 +64,8 @@ TEST(SchemaCheck, ValuesRangesAndForms) {
   const json s = json::parse(R"({"properties": {
       "status": {"enum": ["ok", "failed"]}, "name": {"const": "flopscope"},
       "cv": {"type": "number", "minimum": 0}, "hz": {"type": "number", "exclusiveMinimum": 0},
-      "id": {"type": "string", "pattern": "^cpu[0-9]+$"}, "word": {"type": "string", "minLength": 1},
+      "id": {"type": "string", "pattern": "^cpu[0-9]+$"},
+      "word": {"type": "string", "minLength": 1},
       "pair": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}}}})");
   EXPECT_EQ(fault_of(s, {{"status", "done"}}), "/status: must be one of ok, failed");
   EXPECT_EQ(fault_of(s, {{"name", "other"}}), "/name: must be \"flopscope\"");

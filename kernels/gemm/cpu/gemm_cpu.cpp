@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 
+#include "devices/cpu/cpu_microarch.h"
 #include "harness/errors.h"
 #include "kernels/gemm/cpu/own/own_gemm_engine.h"
 
@@ -62,6 +63,7 @@ nlohmann::json probe_to_json(const ProbeReport& r, const WorkerShape& s,
     probe["free_units_flop_per_cycle"] = r.free_units;
     probe["units_shared_below"] = kSharedUnitsBelow;
   }
+  if (r.units_peak > 0) probe["units_peak_flop_per_cycle"] = r.units_peak;
   if (confirmed_at) {
     probe["confirmed_at"] = {
         {"m", confirmed_at->m}, {"n", confirmed_at->n}, {"k", confirmed_at->k}};
@@ -295,7 +297,14 @@ std::unique_ptr<KernelRun> make_cpu_gemm_run(const flopscope::cpu::CpuContext& c
     }
     const bool probed_now = report.outcomes.empty();
     if (probed_now) {
-      report = probe_candidates(order, small, kProbeSeconds);
+      // The chains' FP64 peak per cycle on the probe's cores caps its free
+      // reading (gemm_probe.h).
+      const double units_peak =
+          ctx.microarch
+              ? flopscope::cpu::vector_per_cycle(*ctx.microarch, ctx.isa, Precision::fp64).ops *
+                    ctx.threads()
+              : 0;
+      report = probe_candidates(order, small, kProbeSeconds, units_peak);
       rerun_beside_shared_units(report, small, kProbeSeconds);
       reprobe_contenders(report, small, kProbeSeconds, kProbeMargin, kProbeExtraRounds);
       std::lock_guard<std::mutex> lock(cache().mutex);

@@ -142,6 +142,15 @@ bool probe_order(const ProbeOutcome& a, const ProbeOutcome& b) {
 
 namespace {
 
+// Raises the probe's free reading to `reading`, no higher than the chains'
+// peak where the table knows it: a clock probe that lost its core for part
+// of its 5 ms reads low, so the ratio reads high, and a reading above the
+// peak would put every other run under the cut.
+void note_reading(ProbeReport& r, double reading) {
+  if (r.units_peak > 0) reading = std::min(reading, r.units_peak);
+  r.free_units = std::max(r.free_units, reading);
+}
+
 bool beside_shared_units(const ProbeOutcome& run, double free_units) {
   return run.chains_flop_per_cycle > 0 &&
          run.chains_flop_per_cycle < kSharedUnitsBelow * free_units;
@@ -159,7 +168,7 @@ using Clock = std::chrono::steady_clock;
 // kSharedRetryAfterS apart at least. `record` takes each run; the shared
 // ones are counted here.
 void retry_in_turns(std::vector<ProbeOutcome*> pending, const WorkerShape& shape,
-                    double min_seconds, int tries, double* free_units,
+                    double min_seconds, int tries, ProbeReport& report,
                     const std::function<void(ProbeOutcome&, const ProbeOutcome&)>& record) {
   const auto apart = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(kSharedRetryAfterS));
@@ -169,11 +178,11 @@ void retry_in_turns(std::vector<ProbeOutcome*> pending, const WorkerShape& shape
       std::this_thread::sleep_until(o->ran_at + apart);
       std::string applied;
       const ProbeOutcome run = probe_one(o->candidate, shape, min_seconds, &applied);
-      *free_units = std::max(*free_units, run.chains_flop_per_cycle);
+      note_reading(report, run.chains_flop_per_cycle);
       o->ran_at = run.ran_at;
       record(*o, run);
-      if (beside_shared_units(run, *free_units)) {
-        ++o->runs_beside_shared_units;
+      if (beside_shared_units(run, report.free_units)) {
+        if (run.verified) ++o->runs_beside_shared_units;
         still.push_back(o);
       }
     }
@@ -223,8 +232,9 @@ std::vector<ProbeOutcome*> contenders_of(ProbeReport& report, double margin, siz
 }  // namespace
 
 ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const WorkerShape& shape,
-                             double min_seconds) {
+                             double min_seconds, double units_peak) {
   ProbeReport r;
+  r.units_peak = units_peak;
   // The configuration each library file chose for itself.
   std::vector<std::pair<std::string, std::string>> own_choice;
   std::vector<const GemmCandidate*> order;
@@ -240,7 +250,7 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
     std::string applied;
     r.outcomes.push_back(probe_one(*c, shape, min_seconds, &applied));
     if (c->config.empty() && !applied.empty()) own_choice.emplace_back(c->library.path, applied);
-    r.free_units = std::max(r.free_units, r.outcomes.back().chains_flop_per_cycle);
+    note_reading(r, r.outcomes.back().chains_flop_per_cycle);
   }
   pick_best(r);
   return r;
@@ -248,7 +258,8 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
 
 void rerun_beside_shared_units(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                                int tries) {
-  // Against the highest reading of the whole probe, not the one so far.
+  // The first pass against the highest reading of all of it; runs again
+  // against the highest so far.
   std::vector<ProbeOutcome*> pending;
   for (auto& o : report.outcomes)
     if (o.verified && beside_shared_units(o, report.free_units)) {
@@ -256,7 +267,7 @@ void rerun_beside_shared_units(ProbeReport& report, const WorkerShape& shape, do
       pending.push_back(&o);
     }
   if (pending.empty()) return;
-  retry_in_turns(std::move(pending), shape, min_seconds, tries, &report.free_units,
+  retry_in_turns(std::move(pending), shape, min_seconds, tries, report,
                  [](ProbeOutcome& o, const ProbeOutcome& run) {
                    if (!run.verified) return;
                    o.flops = std::max(o.flops, run.flops);
@@ -275,7 +286,7 @@ void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double mi
   for (ProbeOutcome* o : contenders) {
     std::string applied;
     const ProbeOutcome there = probe_one(o->candidate, shape, min_seconds, &applied);
-    report.free_units = std::max(report.free_units, there.chains_flop_per_cycle);
+    note_reading(report, there.chains_flop_per_cycle);
     o->ran_at = there.ran_at;
     if (there.verified) o->confirmed_flops = there.flops;
     if (beside_shared_units(there, report.free_units)) {
@@ -283,7 +294,7 @@ void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double mi
       pending.push_back(o);
     }
   }
-  retry_in_turns(std::move(pending), shape, min_seconds, kSharedUnitsTries, &report.free_units,
+  retry_in_turns(std::move(pending), shape, min_seconds, kSharedUnitsTries, report,
                  [](ProbeOutcome& o, const ProbeOutcome& there) {
                    if (there.verified) o.confirmed_flops = std::max(o.confirmed_flops, there.flops);
                  });

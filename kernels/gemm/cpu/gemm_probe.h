@@ -58,9 +58,12 @@ struct ProbeOutcome {
 struct ProbeReport {
   std::vector<ProbeOutcome> outcomes;
   int best = -1;  // fastest verified; -1 when none verified
-  // The highest chains reading (FLOP per cycle) of any run of the probe,
-  // its confirmations included: the units free.
+  // The highest chains reading (FLOP per cycle, all the worker's cores
+  // together) of any run of the probe, its confirmations included, capped at
+  // units_peak: the units free. units_peak: the chains' FP64 peak per cycle
+  // on those cores where the table knows it, else 0.
   double free_units = 0;
+  double units_peak = 0;
 };
 
 // A run whose chains read below this fraction of the probe's highest read
@@ -75,8 +78,9 @@ inline constexpr int kSharedUnitsTries = 2;
 // Each candidate: one untimed call, then timed calls until `min_seconds`
 // (at least two), then the check. A library's own choice is probed first;
 // its explicit twin (the same configuration forced) is then skipped.
+// `units_peak`: ProbeReport::units_peak.
 ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const WorkerShape& shape,
-                             double min_seconds);
+                             double min_seconds, double units_peak = 0);
 
 // On a shared machine another tenant can take the FMA units for seconds: on
 // the 2-core Zen 4 guest a quick run's FP64 probe saw 11 of 13 candidates
@@ -84,9 +88,10 @@ ProbeReport probe_candidates(const std::vector<GemmCandidate>& candidates, const
 // order was the order of that spell, and the configuration chosen was one
 // probed before it. Every verified candidate whose run read the units shared
 // (ProbeOutcome::chains_flop_per_cycle below kSharedUnitsBelow of the
-// probe's highest reading) is run again, `tries` times at most, until a run reads them free:
-// in turns, each candidate's runs 2 s apart at least, so that its tries do
-// not all fall in one spell. Each keeps its best figure. best is recomputed.
+// probe's highest reading) is run again, `tries` times at most, until a run
+// reads them free: in turns, each candidate's runs 2 s apart at least, so
+// that its tries do not all fall in one spell. Each keeps its best figure.
+// best is recomputed.
 void rerun_beside_shared_units(ProbeReport& report, const WorkerShape& shape, double min_seconds,
                                int tries = kSharedUnitsTries);
 
@@ -109,8 +114,8 @@ void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double mi
 // the rate the same configuration reached at that size moments before,
 // which the burst engine checks the figure against
 // (KernelRun::rate_moments_before), at the cost of one more worker and three
-// calls. Nothing happens without a contender, or with one and not `alone`.
-// A confirmation that reads the units shared is run again as in
+// calls (more where that run reads the units shared). Nothing happens without a contender, or with
+// one and not `alone`. A confirmation that reads the units shared is run again as in
 // rerun_beside_shared_units (after the others, in turns), and the best
 // verified one counts.
 void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double min_seconds,

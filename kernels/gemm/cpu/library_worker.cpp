@@ -101,8 +101,11 @@ class Server {
     if (cmd == "gap") {
       // "gap\tCHAINS_S[\tMAX_WAIT_S]"
       const auto tab2 = arg.find('\t');
-      return gap(std::stod(arg), tab2 == std::string::npos ? flopscope::cpu::kLibraryThreadsWaitS
-                                                           : std::stod(arg.substr(tab2 + 1)));
+      const double wait = tab2 == std::string::npos ? flopscope::cpu::kLibraryThreadsWaitS
+                                                    : std::stod(arg.substr(tab2 + 1));
+      // NaN or a wait past any library's spin would hang this worker.
+      if (!(wait >= 0 && wait <= 60)) return "error\tgap: wait out of range: " + one_line(arg);
+      return gap(std::stod(arg), wait);
     }
     return "error\tunknown request " + one_line(cmd);
   }
