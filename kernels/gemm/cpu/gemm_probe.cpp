@@ -290,7 +290,7 @@ void confirm_contenders(ProbeReport& report, const WorkerShape& shape, double mi
     o->ran_at = there.ran_at;
     if (there.verified) o->confirmed_flops = there.flops;
     if (beside_shared_units(there, report.free_units)) {
-      ++o->runs_beside_shared_units;
+      if (there.verified) ++o->runs_beside_shared_units;
       pending.push_back(o);
     }
   }
@@ -313,8 +313,8 @@ void reprobe_contenders(ProbeReport& report, const WorkerShape& shape, double mi
       // Each round starts one further along, so no candidate always runs first.
       ProbeOutcome& o = *contenders[(i + static_cast<size_t>(round) + 1) % contenders.size()];
       std::string applied;
-      // Close contenders, all run while the units were free (or already
-      // run again until they were): no reading needed.
+      // Close contenders, whose runs that read the units shared were run
+      // again already: no reading (it would cost each run a gap).
       const ProbeOutcome again =
           probe_one(o.candidate, shape, min_seconds, &applied, /*read_chains=*/false);
       if (!again.verified) continue;
