@@ -100,21 +100,13 @@ class WorkerGemmRun final : public KernelRun {
   GapProbe probe_gap(double chains_s) override {
     GapProbe g;
     try {
-      char request[64];
-      std::snprintf(request, sizeof request, "gap\t%.6g", chains_s);
-      const auto r = split_tabs(w_.process->request(request));
-      if (r[0] != "gap" || r.size() < 4) {
-        g.chains_why = "the worker's gap probe failed: " + (r.size() > 1 ? r[1] : r[0]);
-        return g;
-      }
-      if (const double hz = std::stod(r[1]); hz > 0) g.clock_hz = hz;
-      if (const double flops = std::stod(r[2]); flops > 0) g.chains_flops = flops;
-      g.chains_why = r[3];
+      const WorkerGap w = request_gap(*w_.process, chains_s);
+      if (w.clock_hz > 0) g.clock_hz = w.clock_hz;
+      if (w.chains_flops > 0) g.chains_flops = w.chains_flops;
+      g.chains_why = w.why;
     } catch (const WorkerError& e) {  // the worker is gone
       g.chains_why = e.what();
       gap_failure_ = e.what();
-    } catch (const std::exception& e) {  // a malformed reply: the worker lives on
-      g.chains_why = "the worker's gap probe replied badly: " + std::string(e.what());
     }
     return g;
   }

@@ -62,6 +62,26 @@ StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape) {
   return w;
 }
 
+WorkerGap request_gap(WorkerProcess& p, double chains_s, double max_wait_s) {
+  WorkerGap g;
+  char request[64];
+  std::snprintf(request, sizeof request, "gap\t%.6g\t%.6g", chains_s, max_wait_s);
+  const auto r = split_tabs(p.request(request));
+  if (r[0] != "gap" || r.size() < 4) {
+    g.why = "the worker's gap probe failed: " + (r.size() > 1 ? r[1] : r[0]);
+    return g;
+  }
+  try {
+    g.clock_hz = std::max(0.0, std::stod(r[1]));
+    g.chains_flops = std::max(0.0, std::stod(r[2]));
+    g.why = r[3];
+  } catch (const std::logic_error& e) {  // a malformed figure: the worker lives on
+    g = WorkerGap{};
+    g.why = "the worker's gap probe replied badly: " + std::string(e.what());
+  }
+  return g;
+}
+
 namespace {
 
 double timed_call(WorkerProcess& p) {
@@ -81,17 +101,8 @@ double timed_call(WorkerProcess& p) {
 constexpr double kProbeChainsSeconds = 0.02;
 constexpr double kProbeThreadsWaitS = 0.4;
 double chains_flop_per_cycle(WorkerProcess& p) {
-  char request[48];
-  std::snprintf(request, sizeof request, "gap\t%.6g\t%.6g", kProbeChainsSeconds,
-                kProbeThreadsWaitS);
-  const auto r = split_tabs(p.request(request));
-  if (r[0] != "gap" || r.size() < 3) return 0;
-  try {
-    const double hz = std::stod(r[1]), flops = std::stod(r[2]);
-    return hz > 0 && flops > 0 ? flops / hz : 0;
-  } catch (const std::logic_error&) {  // a malformed figure: no reading
-    return 0;
-  }
+  const WorkerGap g = request_gap(p, kProbeChainsSeconds, kProbeThreadsWaitS);
+  return g.clock_hz > 0 && g.chains_flops > 0 ? g.chains_flops / g.clock_hz : 0;
 }
 
 // `read_chains`: the units' reading after the timed calls

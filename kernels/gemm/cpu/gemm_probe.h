@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "devices/cpu/idle_threads.h"
 #include "kernels/gemm/cpu/gemm_libraries.h"
 #include "kernels/gemm/cpu/worker_process.h"
 
@@ -35,6 +36,19 @@ struct StartedWorker {
 EnvList worker_environment(const GemmCandidate& c, const std::vector<int>& pus);
 
 StartedWorker start_worker(const GemmCandidate& c, const WorkerShape& shape);
+
+// A worker's gap reading (library_worker.h, "gap"): the FP64 FMA chains for
+// about `chains_s` and the brief clock probe, each 0 where it read nothing,
+// and why not. A library's threads are waited for `max_wait_s` at most.
+// Throws WorkerError when the worker is gone; a reply it cannot read reads
+// nothing, with the reason.
+struct WorkerGap {
+  double clock_hz = 0;
+  double chains_flops = 0;
+  std::string why;
+};
+WorkerGap request_gap(WorkerProcess& p, double chains_s,
+                      double max_wait_s = flopscope::cpu::kLibraryThreadsWaitS);
 
 struct ProbeOutcome {
   GemmCandidate candidate;
